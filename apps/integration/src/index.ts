@@ -1,0 +1,5 @@
+export { makeCertificates, type TestCertificates } from "./certs.js";
+export { type ClientForOptions, clientFor } from "./client-for.js";
+export { freePorts } from "./ports.js";
+export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./prosody.js";
+export { assertServerTools } from "./prosody-binary.js";

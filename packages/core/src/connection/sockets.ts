@@ -1,0 +1,62 @@
+/**
+ * Transport classes for @xmpp/client-core with the socket options xmpp.js
+ * 0.14 does not expose: TCP_NODELAY (Nagle costs ~45 ms per round trip),
+ * a trusted CA list, SNI and a minimum TLS version, and an error listener on
+ * the raw socket so an EPIPE can never become an uncaught exception.
+ */
+import { Socket as NetSocket } from "node:net";
+import { type ConnectionOptions, rootCertificates } from "node:tls";
+import ConnectionTCP from "@xmpp/tcp/lib/Connection.js";
+import ConnectionTLS from "@xmpp/tls/lib/Connection.js";
+import TlsSocket from "@xmpp/tls/lib/Socket.js";
+
+/** TLS settings applied to direct TLS and STARTTLS alike. */
+export interface TlsSettings {
+  servername: string;
+  ca?: string | string[] | undefined;
+  minVersion: "TLSv1.2" | "TLSv1.3";
+}
+
+/** Builds `tls.connect` options from our settings. */
+export function tlsConnectOptions(settings: TlsSettings): ConnectionOptions {
+  const options: ConnectionOptions = {
+    host: settings.servername,
+    minVersion: settings.minVersion,
+    rejectUnauthorized: true,
+  };
+  if (!isIp(settings.servername)) options.servername = settings.servername;
+  // `ca` replaces Node's bundle; keep the public roots so real servers still verify.
+  if (settings.ca !== undefined) options.ca = [...rootCertificates, ...[settings.ca].flat()];
+  return options;
+}
+
+/** Transport classes (plain TCP + STARTTLS, direct TLS) bound to one client's TLS settings. */
+export function transportClasses(settings: TlsSettings): unknown[] {
+  class PlainSocket extends NetSocket {
+    secure = false;
+    constructor() {
+      super();
+      this.setNoDelay(true);
+      // Failures also surface as `close`; an error without a listener would crash the process.
+      this.on("error", () => {});
+    }
+  }
+
+  class DirectTlsSocket extends TlsSocket {
+    override connect(params: ConnectionOptions): void {
+      super.connect({ ...tlsConnectOptions(settings), port: params.port, host: params.host });
+      this.socket?.setNoDelay(true);
+      this.socket?.on("error", () => {});
+    }
+  }
+
+  const Tcp = class extends (ConnectionTCP as unknown as new () => object) {};
+  (Tcp.prototype as { Socket: unknown }).Socket = PlainSocket;
+  const Tls = class extends (ConnectionTLS as unknown as new () => object) {};
+  (Tls.prototype as { Socket: unknown }).Socket = DirectTlsSocket;
+  return [Tcp, Tls];
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/u.test(host) || host.includes(":");
+}

@@ -1,0 +1,71 @@
+export { type BackoffOptions, backoffDelay } from "./backoff.js";
+export {
+  type Bounce,
+  type Client,
+  type ClientEvents,
+  type ClientStats,
+  type ClientStatus,
+  createClient,
+  type OfflineInfo,
+  type OnlineInfo,
+  type SubscriptionRequest,
+} from "./client.js";
+export { type Clock, sleep, systemClock } from "./clock.js";
+export { CAPS_NODE, type DiscoIdentity, type DiscoRegistry } from "./disco.js";
+export { type Disposer, Emitter, type EventMap, type Events } from "./emitter.js";
+export {
+  AuthError,
+  ClawXmppError,
+  type ClawXmppErrorCode,
+  type ClawXmppErrorOptions,
+  ConfigError,
+  StanzaError,
+  StreamError,
+  TimeoutError,
+} from "./errors.js";
+export type { IqCaller, IqHandler, IqHandlers, IqRequest } from "./iq.js";
+export { bareJid, type Jid, JidError, parseJid, sameBareJid, tryParseJid } from "./jid.js";
+export { consoleLogger, type Logger, silentLogger } from "./logger.js";
+export {
+  type ClientOptions,
+  clientOptionsSchema,
+  isLoopbackHost,
+  type ResolvedClientOptions,
+} from "./options.js";
+export { parseOptions } from "./options-util.js";
+export {
+  INBOUND_STAGES,
+  type InboundContext,
+  type InboundStage,
+  OUTBOUND_STAGES,
+  type OutboundContext,
+  type OutboundStage,
+  type StageHandler,
+  type Stages,
+} from "./pipeline.js";
+export { definePlugin, type Plugin, type PluginContext, type PluginHandle } from "./plugin.js";
+export {
+  buildMessage,
+  type InboundMessage,
+  type MessageExtensions,
+  type MessageType,
+  type OutgoingExtensions,
+  type OutgoingMessage,
+  parseDelay,
+  parseMessage,
+} from "./stanza/message.js";
+export {
+  type InboundPresence,
+  type PresenceExtensions,
+  type PresenceType,
+  parsePresence,
+} from "./stanza/presence.js";
+export type {
+  OpenRequest,
+  OpenResult,
+  Transport,
+  TransportFactory,
+  TransportListener,
+  TransportParams,
+} from "./transport.js";
+export { type Element, isElement, type XmlChild, xml } from "./xml.js";

@@ -1,0 +1,188 @@
+/**
+ * IQ requests and handlers (RFC 6120 §8.2.3). Responses are matched by id
+ * *and* sender, so a third party cannot answer our request; every request
+ * has a timeout; every unhandled get/set is answered `service-unavailable`
+ * exactly once.
+ */
+import { randomUUID } from "node:crypto";
+import type { Disposer } from "./emitter.js";
+import { ClawXmppError, StanzaError, TimeoutError } from "./errors.js";
+import { tryParseJid } from "./jid.js";
+import { type Element, xml } from "./xml.js";
+
+const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+/** Sends IQ requests. */
+export interface IqCaller {
+  /** Sends an IQ `get` with `child` to `to` (the account's server when omitted); resolves with the result stanza. */
+  get(child: Element, to?: string, options?: { timeout?: number }): Promise<Element>;
+  /** Sends an IQ `set`. */
+  set(child: Element, to?: string, options?: { timeout?: number }): Promise<Element>;
+}
+
+/** What an IQ handler receives. */
+export interface IqRequest {
+  stanza: Element;
+  /** The request's payload element. */
+  child: Element;
+  from: string | undefined;
+}
+
+/** Answers IQ requests; return a payload element (or nothing) for a result, throw a StanzaError for an error. */
+export type IqHandler = (request: IqRequest) => Element | undefined | Promise<Element | undefined>;
+
+/** Registry of IQ handlers keyed by type, namespace and element name. */
+export interface IqHandlers {
+  /** Registers the handler for `type` + `xmlns` + `name`; a second registration for the same key throws. */
+  register(type: "get" | "set", xmlns: string, name: string, handler: IqHandler): Disposer;
+}
+
+interface PendingIq {
+  resolve(stanza: Element): void;
+  reject(error: Error): void;
+  to: string | undefined;
+  cancelTimer(): void;
+}
+
+/** IQ caller + handler registry owned by the client. */
+export class IqRouter implements IqCaller, IqHandlers {
+  readonly #pending = new Map<string, PendingIq>();
+  readonly #handlers = new Map<string, IqHandler>();
+  readonly #send: (stanza: Element) => Promise<unknown>;
+  readonly #defaultTimeout: () => number;
+  readonly #ownJid: () => string | undefined;
+  readonly #schedule: (fn: () => void, ms: number) => Disposer;
+
+  constructor(deps: {
+    send: (stanza: Element) => Promise<unknown>;
+    defaultTimeout: () => number;
+    ownJid: () => string | undefined;
+    schedule: (fn: () => void, ms: number) => Disposer;
+  }) {
+    this.#send = deps.send;
+    this.#defaultTimeout = deps.defaultTimeout;
+    this.#ownJid = deps.ownJid;
+    this.#schedule = deps.schedule;
+  }
+
+  get(child: Element, to?: string, options?: { timeout?: number }): Promise<Element> {
+    return this.#request("get", child, to, options?.timeout);
+  }
+
+  set(child: Element, to?: string, options?: { timeout?: number }): Promise<Element> {
+    return this.#request("set", child, to, options?.timeout);
+  }
+
+  #request(
+    type: "get" | "set",
+    child: Element,
+    to: string | undefined,
+    timeout?: number,
+  ): Promise<Element> {
+    const id = randomUUID();
+    const ms = timeout ?? this.#defaultTimeout();
+    return new Promise<Element>((resolve, reject) => {
+      const cancelTimer = this.#schedule(() => {
+        this.#pending.delete(id);
+        reject(new TimeoutError(`iq ${child.name} ${child.attrs.xmlns ?? ""}`.trim(), ms));
+      }, ms);
+      this.#pending.set(id, { resolve, reject, to, cancelTimer });
+      this.#send(xml("iq", { type, id, to }, child)).catch((error: unknown) => {
+        cancelTimer();
+        this.#pending.delete(id);
+        reject(error);
+      });
+    });
+  }
+
+  register(type: "get" | "set", xmlns: string, name: string, handler: IqHandler): Disposer {
+    const key = `${type} ${xmlns} ${name}`;
+    if (this.#handlers.has(key))
+      throw new ClawXmppError("protocol", `an IQ handler for ${key} is already registered`);
+    this.#handlers.set(key, handler);
+    return () => {
+      if (this.#handlers.get(key) === handler) this.#handlers.delete(key);
+    };
+  }
+
+  /** Handles an inbound IQ; returns true when it was a response to one of ours or a request we answered. */
+  async handle(stanza: Element): Promise<void> {
+    const { type, id } = stanza.attrs;
+    if (type === "result" || type === "error") {
+      const pending = id === undefined ? undefined : this.#pending.get(id);
+      if (!pending || !id || !this.#fromMatches(pending.to, stanza.attrs.from)) return;
+      this.#pending.delete(id);
+      pending.cancelTimer();
+      if (type === "result") pending.resolve(stanza);
+      else pending.reject(StanzaError.fromElement(stanza));
+      return;
+    }
+    if (type !== "get" && type !== "set") return;
+    const child = stanza.getChildElements()[0];
+    const handler = child && this.#handlers.get(`${type} ${child.attrs.xmlns ?? ""} ${child.name}`);
+    if (!child || !handler) {
+      await this.#reply(stanza, errorPayload("cancel", "service-unavailable"), "error");
+      return;
+    }
+    try {
+      const payload = await handler({ stanza, child, from: stanza.attrs.from });
+      await this.#reply(stanza, payload, "result");
+    } catch (error) {
+      const payload =
+        error instanceof StanzaError
+          ? errorPayload(error.type, error.condition, error.text)
+          : errorPayload("wait", "internal-server-error");
+      await this.#reply(stanza, payload, "error");
+    }
+  }
+
+  async #reply(
+    request: Element,
+    payload: Element | undefined,
+    type: "result" | "error",
+  ): Promise<void> {
+    await this.#send(
+      xml("iq", { type, id: request.attrs.id, to: request.attrs.from }, payload),
+    ).catch(() => {
+      // The requester will time out; nothing else to do when we are offline.
+    });
+  }
+
+  /** A response is valid only from the entity we asked (or our server/account when we asked it). */
+  #fromMatches(to: string | undefined, from: string | undefined): boolean {
+    const own = tryParseJid(this.#ownJid());
+    const asked = tryParseJid(to);
+    const answered = tryParseJid(from);
+    if (!asked)
+      return (
+        from === undefined ||
+        (own !== undefined &&
+          (answered?.full === own.bare ||
+            answered?.full === own.domain ||
+            answered?.full === own.full))
+      );
+    if (!answered) return own !== undefined && asked.bare === own.bare;
+    return (
+      answered.full === asked.full ||
+      (own !== undefined && asked.full === own.bare && answered.full === own.full)
+    );
+  }
+
+  /** Rejects every pending request (client stopped). */
+  rejectAll(error: Error): void {
+    for (const [id, pending] of this.#pending) {
+      pending.cancelTimer();
+      pending.reject(error);
+      this.#pending.delete(id);
+    }
+  }
+}
+
+function errorPayload(type: string, condition: string, text?: string): Element {
+  return xml(
+    "error",
+    { type },
+    xml(condition, { xmlns: NS_STANZAS }),
+    text !== undefined && xml("text", { xmlns: NS_STANZAS }, text),
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * Options of {@link createClient}, validated once by zod. Secure by default:
+ * TLS is required; plaintext is possible only when explicitly allowed and the
+ * server is a loopback address (for tests).
+ */
+import { z } from "zod";
+import type { Clock } from "./clock.js";
+import { tryParseJid } from "./jid.js";
+import type { Logger } from "./logger.js";
+import type { TransportFactory } from "./transport.js";
+
+const ms = (def: number, min = 1) => z.number().int().min(min).default(def);
+
+/** TLS settings. */
+export const tlsOptionsSchema = z
+  .object({
+    /**
+     * `starttls` (RFC 6120 §5, port 5222), `direct` (XEP-0368 direct TLS, port 5223),
+     * or `none` (plaintext; needs `allowPlaintextOnLoopback` and a loopback server).
+     * @default "starttls"
+     */
+    mode: z.enum(["starttls", "direct", "none"]).default("starttls"),
+    /** Extra CA certificates (PEM) to trust, e.g. a test server's self-signed CA. */
+    ca: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+    /** Permit `mode: "none"` when the server is 127.0.0.0/8, ::1 or localhost. @default false */
+    allowPlaintextOnLoopback: z.boolean().default(false),
+    /** Minimum TLS version. @default "TLSv1.2" */
+    minVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2"),
+  })
+  .strict()
+  .default({ mode: "starttls", allowPlaintextOnLoopback: false, minVersion: "TLSv1.2" });
+
+/** Per-step connection timeouts in milliseconds. */
+export const timeoutsSchema = z
+  .object({
+    /** TCP connect. @default 10000 */
+    connect: ms(10_000),
+    /** TLS handshake. @default 10000 */
+    tls: ms(10_000),
+    /** Waiting for the stream header and stream features. @default 10000 */
+    features: ms(10_000),
+    /** SASL authentication. @default 15000 */
+    auth: ms(15_000),
+    /** Resource binding or stream resumption. @default 10000 */
+    bind: ms(10_000),
+    /** Default timeout of IQ requests. @default 30000 */
+    iq: ms(30_000),
+  })
+  .strict()
+  .prefault({});
+
+/** Reconnect policy: exponential backoff with jitter. */
+export const reconnectSchema = z
+  .object({
+    /** Reconnect after a lost connection. @default true */
+    enabled: z.boolean().default(true),
+    /** First delay. @default 1000 */
+    initialDelay: ms(1_000),
+    /** Upper bound of the delay. @default 300000 */
+    maxDelay: ms(300_000),
+    /** Growth factor per failed attempt. @default 2 */
+    factor: z.number().min(1).default(2),
+    /** Random share of each delay, 0..1 (0.5 = ±25 %). @default 0.5 */
+    jitter: z.number().min(0).max(1).default(0.5),
+    /** A connection up this long resets the backoff. @default 60000 */
+    stableAfter: ms(60_000),
+  })
+  .strict()
+  .prefault({});
+
+/** Options of `createClient`. */
+export const clientOptionsSchema = z
+  .object({
+    /** The account's JID, e.g. `bot@example.org` (a resource here is ignored; use `resource`). */
+    jid: z.string().refine((value) => tryParseJid(value)?.local !== undefined, {
+      message: "must be a JID like bot@example.org",
+    }),
+    /** The account's password. */
+    password: z.string().min(1, "must not be empty"),
+    /** Host name or IP to connect to. @default the JID's domain */
+    server: z.string().min(1).optional(),
+    /** TCP port. @default 5222 (5223 with direct TLS) */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Resource to bind. @default "clawxmpp-" + random */
+    resource: z.string().min(1).max(1023).optional(),
+    /** TLS policy. */
+    tls: tlsOptionsSchema,
+    /** Per-step timeouts. */
+    timeouts: timeoutsSchema,
+    /** Reconnect policy. */
+    reconnect: reconnectSchema,
+    /** XEP-0199 keepalive: ping the server after `interval` ms without traffic; no pong within `timeout` ms = dead socket. */
+    keepalive: z
+      .object({
+        /** Idle time before a ping; 0 disables keepalive. @default 30000 */
+        interval: z.number().int().min(0).default(30_000),
+        /** Time to wait for the pong. @default 10000 */
+        timeout: ms(10_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Enable XEP-0280 carbons so messages from the account's other clients are seen. @default true */
+    carbons: z.boolean().default(true),
+    /** Maximum stanzas held while offline; a send beyond it fails with `queue-full`. @default 1000 */
+    queueSize: z.number().int().min(1).default(1_000),
+    /** Software name and version answered to XEP-0092 and used in caps. */
+    software: z
+      .object({
+        name: z.string().min(1).default("clawxmpp"),
+        version: z.string().min(1).default("0.1.0"),
+      })
+      .strict()
+      .prefault({}),
+    /** Logger; silent by default. */
+    logger: z.custom<Logger>((value) => typeof value === "object" && value !== null).optional(),
+    /** Clock for timers (tests). */
+    clock: z.custom<Clock>((value) => typeof value === "object" && value !== null).optional(),
+    /** Transport factory (tests use the fake transport from `@clawxmpp/test`). */
+    transport: z.custom<TransportFactory>((value) => typeof value === "function").optional(),
+  })
+  .strict()
+  .superRefine((options, ctx) => {
+    if (options.tls.mode !== "none") return;
+    if (!options.tls.allowPlaintextOnLoopback) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tls", "mode"],
+        message:
+          'plaintext ("none") also needs tls.allowPlaintextOnLoopback: true; use "starttls" or "direct"',
+      });
+      return;
+    }
+    const host = options.server ?? tryParseJid(options.jid)?.domain ?? "";
+    if (!isLoopbackHost(host)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["server"],
+        message: `plaintext is only allowed to a loopback server (127.0.0.1, ::1, localhost), not ${host}`,
+      });
+    }
+  });
+
+/** What callers pass to `createClient`. */
+export type ClientOptions = z.input<typeof clientOptionsSchema>;
+/** Options after defaults are applied. */
+export type ResolvedClientOptions = z.output<typeof clientOptionsSchema>;
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/gu, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/u.test(h);
+}

@@ -1,0 +1,74 @@
+/**
+ * The seam between the client and the socket. The real transport composes
+ * @xmpp/client 0.14's connection packages (see `connection/`); the fake
+ * transport in `@clawxmpp/test` implements the same interface in memory.
+ */
+import type { Element } from "./xml.js";
+
+/** What the client asks for when it opens a stream. */
+export interface OpenRequest {
+  /** Resource to bind when the session is new. */
+  resource: string;
+  /** Enable XEP-0198 on a new session. */
+  enableStreamManagement: boolean;
+  /** Try to resume this XEP-0198 session instead of binding. */
+  resume?: { id: string; h: number } | undefined;
+}
+
+/** Outcome of opening a stream. */
+export interface OpenResult {
+  /** Full JID of the session. */
+  jid: string;
+  /** True when an earlier XEP-0198 session was resumed. */
+  resumed: boolean;
+  /** The server's `h` from `<resumed/>`, or from `<failed h=…/>` when resumption failed. */
+  ackedByServer?: number | undefined;
+  /** Resumption was asked for and refused. */
+  resumeFailed: boolean;
+  /** XEP-0198 state of the new stream, when enabled or resumed. */
+  streamManagement?:
+    | { id?: string | undefined; max?: number | undefined; resumable: boolean }
+    | undefined;
+  /** True when the stream is encrypted. */
+  secure: boolean;
+  /** SASL mechanism used (for status and tests). */
+  mechanism: string;
+}
+
+/** Callbacks the transport reports through. */
+export interface TransportListener {
+  /** Every element received after stream negotiation, in arrival order. */
+  element(element: Element): void;
+  /** The socket closed; `error` says why when it was not a clean close. */
+  closed(error?: Error): void;
+}
+
+/** One connection attempt's socket and stream. */
+export interface Transport {
+  open(request: OpenRequest): Promise<OpenResult>;
+  /** Writes the elements in one write; rejects when the socket is gone. */
+  write(elements: readonly Element[]): Promise<void>;
+  /** Closes the stream politely, then the socket. */
+  close(): Promise<void>;
+  /** Drops the socket at once (dead-peer detection, tests). */
+  destroy(): void;
+}
+
+/** Connection parameters the client hands to a transport factory. */
+export interface TransportParams {
+  jid: string;
+  password: string;
+  host: string;
+  port: number;
+  domain: string;
+  tls: {
+    mode: "starttls" | "direct" | "none";
+    ca?: string | string[] | undefined;
+    minVersion: "TLSv1.2" | "TLSv1.3";
+  };
+  timeouts: { connect: number; tls: number; features: number; auth: number; bind: number };
+  listener: TransportListener;
+}
+
+/** Creates one transport per connection attempt. */
+export type TransportFactory = (params: TransportParams) => Transport;

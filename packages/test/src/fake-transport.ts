@@ -1,0 +1,128 @@
+/**
+ * An in-memory transport for unit tests: the client under test runs its real
+ * pipeline, queue and plugins; the test plays the server by inspecting
+ * `sent` and calling `receive()`.
+ */
+import type {
+  Element,
+  OpenRequest,
+  OpenResult,
+  Transport,
+  TransportFactory,
+  TransportParams,
+} from "@clawxmpp/core";
+
+/** Control over the fake server side. */
+export interface FakeServer {
+  /** The transport factory to pass as `transport` in the client options. */
+  readonly factory: TransportFactory;
+  /** Every element the client wrote, across connections. */
+  readonly sent: Element[];
+  /** Open requests seen, in order. */
+  readonly opens: OpenRequest[];
+  /** Delivers an element to the client as if the server sent it. */
+  receive(element: Element): void;
+  /** Drops the current connection. */
+  drop(error?: Error): void;
+  /** Makes the next `open()` calls fail with `error` (once each). */
+  failNextOpen(...errors: Error[]): void;
+  /** Customises the result of the next successful `open()`. */
+  nextOpenResult: Partial<OpenResult> | undefined;
+  /** Resolves with the next element the client writes that matches `match`. */
+  nextSent(match?: (element: Element) => boolean, ms?: number): Promise<Element>;
+  /** Whether a connection is up. */
+  readonly connected: boolean;
+}
+
+/** Creates a fake server; `jid` is the full JID bound on open. */
+export function fakeServer(options: { jid?: string; streamManagement?: boolean } = {}): FakeServer {
+  const sent: Element[] = [];
+  const opens: OpenRequest[] = [];
+  const failures: Error[] = [];
+  const waiters: { match: (el: Element) => boolean; resolve: (el: Element) => void }[] = [];
+  let current: { params: TransportParams; open: boolean } | undefined;
+
+  const server: FakeServer = {
+    sent,
+    opens,
+    nextOpenResult: undefined,
+    get connected() {
+      return current?.open === true;
+    },
+    factory(params) {
+      const connection = { params, open: false };
+      const transport: Transport = {
+        async open(request) {
+          opens.push(request);
+          const failure = failures.shift();
+          if (failure) throw failure;
+          current = connection;
+          connection.open = true;
+          const sm = options.streamManagement ?? false;
+          const result: OpenResult = {
+            jid: options.jid ?? `${params.jid}/fake`,
+            resumed: false,
+            resumeFailed: false,
+            ackedByServer: undefined,
+            streamManagement:
+              request.enableStreamManagement && sm ? { id: "sm-1", resumable: true } : undefined,
+            secure: true,
+            mechanism: "SCRAM-SHA-256",
+            ...server.nextOpenResult,
+          };
+          server.nextOpenResult = undefined;
+          return result;
+        },
+        async write(elements) {
+          if (!connection.open) throw new Error("fake socket closed");
+          for (const element of elements) {
+            sent.push(element);
+            const index = waiters.findIndex((w) => w.match(element));
+            if (index !== -1) waiters.splice(index, 1)[0]?.resolve(element);
+          }
+        },
+        async close() {
+          if (!connection.open) return;
+          connection.open = false;
+          params.listener.closed(undefined);
+        },
+        destroy() {
+          if (!connection.open) return;
+          connection.open = false;
+          params.listener.closed(new Error("destroyed"));
+        },
+      };
+      return transport;
+    },
+    receive(element) {
+      if (!current?.open) throw new Error("fake server: no open connection to deliver to");
+      current.params.listener.element(element);
+    },
+    drop(error = new Error("connection reset")) {
+      if (!current?.open) return;
+      current.open = false;
+      current.params.listener.closed(error);
+    },
+    failNextOpen(...errors) {
+      failures.push(...errors);
+    },
+    nextSent(match = () => true, ms = 2_000) {
+      return new Promise((resolve, reject) => {
+        const waiter = { match, resolve };
+        waiters.push(waiter);
+        const timer = setTimeout(() => {
+          const index = waiters.indexOf(waiter);
+          if (index !== -1) waiters.splice(index, 1);
+          reject(new Error(`fake server: nothing matching was sent within ${ms} ms`));
+        }, ms);
+        timer.unref();
+        const original = waiter.resolve;
+        waiter.resolve = (el) => {
+          clearTimeout(timer);
+          original(el);
+        };
+      });
+    },
+  };
+  return server;
+}

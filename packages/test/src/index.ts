@@ -1,0 +1,3 @@
+export { type ConformanceOptions, testPluginConformance } from "./conformance.js";
+export { type FakeServer, fakeServer } from "./fake-transport.js";
+export { carbon, chat, iq, presence } from "./stanzas.js";

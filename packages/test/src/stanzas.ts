@@ -1,0 +1,64 @@
+/** Stanza builders for tests. */
+import { type Element, xml } from "@clawxmpp/core";
+
+/** A chat message stanza. */
+export function chat(
+  from: string,
+  to: string,
+  body: string,
+  extra: { id?: string; type?: string } = {},
+  ...children: Element[]
+): Element {
+  return xml(
+    "message",
+    {
+      from,
+      to,
+      type: extra.type ?? "chat",
+      id: extra.id ?? `m-${Math.random().toString(36).slice(2)}`,
+    },
+    xml("body", {}, body),
+    ...children,
+  );
+}
+
+/** A presence stanza. */
+export function presence(from: string, to: string, type?: string, ...children: Element[]): Element {
+  return xml("presence", { from, to, type }, ...children);
+}
+
+/** An IQ stanza. */
+export function iq(
+  type: "get" | "set" | "result" | "error",
+  attrs: { from?: string; to?: string; id?: string },
+  ...children: Element[]
+): Element {
+  return xml(
+    "iq",
+    {
+      type,
+      id: attrs.id ?? `iq-${Math.random().toString(36).slice(2)}`,
+      from: attrs.from,
+      to: attrs.to,
+    },
+    ...children,
+  );
+}
+
+/** An XEP-0280 carbon wrapping `inner`, sent by `outerFrom`. */
+export function carbon(
+  kind: "received" | "sent",
+  outerFrom: string,
+  to: string,
+  inner: Element,
+): Element {
+  return xml(
+    "message",
+    { from: outerFrom, to, type: inner.attrs.type },
+    xml(
+      kind,
+      { xmlns: "urn:xmpp:carbons:2" },
+      xml("forwarded", { xmlns: "urn:xmpp:forward:0" }, inner),
+    ),
+  );
+}
