@@ -3,7 +3,7 @@ import { type Client, type ClientOptions, createClient } from "@clawxmpp/core";
 import type { ProsodyInstance } from "./prosody.js";
 
 /** Overrides for {@link clientFor}. */
-export type ClientForOptions = Partial<Omit<ClientOptions, "jid" | "password">>;
+export type ClientForOptions = Partial<Omit<ClientOptions, "jid">>;
 
 /** Creates (not starts) a client for `user` on `server`. */
 export function clientFor(

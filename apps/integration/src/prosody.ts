@@ -213,13 +213,9 @@ async function waitReady(
       (s) => Number(s.trim()),
       () => undefined,
     );
-    if (
-      pid === proc.pid &&
     const answered = pid === proc.pid ? await answersStream(port, domain).catch((e: Error) => e.message) : false;
     if (answered === true) return;
     if (typeof answered === "string") lastError = answered;
-    )
-      return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`not ready after ${ms} ms (${lastError || "no pidfile"})`);
