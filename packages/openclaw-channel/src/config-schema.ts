@@ -1,0 +1,243 @@
+/**
+ * The `channels.xmpp` configuration: one zod schema that the runtime parses
+ * and that `scripts/gen-plugin-json.ts` turns into the JSON Schema (draft-07)
+ * of `openclaw.plugin.json`, so the gateway's cold-path `config validate` and
+ * the plugin can never disagree.
+ *
+ * Keys are compatible with the earlier community plugin's table; defaults
+ * are not stated with `.default()` here on purpose: channel-level values are
+ * inherited by `accounts.<id>`, and a filled-in default at account level would
+ * shadow an explicit channel-level value. Defaults are applied once, when an
+ * account is resolved (`accounts.ts`), and documented with `@default` below.
+ */
+import { z } from "zod";
+
+/** A bare JID `local@domain` (no resource), optionally written as an `xmpp:` URI. */
+const BARE_JID = /^(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+$/iu;
+/** A sender allowlist entry: a bare JID, or `*` for everyone. */
+const ALLOW_ENTRY = /^(?:\*|(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+)$/iu;
+/** A room JID (a bare JID) used as a key, or `*` for every room. */
+const ROOM_KEY = /^(?:\*|[^\s@/"&'<>:]+@[^\s@/"&'<>]+)$/iu;
+/** OpenClaw account ids are lower-case slugs. */
+const ACCOUNT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/u;
+
+const bareJid = (what: string) =>
+  z.string().regex(BARE_JID, `must be a bare JID like ${what}`).max(3071);
+
+const allowList = z
+  .array(z.string().regex(ALLOW_ENTRY, 'must be a bare JID like user@example.org, or "*"'))
+  .max(10_000);
+
+/**
+ * A reference to a secret held by OpenClaw's secret providers, resolved by the
+ * gateway before the plugin sees the config (shape of `buildSecretInputSchema`).
+ */
+export const secretRefSchema = z
+  .object({
+    /** Where the secret lives. */
+    source: z.enum(["env", "file", "exec", "store"]).describe("Secret provider kind"),
+    /** Name of the configured provider of that kind. */
+    provider: z.string().min(1).max(256).describe("Secret provider name"),
+    /** Key of the secret inside the provider, e.g. an environment variable name. */
+    id: z.string().min(1).max(1024).describe("Secret id inside the provider"),
+  })
+  .strict();
+
+/** A secret input: the value itself, or a {@link secretRefSchema} reference. */
+export const secretInputSchema = z.union([z.string().min(1, "must not be empty"), secretRefSchema]);
+
+/** Per-room tool policy, as OpenClaw's group entries understand it. */
+export const toolPolicySchema = z
+  .object({
+    /** Tools the agent may use in this room (names or globs). */
+    allow: z.array(z.string().min(1)).max(1000).optional().describe("Allowed tools"),
+    /** Tools added on top of the agent's defaults. */
+    alsoAllow: z.array(z.string().min(1)).max(1000).optional().describe("Extra allowed tools"),
+    /** Tools the agent may not use in this room. */
+    deny: z.array(z.string().min(1)).max(1000).optional().describe("Denied tools"),
+  })
+  .strict();
+
+/** Settings of one room, keyed by its bare JID (or `*` for every room). */
+export const groupSettingsEntrySchema = z
+  .object({
+    /**
+     * Answer only when the bot is mentioned (nickname, XEP-0372 reference, or a
+     * reply to the bot).
+     * @default true
+     */
+    requireMention: z
+      .boolean()
+      .optional()
+      .describe("Only respond when mentioned in this room (default true)"),
+    /** Tool policy for this room. */
+    tools: toolPolicySchema.optional().describe("Tool policy for this room"),
+  })
+  .strict();
+
+/** The keys one account accepts, at channel level or under `accounts.<id>`. */
+export const accountConfigShape = {
+  /** The bot's bare JID, e.g. `bot@example.org`. Required for the account to start. */
+  jid: bareJid("bot@example.org").optional().describe("Bot JID, e.g. bot@example.org"),
+  /** The account password: a string, or a secret reference `{ source, provider, id }`. */
+  password: secretInputSchema
+    .optional()
+    .describe("XMPP account password (string or secret reference)"),
+  /**
+   * Host name or IP to connect to.
+   * @default the JID's domain
+   */
+  server: z.string().min(1).max(255).optional().describe("XMPP server host (default: JID domain)"),
+  /**
+   * TCP port of the client-to-server service.
+   * @default 5222
+   */
+  port: z.number().int().min(1).max(65_535).optional().describe("XMPP server port (default 5222)"),
+  /**
+   * Resource bound for the session.
+   * @default "openclaw"
+   */
+  resource: z.string().min(1).max(1023).optional().describe('XMPP resource (default "openclaw")'),
+  /** Display name of the account in OpenClaw. */
+  name: z.string().min(1).max(256).optional().describe("Account display name"),
+  /**
+   * Whether the account (or, at channel level, the whole channel) runs.
+   * @default true
+   */
+  enabled: z.boolean().optional().describe("Whether the account is enabled (default true)"),
+  /**
+   * Who may start a direct chat: `pairing` (unknown senders get a pairing code),
+   * `allowlist` (only `allowFrom` + `dmAllowlist`), `open` (anyone), `disabled`
+   * (owners in `allowFrom` only).
+   * @default "pairing"
+   */
+  dmPolicy: z
+    .enum(["pairing", "allowlist", "open", "disabled"])
+    .optional()
+    .describe('Direct chat policy (default "pairing")'),
+  /**
+   * Owner JIDs: always allowed to chat and to run commands. An empty list grants nothing.
+   * @default []
+   */
+  allowFrom: allowList.optional().describe("Owner JIDs (always allowed)"),
+  /**
+   * JIDs allowed to direct-chat when `dmPolicy` is `allowlist`.
+   * @default []
+   */
+  dmAllowlist: allowList.optional().describe('JIDs allowed when dmPolicy is "allowlist"'),
+  /**
+   * Which rooms' occupants may talk to the agent: `allowlist` (only senders in
+   * `groupAllowFrom`, matched by real JID), `open`, or `disabled`.
+   * @default "allowlist"
+   */
+  groupPolicy: z
+    .enum(["allowlist", "open", "disabled"])
+    .optional()
+    .describe('Group policy (default "allowlist")'),
+  /**
+   * Room JIDs to join on start.
+   * @default []
+   */
+  groups: z
+    .array(bareJid("room@conference.example.org"))
+    .max(1000)
+    .optional()
+    .describe("Room JIDs to join"),
+  /**
+   * Nickname in rooms.
+   * @default the JID's local part
+   */
+  nickname: z
+    .string()
+    .min(1)
+    .max(1023)
+    .optional()
+    .describe("Nickname in rooms (default: JID local part)"),
+  /**
+   * Real JIDs allowed to address the agent in rooms under `groupPolicy: allowlist`.
+   * @default the value of `allowFrom`
+   */
+  groupAllowFrom: allowList.optional().describe("Senders allowed in rooms (default: allowFrom)"),
+  /** Message actions offered to the agent. */
+  actions: z
+    .object({
+      /**
+       * Offer the `react` action (XEP-0444 reactions).
+       * @default false
+       */
+      reactions: z.boolean().optional().describe("Enable XEP-0444 reactions (default false)"),
+    })
+    .strict()
+    .optional()
+    .describe("Message actions"),
+  /** Text put in front of every inbound message before the agent sees it. */
+  messagePrefix: z.string().max(1024).optional().describe("Inbound message prefix"),
+  /** Whether heartbeat runs post their result to the chat (`visible`) or not (`hidden`). */
+  heartbeatVisibility: z
+    .enum(["visible", "hidden"])
+    .optional()
+    .describe("Heartbeat visibility"),
+  /** Per-room settings keyed by room JID; `*` applies to every room. */
+  groupSettings: z
+    .record(
+      z.string().regex(ROOM_KEY, 'must be a room JID like room@conference.example.org, or "*"'),
+      groupSettingsEntrySchema,
+    )
+    .optional()
+    .describe("Per-room settings keyed by room JID"),
+  /** OMEMO end-to-end encryption (XEP-0384); accepted now, active once supported. */
+  omemo: z
+    .object({
+      /**
+       * Enable OMEMO.
+       * @default false
+       */
+      enabled: z.boolean().optional().describe("Enable OMEMO (default false)"),
+      /** Label of this device in the OMEMO device list. */
+      deviceLabel: z.string().min(1).max(256).optional().describe("OMEMO device label"),
+    })
+    .strict()
+    .optional()
+    .describe("OMEMO encryption (XEP-0384)"),
+} as const;
+
+/** One account under `channels.xmpp.accounts.<id>`. */
+export const xmppAccountConfigSchema = z.object(accountConfigShape).strict();
+
+/** The whole `channels.xmpp` value: channel-level account keys plus `accounts`. */
+export const xmppChannelConfigSchema = z
+  .object({
+    ...accountConfigShape,
+    /**
+     * Further accounts keyed by account id (lower-case slug). Each inherits the
+     * channel-level keys except `jid`, `password` and `name`.
+     */
+    accounts: z
+      .record(
+        z.string().regex(ACCOUNT_ID, "must be a lower-case account id like work or my-bot"),
+        xmppAccountConfigSchema,
+      )
+      .optional()
+      .describe("Accounts keyed by id"),
+  })
+  .strict();
+
+/** A secret reference. */
+export type SecretRef = z.output<typeof secretRefSchema>;
+/** A secret input: plain string or secret reference. */
+export type SecretInput = z.output<typeof secretInputSchema>;
+/** One account's raw configuration. */
+export type XmppAccountConfig = z.output<typeof xmppAccountConfigSchema>;
+/** The raw `channels.xmpp` configuration. */
+export type XmppChannelConfig = z.output<typeof xmppChannelConfigSchema>;
+
+/** The JSON Schema (draft-07) of `channels.xmpp`, as written into `openclaw.plugin.json`. */
+export function xmppChannelJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(xmppChannelConfigSchema, {
+    target: "draft-07",
+    io: "input",
+  }) as Record<string, unknown>;
+  // The manifest embeds the schema; a nested `$schema` is noise there.
+  delete schema.$schema;
+  return schema;
+}
