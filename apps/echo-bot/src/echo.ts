@@ -5,7 +5,10 @@
 import type { Client, InboundMessage } from "@clawxmpp/core";
 
 /** Starts echoing direct messages; returns a function that stops it. */
-export function echoDirectMessages(client: Client, onEcho?: (message: InboundMessage) => void): () => void {
+export function echoDirectMessages(
+  client: Client,
+  onEcho?: (message: InboundMessage) => void,
+): () => void {
   return client.on("message", (message) => {
     if (message.type !== "chat" && message.type !== "normal") return;
     if (message.outgoing || message.body === undefined || message.body.trim() === "") return;

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 /**
  * clawxmpp echo bot. Without configuration it starts a throwaway Prosody on
  * loopback with a bot and a user account and prints how to log in; with
@@ -6,9 +9,6 @@
  */
 import { consoleLogger, createClient } from "@clawxmpp/core";
 import { startProsody } from "@clawxmpp/integration";
-import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { echoDirectMessages } from "./echo.js";
 
 async function main(): Promise<void> {

@@ -213,7 +213,8 @@ async function waitReady(
       (s) => Number(s.trim()),
       () => undefined,
     );
-    const answered = pid === proc.pid ? await answersStream(port, domain).catch((e: Error) => e.message) : false;
+    const answered =
+      pid === proc.pid ? await answersStream(port, domain).catch((e: Error) => e.message) : false;
     if (answered === true) return;
     if (typeof answered === "string") lastError = answered;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -661,20 +661,35 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     };
     const timers = new TimerGroup(this.#clock);
     disposers.push(() => timers.clear());
-    const scopedClient = Object.create(this, {
-      on: {
-        value: (
-          event: keyof ClientEvents & string,
-          fn: (...args: ClientEvents[typeof event]) => void,
-        ) => track(this.on(event, fn)),
+    const self: Client = this;
+    // A view of the client whose listeners are tracked; everything else delegates to the client itself
+    // (an Object.create view would break private fields).
+    const scopedClient: Client = {
+      get status() {
+        return self.status;
       },
-      once: {
-        value: (
-          event: keyof ClientEvents & string,
-          fn: (...args: ClientEvents[typeof event]) => void,
-        ) => track(this.once(event, fn)),
+      get jid() {
+        return self.jid;
       },
-    }) as Client;
+      get account() {
+        return self.account;
+      },
+      get stats() {
+        return self.stats;
+      },
+      on: (event, fn) => track(self.on(event, fn)),
+      once: (event, fn) => track(self.once(event, fn)),
+      off: (event, fn) => self.off(event, fn),
+      start: (opts) => self.start(opts),
+      stop: () => self.stop(),
+      send: (message) => self.send(message),
+      sendStanza: (stanza) => self.sendStanza(stanza),
+      use: (plugin, opts) => self.use(plugin, opts),
+      sendPresence: (attrs, ...children) => self.sendPresence(attrs, ...children),
+      approveSubscription: (jid) => self.approveSubscription(jid),
+      denySubscription: (jid) => self.denySubscription(jid),
+      dropConnection: () => self.dropConnection(),
+    };
     const ctx: PluginContext = {
       client: scopedClient,
       inbound: { use: (stage, handler) => track(this.#inbound.use(stage, handler)) },

@@ -34,6 +34,7 @@ export class OutboundQueue {
   #smEnabled = false;
   #acked = 0;
   #flushing: Promise<void> | undefined;
+  #closed: Error | undefined;
 
   constructor(deps: {
     maxSize: number;
@@ -52,6 +53,7 @@ export class OutboundQueue {
 
   /** Queues `stanza`; resolves when the server acked it (SM) or it was written (no SM). */
   send(stanza: Element): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closed);
     if (this.size >= this.#maxSize) {
       return Promise.reject(
         new ClawXmppError(
@@ -117,6 +119,8 @@ export class OutboundQueue {
       } catch {
         if (!this.#smEnabled) this.#waiting.unshift(...batch);
         // With SM the batch stays unacked; the server's h after resume decides.
+        // Either way, wait for the next online() instead of retrying a dead socket.
+        this.#online = false;
         return;
       }
       if (this.#smEnabled) this.#requestAck();
@@ -126,6 +130,8 @@ export class OutboundQueue {
 
   /** Fails everything (client stopped). */
   rejectAll(error: Error): void {
+    this.#closed = error;
+    this.#online = false;
     const all = [...this.#unacked, ...this.#waiting];
     this.#unacked = [];
     this.#waiting = [];

@@ -25,13 +25,20 @@ export class ScramSession {
   readonly #hash: ScramHash;
   readonly #username: string;
   readonly #password: string;
-  readonly #nonce = randomBytes(24).toString("base64url");
+  readonly #nonce: string;
   readonly #gs2Header = "n,,";
   #clientFirstBare = "";
   #expectedServerSignature: Buffer | undefined;
   static #cache: Cached | undefined;
 
-  constructor(hash: ScramHash, username: string, password: string) {
+  /** `nonce` is for test vectors only; by default 24 random bytes. */
+  constructor(
+    hash: ScramHash,
+    username: string,
+    password: string,
+    nonce: string = randomBytes(24).toString("base64url"),
+  ) {
+    this.#nonce = nonce;
     this.#hash = hash;
     this.#username = username;
     this.#password = password;
