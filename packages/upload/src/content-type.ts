@@ -37,21 +37,39 @@ const SIGNATURES: readonly { test: (b: Uint8Array) => boolean; type: SniffedType
     test: (b) => startsWith(b, ascii("RIFF")) && startsWith(b, ascii("WEBP"), 8),
     type: { contentType: "image/webp", extension: "webp" },
   },
-  { test: (b) => startsWith(b, ascii("%PDF-")), type: { contentType: "application/pdf", extension: "pdf" } },
+  {
+    test: (b) => startsWith(b, ascii("%PDF-")),
+    type: { contentType: "application/pdf", extension: "pdf" },
+  },
+  {
+    test: (b) =>
+      ["heic", "heix", "mif1", "msf1"].some((brand) => startsWith(b, ascii(`ftyp${brand}`), 4)),
+    type: { contentType: "image/heic", extension: "heic" },
+  },
+  {
+    test: (b) => startsWith(b, ascii("ftypavif"), 4),
+    type: { contentType: "image/avif", extension: "avif" },
+  },
   {
     test: (b) => startsWith(b, ascii("ftyp"), 4) && !startsWith(b, ascii("M4A "), 8),
     type: { contentType: "video/mp4", extension: "mp4" },
   },
-  { test: (b) => startsWith(b, ascii("ftypM4A "), 4), type: { contentType: "audio/mp4", extension: "m4a" } },
-  { test: (b) => startsWith(b, ascii("OggS")), type: { contentType: "audio/ogg", extension: "ogg" } },
   {
-    test: (b) =>
-      startsWith(b, ascii("ID3")) || (b.length >= 2 && b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0),
-    type: { contentType: "audio/mpeg", extension: "mp3" },
+    test: (b) => startsWith(b, ascii("ftypM4A "), 4),
+    type: { contentType: "audio/mp4", extension: "m4a" },
+  },
+  {
+    test: (b) => startsWith(b, ascii("OggS")),
+    type: { contentType: "audio/ogg", extension: "ogg" },
   },
   {
     test: (b) =>
-      startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06]),
+      startsWith(b, ascii("ID3")) ||
+      (b.length >= 2 && b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0),
+    type: { contentType: "audio/mpeg", extension: "mp3" },
+  },
+  {
+    test: (b) => startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06]),
     type: { contentType: "application/zip", extension: "zip" },
   },
 ];
@@ -75,7 +93,8 @@ export function sniffContentType(head: Uint8Array): SniffedType {
 function looksLikeText(bytes: Uint8Array): boolean {
   if (bytes.length === 0) return false;
   for (const byte of bytes) {
-    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c) return false;
+    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c)
+      return false;
     if (byte === 0x7f) return false;
   }
   // A multi-byte character cut at the end of the sample is still text.

@@ -7,6 +7,7 @@
 import path from "node:path";
 import { z } from "zod";
 import type { DecryptHook } from "./decrypt-hook.js";
+import type { Resolver } from "./resolve-target.js";
 
 const ms = (def: number) => z.number().int().min(1).default(def);
 
@@ -60,6 +61,8 @@ export const uploadOptionsSchema = z
      * Without it such URLs fail with a clear error.
      */
     decrypt: z.custom<DecryptHook>((value) => typeof value === "function").optional(),
+    /** Resolves download host names to all their addresses (tests, custom DNS). @default dns.lookup with all: true */
+    resolver: z.custom<Resolver>((value) => typeof value === "function").optional(),
   })
   .strict();
 
