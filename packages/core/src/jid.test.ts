@@ -32,3 +32,15 @@ describe("parseJid", () => {
     expect(sameBareJid("not a jid", "not a jid")).toBe(false);
   });
 });
+
+describe("parseJid domain edge cases", () => {
+  it.each(["alice@ex%41mple.com", "alice@evil%2Ecom"])("rejects percent-encoding in %j", (input) => {
+    expect(() => parseJid(input)).toThrow(JidError);
+  });
+  it("does not fold IPv4 shorthand into loopback", () => {
+    expect(parseJid("alice@0x7f.1").domain).toBe("0x7f.1");
+    expect(parseJid("alice@2130706433").domain).toBe("2130706433");
+    expect(parseJid("alice@a.3").domain).toBe("a.3");
+    expect(parseJid("alice@127.0.0.1").domain).toBe("127.0.0.1");
+  });
+});

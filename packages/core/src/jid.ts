@@ -96,18 +96,36 @@ function normaliseDomain(input: string, raw: string): string {
     if (!/^\[[0-9a-f:.]+\]$/iu.test(trimmed)) throw new JidError(input, "malformed IPv6 literal");
     return trimmed.toLowerCase();
   }
-  if (CONTROL.test(trimmed) || /[\s@/]/u.test(trimmed)) {
+  // `%` would be percent-decoded by URL host parsing (ex%41mple → example): never valid in a JID domain.
+  if (CONTROL.test(trimmed) || /[\s@/%\\]/u.test(trimmed)) {
     throw new JidError(input, "domain contains a forbidden character");
   }
-  const domain = domainToUnicode(trimmed.normalize("NFC"));
-  if (domain === "")
-    throw new JidError(input, "domain is not a valid (internationalised) host name");
-  if (byteLength(domain) > MAX_PART_BYTES)
-    throw new JidError(input, "domain longer than 1023 bytes");
-  if (domain.split(".").some((label) => label.length === 0 || label.length > 63)) {
-    throw new JidError(input, "domain has an empty label or a label longer than 63 characters");
-  }
+  // Label by label, so URL host rules (IPv4 shorthand such as 0x7f.1 or 2130706433) never apply.
+  const domain = trimmed
+    .normalize("NFC")
+    .split(".")
+    .map((label) => normaliseLabel(input, label))
+    .join(".");
+  if (byteLength(domain) > MAX_PART_BYTES) throw new JidError(input, "domain longer than 1023 bytes");
   return domain;
+}
+
+function normaliseLabel(input: string, label: string): string {
+  if (label.length === 0) throw new JidError(input, "domain has an empty label");
+  if (/^[\x21-\x7e]+$/u.test(label) && !/^xn--/iu.test(label)) {
+    const ascii = label.toLowerCase();
+    if (!/^[a-z0-9_-]+$/u.test(ascii)) throw new JidError(input, "domain contains a forbidden character");
+    if (ascii.length > 63) throw new JidError(input, "domain label longer than 63 characters");
+    return ascii;
+  }
+  // Internationalised or A-label: IDNA (UTS #46) to the lower-case Unicode form, one label at a time.
+  const unicode = domainToUnicode(`${label}.invalid`);
+  if (!unicode.endsWith(".invalid") || unicode.length <= ".invalid".length) {
+    throw new JidError(input, "domain is not a valid (internationalised) host name");
+  }
+  const result = unicode.slice(0, -".invalid".length);
+  if (result.includes(".") || result.length > 63) throw new JidError(input, "domain label is not valid");
+  return result;
 }
 
 function checkResource(input: string, resource: string): void {

@@ -36,7 +36,12 @@ export function decide(config: PolicyConfig, event: PolicyEvent, isPaired: IsPai
     case "tool":
       return decideTool(config, event);
     default:
-      return result("deny", `unknown event kind ${JSON.stringify((event as { kind: unknown }).kind)}`, "none", undefined);
+      return result(
+        "deny",
+        `unknown event kind ${JSON.stringify((event as { kind: unknown }).kind)}`,
+        "none",
+        undefined,
+      );
   }
 }
 
@@ -54,16 +59,33 @@ function decideDm(config: PolicyConfig, event: DmEvent, isPaired: IsPaired): Dec
   const listed = config.dmAllowlist.includes(jid);
   switch (config.dmPolicy) {
     case "disabled":
-      return result("deny", "dmPolicy=disabled: only owners may send direct messages", kindOf(listed, isPaired(jid)), jid);
+      return result(
+        "deny",
+        "dmPolicy=disabled: only owners may send direct messages",
+        kindOf(listed, isPaired(jid)),
+        jid,
+      );
     case "open":
-      return result("allow", "dmPolicy=open: anyone may send direct messages", kindOf(listed, isPaired(jid)), jid);
+      return result(
+        "allow",
+        "dmPolicy=open: anyone may send direct messages",
+        kindOf(listed, isPaired(jid)),
+        jid,
+      );
     case "allowlist":
       return listed
         ? result("allow", "dmPolicy=allowlist: sender in dmAllowlist", "allowlisted", jid)
-        : result("deny", "dmPolicy=allowlist: sender not in dmAllowlist", kindOf(false, isPaired(jid)), jid);
+        : result(
+            "deny",
+            "dmPolicy=allowlist: sender not in dmAllowlist",
+            kindOf(false, isPaired(jid)),
+            jid,
+          );
     case "pairing":
-      if (listed) return result("allow", "dmPolicy=pairing: sender in dmAllowlist", "allowlisted", jid);
-      if (isPaired(jid)) return result("allow", "dmPolicy=pairing: sender is paired", "paired", jid);
+      if (listed)
+        return result("allow", "dmPolicy=pairing: sender in dmAllowlist", "allowlisted", jid);
+      if (isPaired(jid))
+        return result("allow", "dmPolicy=pairing: sender is paired", "paired", jid);
       return result("pair", "dmPolicy=pairing: unknown sender must pair first", "stranger", jid);
   }
 }
@@ -75,19 +97,39 @@ function decideGroup(config: PolicyConfig, event: GroupEvent): Decision {
     event.realJid === undefined ? "hidden" : realJid === undefined ? "invalid" : "stranger";
   if (room === undefined) return result("deny", "room JID is invalid", sender, realJid);
   if (config.groupPolicy === "disabled") {
-    return result("deny", "groupPolicy=disabled: group chats are ignored", groupKind(config, realJid, sender), realJid);
+    return result(
+      "deny",
+      "groupPolicy=disabled: group chats are ignored",
+      groupKind(config, realJid, sender),
+      realJid,
+    );
   }
   const settings = roomSettings(config, room);
   if (!settings.enabled) {
-    return result("deny", `room ${room} is disabled (groupSettings.enabled=false)`, groupKind(config, realJid, sender), realJid);
+    return result(
+      "deny",
+      `room ${room} is disabled (groupSettings.enabled=false)`,
+      groupKind(config, realJid, sender),
+      realJid,
+    );
   }
   const kind = groupKind(config, realJid, sender);
   if (config.groupPolicy === "allowlist") {
     if (kind === "hidden") {
-      return result("deny", "groupPolicy=allowlist: room hides real JIDs, sender unknown", kind, realJid);
+      return result(
+        "deny",
+        "groupPolicy=allowlist: room hides real JIDs, sender unknown",
+        kind,
+        realJid,
+      );
     }
     if (kind !== "owner" && kind !== "allowlisted") {
-      return result("deny", `groupPolicy=allowlist: sender not in ${groupListName(config)}`, kind, realJid);
+      return result(
+        "deny",
+        `groupPolicy=allowlist: sender not in ${groupListName(config)}`,
+        kind,
+        realJid,
+      );
     }
   }
   if (settings.requireMention && !event.mentioned) {
@@ -124,27 +166,43 @@ function decideInvite(config: PolicyConfig, event: InviteEvent): Decision {
   return result("deny", "inviter is neither an owner nor in acceptInvitesFrom", kind, inviter);
 }
 
-function decideSubscription(config: PolicyConfig, event: SubscriptionEvent, isPaired: IsPaired): Decision {
+function decideSubscription(
+  config: PolicyConfig,
+  event: SubscriptionEvent,
+  isPaired: IsPaired,
+): Decision {
   const jid = tryParseJid(event.from)?.bare;
   if (jid === undefined) return result("deny", "requester JID is invalid", "invalid", undefined);
-  if (config.allowFrom.includes(jid)) return result("allow", "subscription from an owner (allowFrom)", "owner", jid);
+  if (config.allowFrom.includes(jid))
+    return result("allow", "subscription from an owner (allowFrom)", "owner", jid);
   if (config.dmAllowlist.includes(jid)) {
     return result("allow", "subscription from a dmAllowlist member", "allowlisted", jid);
   }
   if (isPaired(jid)) return result("allow", "subscription from a paired JID", "paired", jid);
-  return result("deny", "subscription from an unknown JID (not owner, allowlisted or paired)", "stranger", jid);
+  return result(
+    "deny",
+    "subscription from an unknown JID (not owner, allowlisted or paired)",
+    "stranger",
+    jid,
+  );
 }
 
 function decideTool(config: PolicyConfig, event: ToolEvent): Decision {
   const room = tryParseJid(event.room)?.bare;
   if (room === undefined) return result("deny", "room JID is invalid", "none", undefined);
   const tools = roomSettings(config, room).tools;
-  if (tools === undefined) return result("allow", "no tool policy for this room", "none", undefined);
+  if (tools === undefined)
+    return result("allow", "no tool policy for this room", "none", undefined);
   if (tools.deny.includes(event.tool)) {
     return result("deny", `tool ${event.tool} is in tools.deny for ${room}`, "none", undefined);
   }
   if (tools.allow !== undefined && !tools.allow.includes(event.tool)) {
-    return result("deny", `tool ${event.tool} is not in tools.allow for ${room}`, "none", undefined);
+    return result(
+      "deny",
+      `tool ${event.tool} is not in tools.allow for ${room}`,
+      "none",
+      undefined,
+    );
   }
   return result("allow", `tool ${event.tool} permitted in ${room}`, "none", undefined);
 }
@@ -153,7 +211,11 @@ function kindOf(listed: boolean, paired: boolean): SenderKind {
   return listed ? "allowlisted" : paired ? "paired" : "stranger";
 }
 
-function groupKind(config: PolicyConfig, realJid: string | undefined, fallback: SenderKind): SenderKind {
+function groupKind(
+  config: PolicyConfig,
+  realJid: string | undefined,
+  fallback: SenderKind,
+): SenderKind {
   if (realJid === undefined) return fallback;
   if (config.allowFrom.includes(realJid)) return "owner";
   if ((config.groupAllowFrom ?? config.allowFrom).includes(realJid)) return "allowlisted";
@@ -161,7 +223,9 @@ function groupKind(config: PolicyConfig, realJid: string | undefined, fallback: 
 }
 
 function groupListName(config: PolicyConfig): string {
-  return config.groupAllowFrom === undefined ? "allowFrom (groupAllowFrom unset)" : "groupAllowFrom";
+  return config.groupAllowFrom === undefined
+    ? "allowFrom (groupAllowFrom unset)"
+    : "groupAllowFrom";
 }
 
 function result(

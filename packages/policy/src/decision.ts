@@ -20,6 +20,11 @@ export interface GroupEvent {
   realJid: string | undefined;
   /** Whether the message mentions the bot. */
   mentioned: boolean;
+  /**
+   * The occupant JID (`room/nick`), used only as the rate-limit key when the
+   * real JID is hidden; never for access decisions (anyone can take a nick).
+   */
+  occupant?: string;
 }
 
 /** A room invitation (XEP-0045 §7.8.2 mediated or XEP-0249 direct). */

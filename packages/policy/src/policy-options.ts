@@ -5,6 +5,10 @@
  */
 import { z } from "zod";
 import { checkBareJid, jidListSchema } from "./jid-schema.js";
+import { pairingOptionsSchema } from "./pairing.js";
+import { DEFAULT_GREETING, DEFAULT_PAIRING_REPLY } from "./pairing-message.js";
+import type { PairingStore } from "./pairing-store.js";
+import { rateLimitOptionsSchema } from "./rate-limit.js";
 
 /** Who may open a direct chat. */
 export const dmPolicySchema = z.enum(["disabled", "open", "pairing", "allowlist"]);
@@ -88,3 +92,49 @@ export const policyConfigSchema = z
 export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
 /** Resolved, normalised policy configuration. */
 export type PolicyConfig = z.output<typeof policyConfigSchema>;
+
+const storeSchema = z.custom<PairingStore>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as PairingStore).load === "function" &&
+    typeof (value as PairingStore).save === "function",
+  "must be a PairingStore with load() and save()",
+);
+
+/** Options of the `policy` plugin: the configuration plus pairing, rate limit and replies. */
+export const policyOptionsSchema = policyConfigSchema
+  .extend({
+    /** Path of the JSON pairing store (mode 0600, atomic writes). @default undefined */
+    storePath: z.string().min(1).optional(),
+    /** A custom pairing store; exclusive with `storePath`. @default in-memory (lost on exit) */
+    store: storeSchema.optional(),
+    /** Pairing limits. @default { ttl: 3600000, maxPending: 3, maxFailedApprovals: 5 } */
+    pairing: pairingOptionsSchema.prefault({}),
+    /** Per-sender rate limit, or `false` to turn it off. @default { capacity: 5, refillPerMinute: 20 } */
+    rateLimit: z.union([z.literal(false), rateLimitOptionsSchema]).prefault({}),
+    /** Reply sent with a pairing code (`{code}`, `{minutes}` filled in), or `false` to send none. */
+    pairingReply: z.union([z.literal(false), z.string().min(1)]).default(DEFAULT_PAIRING_REPLY),
+    /** Message sent to a JID once approved, or `false`. */
+    greeting: z.union([z.literal(false), z.string().min(1)]).default(DEFAULT_GREETING),
+    /**
+     * How often to re-read the store to notice approvals made by another process
+     * (the CLI), in ms; 0 turns polling off. @default 5000
+     */
+    pollInterval: z.number().int().min(0).default(5_000),
+  })
+  .strict()
+  .superRefine((options, ctx) => {
+    if (options.store !== undefined && options.storePath !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["store"],
+        message: "give either store or storePath, not both",
+      });
+    }
+  });
+
+/** Input accepted by the `policy` plugin. */
+export type PolicyOptionsInput = z.input<typeof policyOptionsSchema>;
+/** Resolved options of the `policy` plugin. */
+export type PolicyOptions = z.output<typeof policyOptionsSchema>;
