@@ -1,22 +1,31 @@
 /**
- * The echo behaviour: answer each direct chat message with the same text.
- * Group chat, carbons of our own messages, history and empty bodies are ignored.
+ * The echo behaviour: answer each direct chat message with the same text,
+ * when the access policy admits the sender. Under `pairing`, a stranger gets
+ * a pairing code instead. Group chat, our own carbons and empty bodies are ignored.
  */
 import type { Client, InboundMessage } from "@clawxmpp/core";
+import type { PolicyHandle } from "@clawxmpp/policy";
 
-/** Starts echoing direct messages; returns a function that stops it. */
+/** Starts echoing admitted direct messages; returns a function that stops it. */
 export function echoDirectMessages(
   client: Client,
-  onEcho?: (message: InboundMessage) => void,
+  access: PolicyHandle,
+  log: (line: string) => void = () => {},
 ): () => void {
-  return client.on("message", (message) => {
+  return client.on("message", (message: InboundMessage) => {
     if (message.type !== "chat" && message.type !== "normal") return;
-    if (message.outgoing || message.body === undefined || message.body.trim() === "") return;
-    void client
-      .send({ to: message.from.full, type: "chat", body: message.body })
-      .then(() => onEcho?.(message))
-      .catch(() => {
-        // Offline sends are queued; a rejection means the client stopped.
-      });
+    const body = message.body;
+    if (message.outgoing || body === undefined || body.trim() === "") return;
+    void (async () => {
+      const verdict = await access.admitDm(message.from.full);
+      if (verdict.action !== "allow") {
+        log(`not echoing ${message.from.bare}: ${verdict.reason}`);
+        return;
+      }
+      await client.send({ to: message.from.full, type: "chat", body });
+      log(`echoed to ${message.from.bare}`);
+    })().catch((error: unknown) =>
+      log(`echo failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   });
 }

@@ -1,22 +1,38 @@
 #!/usr/bin/env node
-import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 /**
  * clawxmpp echo bot. Without configuration it starts a throwaway Prosody on
- * loopback with a bot and a user account and prints how to log in; with
- * XMPP_JID and XMPP_PASSWORD it connects to your server instead.
+ * loopback with a bot, an owner and a guest account and prints how to log in;
+ * with XMPP_JID and XMPP_PASSWORD it connects to your server instead.
+ * Access is decided by @clawxmpp/policy: owners are echoed, strangers get a
+ * pairing code the operator approves with `clawxmpp-echo pairing approve <code>`.
  */
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { consoleLogger, createClient } from "@clawxmpp/core";
 import { startProsody } from "@clawxmpp/integration";
+import { policy, runPairingCli } from "@clawxmpp/policy";
 import { echoDirectMessages } from "./echo.js";
 
-async function main(): Promise<void> {
+const self = `node ${process.argv[1] ?? "dist/main.js"}`;
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "pairing") {
+    const storeFlag = argv.indexOf("--store");
+    const store = storeFlag === -1 ? defaultStore() : argv[storeFlag + 1];
+    const args =
+      storeFlag === -1 ? argv : argv.filter((_, i) => i !== storeFlag && i !== storeFlag + 1);
+    if (!store) throw new Error("--store needs a path");
+    process.exitCode = await runPairingCli(args, store);
+    return;
+  }
   const logger = consoleLogger(process.env.LOG_LEVEL === "debug" ? "debug" : "info", "echo-bot");
   const jid = process.env.XMPP_JID;
   const password = process.env.XMPP_PASSWORD;
 
   if (jid && password) {
+    const storePath = process.env.PAIRING_STORE ?? defaultStore();
     const client = createClient({
       jid,
       password,
@@ -25,19 +41,32 @@ async function main(): Promise<void> {
       resource: "echo-bot",
       logger,
     });
-    echoDirectMessages(client, (m) => logger.info("echoed", { to: m.from.bare }));
+    const access = client.use(policy, {
+      allowFrom: (process.env.XMPP_OWNERS ?? "").split(",").filter(Boolean),
+      storePath,
+    });
+    echoDirectMessages(client, access, (line) => logger.info(line));
     const online = await client.start({ retryInitialConnect: true });
-    console.log(`echo bot online as ${online.jid}; send it a message. Ctrl-C stops.`);
+    console.log(`echo bot online as ${online.jid}.
+Owners (XMPP_OWNERS) are echoed; anyone else gets a pairing code. Approve one with:
+  ${self} pairing approve <code> --store ${storePath}
+Ctrl-C stops.`);
     await untilSignal();
     await client.stop();
     return;
   }
 
   const userPassword = randomBytes(6).toString("base64url");
+  const guestPassword = randomBytes(6).toString("base64url");
   const server = await startProsody({
-    accounts: { bot: randomBytes(12).toString("base64url"), user: userPassword },
+    accounts: {
+      bot: randomBytes(12).toString("base64url"),
+      user: userPassword,
+      guest: guestPassword,
+    },
   });
   const caPath = join(server.dir, "ca.crt");
+  const storePath = join(server.dir, "pairing.json");
   await writeFile(caPath, server.caCert);
   const bot = server.accounts.bot!;
   const client = createClient({
@@ -49,30 +78,42 @@ async function main(): Promise<void> {
     tls: { ca: server.caCert },
     logger,
   });
-  echoDirectMessages(client, (m) => logger.info("echoed", { to: m.from.bare }));
+  const access = client.use(policy, {
+    allowFrom: [`user@${server.domain}`],
+    storePath,
+    pollInterval: 1_000,
+  });
+  echoDirectMessages(client, access, (line) => logger.info(line));
   await client.start();
 
   console.log(`
 clawxmpp echo bot is running on a throwaway Prosody (loopback only).
 
   server     ${server.host} port ${server.c2sPort} (STARTTLS; direct TLS on ${server.c2sDirectTlsPort})
-  log in as  user@${server.domain}
-  password   ${userPassword}
+  owner      user@${server.domain}   password ${userPassword}   (always echoed)
+  guest      guest@${server.domain}  password ${guestPassword}   (gets a pairing code first)
   the bot    ${bot.jid}
   CA cert    ${caPath}  (the server certificate is self-signed for "${server.domain}": accept or pin it)
 
-From any XMPP client on this machine (Gajim, Dino, profanity…): add an account
-user@${server.domain} with the password above, set the server to ${server.host} and port
-${server.c2sPort}, accept the certificate, and send a message to ${bot.jid}.
-With profanity:
+From any XMPP client on this machine (Gajim, Dino, profanity…): add an account with one of the
+logins above, set the server to ${server.host} and port ${server.c2sPort}, accept the certificate,
+and send a message to ${bot.jid}. With profanity:
   /connect user@${server.domain} server ${server.host} port ${server.c2sPort} tls trust
   /msg ${bot.jid} hello
+
+The guest receives a pairing code. Approve it (in another terminal) with:
+  ${self} pairing approve <code> --store ${storePath}
 
 Ctrl-C stops the bot and removes the server.
 `);
   await untilSignal();
   await client.stop();
   await server.stop();
+}
+
+function defaultStore(): string {
+  const state = process.env.XDG_STATE_HOME ?? join(homedir(), ".local", "state");
+  return join(state, "clawxmpp-echo", "pairing.json");
 }
 
 function untilSignal(): Promise<void> {
@@ -87,7 +128,7 @@ function untilSignal(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(`echo bot failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });
