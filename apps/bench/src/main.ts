@@ -1,1 +1,171 @@
-export {};
+/**
+ * `pnpm --filter @clawxmpp/bench bench`: one throwaway Prosody (MAM off, no
+ * rate limits), the core and two xmpp.js baselines measured on it in the same
+ * run, each task in a fresh worker process; a table on stdout and JSON in
+ * results/latest.json.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startProsody } from "@clawxmpp/integration";
+import { loadConfig } from "./config.js";
+import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./drivers.js";
+import { markdownTable, ratioRows, type VariantResults } from "./report.js";
+import { runWorker } from "./run-worker.js";
+import type { MemoryResult } from "./tasks.js";
+
+const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.argv.slice(2), process.env);
+  const memoryUsers = Array.from(
+    { length: config.clients },
+    (_, i) => `m${String(i).padStart(2, "0")}`,
+  );
+  const users = ["sender", "peer", "login", ...memoryUsers];
+  const started = Date.now();
+  const server = await startProsody({
+    mam: false,
+    accounts: Object.fromEntries(users.map((u) => [u, u])),
+  });
+  const log = (line: string) =>
+    process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+  try {
+    const info: ServerInfo = {
+      host: server.host,
+      port: server.c2sPort,
+      domain: server.domain,
+      caCert: server.caCert,
+    };
+    const caFile = join(server.dir, "ca.crt");
+    const account = (user: string): Account => {
+      const a = server.accounts[user];
+      if (!a) throw new Error(`account ${user} missing`);
+      return a;
+    };
+    const results: Partial<Record<Variant, VariantResults>> = {};
+    for (const variant of config.variants) {
+      const r: VariantResults = { anomalies: [] };
+      results[variant] = r;
+      log(`${VARIANT_LABELS[variant]}: echo, throughput, login`);
+      try {
+        const perf = await runWorker(
+          {
+            kind: "perf",
+            variant,
+            server: info,
+            accounts: [account("sender"), account("peer"), account("login")],
+            echo: { warmup: config.echoWarmup, count: config.echo, timeoutMs: 5_000 },
+            throughput: {
+              warmup: config.messagesWarmup,
+              count: config.messages,
+              runs: config.throughputRuns,
+              coreWindow: config.coreWindow,
+              idleTimeoutMs: 10_000,
+            },
+            logins: config.logins,
+          },
+          caFile,
+          config.workerTimeoutMs,
+        );
+        if (perf.kind === "perf")
+          Object.assign(r, { echo: perf.echo, throughput: perf.throughput, login: perf.login });
+        r.anomalies.push(...perf.anomalies);
+      } catch (error) {
+        r.anomalies.push((error as Error).message);
+      }
+    }
+    for (const variant of config.variants) {
+      const r = results[variant] as VariantResults;
+      log(`${VARIANT_LABELS[variant]}: memory with ${config.clients} clients`);
+      try {
+        const mem = await runWorker(
+          { kind: "memory", variant, server: info, accounts: memoryUsers.map(account) },
+          caFile,
+          config.workerTimeoutMs,
+        );
+        if (mem.kind === "memory") r.memory = mem.memory;
+        r.anomalies.push(...mem.anomalies);
+      } catch (error) {
+        r.anomalies.push((error as Error).message);
+      }
+    }
+
+    // Diagnostic: the same core trusting the CA through NODE_EXTRA_CA_CERTS instead of `tls.ca`.
+    let coreWithoutTlsCa: MemoryResult | undefined;
+    if (config.variants.includes("core")) {
+      log("diagnostic: core memory without tls.ca (CA from NODE_EXTRA_CA_CERTS)");
+      try {
+        const { caCert: _omitted, ...withoutCa } = info;
+        const mem = await runWorker(
+          {
+            kind: "memory",
+            variant: "core",
+            server: withoutCa,
+            accounts: memoryUsers.map(account),
+          },
+          caFile,
+          config.workerTimeoutMs,
+        );
+        if (mem.kind === "memory") coreWithoutTlsCa = mem.memory;
+      } catch (error) {
+        results.core?.anomalies.push(`diagnostic: ${(error as Error).message}`);
+      }
+    }
+
+    const rows = ratioRows(results);
+    const table = markdownTable(rows);
+    const report = {
+      date: new Date().toISOString(),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        node: process.version,
+        prosody: prosodyVersion(),
+      },
+      config,
+      results,
+      diagnostics: { coreMemoryWithoutTlsCa: coreWithoutTlsCa },
+      ratios: rows,
+      table,
+    };
+    const out = isAbsolute(config.out) ? config.out : join(PACKAGE_DIR, config.out);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(
+      `\n${table}\n\nratios are core ÷ baseline: below 1 is better except for ↑ rows\n`,
+    );
+    if (coreWithoutTlsCa) {
+      process.stdout.write(
+        `diagnostic: core without tls.ca (CA via NODE_EXTRA_CA_CERTS): ${coreWithoutTlsCa.rssPerClientKiB.toFixed(0)} KiB RSS, ${coreWithoutTlsCa.heapPerClientKiB.toFixed(1)} KiB heap per client\n`,
+      );
+    }
+    for (const [variant, r] of Object.entries(results)) {
+      for (const a of r.anomalies) process.stdout.write(`anomaly [${variant}]: ${a}\n`);
+      const t = r.throughput;
+      if (t) process.stdout.write(`[${variant}] throughput detail: ${JSON.stringify(t)}\n`);
+      if (r.echo) process.stdout.write(`[${variant}] echo detail: ${JSON.stringify(r.echo)}\n`);
+    }
+    process.stdout.write(`\nwritten to ${out} (${report.durationSeconds} s)\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+function prosodyVersion(): string | undefined {
+  try {
+    // `dpkg-query -W prosody` prints "prosody<TAB>version".
+    const line = execFileSync("dpkg-query", ["-W", "prosody"], { encoding: "utf8" });
+    return line.trim().split("\t")[1];
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -4,6 +4,7 @@
  * runs the stanza pipeline and hosts plugins.
  */
 import { randomBytes } from "node:crypto";
+import { ArchiveCatchUp, memoryCursor } from "./archive.js";
 import { backoffDelay } from "./backoff.js";
 import { type Clock, systemClock, TimerGroup } from "./clock.js";
 import { xmppTransport } from "./connection/xmpp-transport.js";
@@ -85,6 +86,8 @@ export interface ClientEvents extends EventMap {
   presence: [InboundPresence];
   subscription: [SubscriptionRequest];
   bounce: [Bounce];
+  /** An archive catch-up (XEP-0313) finished; `fetched` messages were handed over before this. */
+  caughtUp: [{ fetched: number }];
   error: [Error];
 }
 
@@ -158,11 +161,14 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   readonly #queue: OutboundQueue;
   readonly #guard: InboundGuard;
   readonly #keepalive: Keepalive;
+  readonly #archive: ArchiveCatchUp | undefined;
   readonly #plugins = new Map<string, () => Promise<void>>();
   readonly #resource: string;
   readonly #account: Jid;
   #status: ClientStatus = "idle";
   #transport: Transport | undefined;
+  /** The transport of the established session (set once open() succeeded). */
+  #live: Transport | undefined;
   #jid: Jid | undefined;
   #sm: SmState = { id: undefined, resumable: false, enabled: false, inbound: 0 };
   #attempt = 0;
@@ -209,10 +215,22 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       write: (elements) => this.#write(elements),
       requestAck: () => this.#requestAck(),
     });
+    this.#archive = options.archive.catchUp
+      ? new ArchiveCatchUp({
+          iq: this.#iq,
+          store: options.archive.cursor ?? memoryCursor(),
+          logger: this.#logger,
+          maxMessages: options.archive.maxMessages,
+          pageSize: options.archive.pageSize,
+          now: () => this.#clock.now(),
+        })
+      : undefined;
     this.#guard = new InboundGuard({
       account: () => this.#account,
       ownFullJid: () => this.#jid?.full,
       logger: this.#logger,
+      isOurArchiveQuery: (queryid) => this.#archive?.isOurQuery(queryid) ?? false,
+      isArchiveProbe: (queryid) => this.#archive?.isProbe(queryid) ?? false,
     });
     this.#keepalive = new Keepalive({
       clock: this.#clock,
@@ -261,6 +279,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     if (this.#status !== "idle")
       throw new ClawXmppError("connection", `start() called while ${this.#status}`);
     this.#setStatus("connecting");
+    await this.#archive?.load();
     for (;;) {
       try {
         return await this.#connect();
@@ -301,10 +320,13 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
           if (this.#transport === transport) this.#onElement(element);
         },
         closed: (error) => {
-          if (this.#transport === transport) this.#onClosed(error);
+          closed = true;
+          // A failed login is reported by open() rejecting; only an established session goes offline here.
+          if (this.#live === transport) this.#onClosed(error);
         },
       },
     });
+    let closed = false;
     this.#transport = transport;
     const resume =
       this.#sm.resumable && this.#sm.id ? { id: this.#sm.id, h: this.#sm.inbound } : undefined;
@@ -323,24 +345,30 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       transport.destroy();
       throw new ClawXmppError("stopped", "client was stopped");
     }
+    if (closed) {
+      if (this.#transport === transport) this.#transport = undefined;
+      throw new ClawXmppError("connection", "connection lost right after login");
+    }
+    this.#live = transport;
     return this.#online(result);
   }
 
   async #online(result: OpenResult): Promise<OnlineInfo> {
-    this.#jid = tryParseJid(result.jid) ?? this.#jid;
+    if (!result.resumed) this.#jid = tryParseJid(result.jid) ?? this.#jid;
     this.#stats.mechanism = result.mechanism;
     if (result.resumed) {
       this.#stats.resumes++;
-      this.#sm.enabled = true;
     } else {
       this.#stats.connects++;
+      // The inbound counter was reset when <enabled/> arrived (see #onSmNonza), in stream order.
       this.#sm = {
         id: result.streamManagement?.id,
         resumable: result.streamManagement?.resumable ?? false,
         enabled: result.streamManagement !== undefined,
-        inbound: 0,
+        inbound: result.streamManagement !== undefined ? this.#sm.inbound : 0,
       };
       this.#guard.newSession();
+      this.#iq.sessionLost();
     }
     this.#setStatus("online");
     this.#cancelStable?.();
@@ -348,7 +376,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       this.#attempt = 0;
     }, this.#options.reconnect.stableAfter);
     this.#keepalive.start();
-    const info: OnlineInfo = { jid: result.jid, resumed: result.resumed };
+    const info: OnlineInfo = { jid: this.#jid?.full ?? result.jid, resumed: result.resumed };
     if (!result.resumed) {
       // Presence and carbons belong to a new session; a resumed one still has them.
       void this.sendPresence().catch(() => {});
@@ -364,12 +392,23 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       resumeFailed: result.resumeFailed,
       ackedByServer: result.ackedByServer,
     });
+    if (!result.resumed && this.#archive) {
+      const locating = !this.#archive.hasCursor();
+      const catchingUp = this.#archive.catchUp().then(
+        (fetched) => this.emit("caughtUp", { fetched }),
+        (error: unknown) =>
+          this.#logger.warn("archive catch-up failed", { error: toError(error).message }),
+      );
+      // The very first session learns where the archive ends before anyone can send to us.
+      if (locating) await catchingUp;
+    }
     this.emit("online", info);
     return info;
   }
 
   #onClosed(error: Error | undefined): void {
     this.#transport = undefined;
+    this.#live = undefined;
     this.#keepalive.stop();
     this.#cancelStable?.();
     this.#ackTimer?.();
@@ -419,6 +458,11 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   async stop(): Promise<void> {
     if (this.#status === "stopped") return;
     const wasOnline = this.#status === "online";
+    if (wasOnline && this.#queue.size > 0) {
+      // Let the server confirm what it already has, so those sends resolve instead of failing.
+      this.#requestAck();
+      await this.#queue.settled(2_000);
+    }
     this.#setStatus("stopped");
     this.#cancelRetry?.();
     for (const stopPlugin of [...this.#plugins.values()].reverse()) {
@@ -430,6 +474,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     this.#keepalive.stop();
     const transport = this.#transport;
     this.#transport = undefined;
+    this.#live = undefined;
     if (transport) {
       if (wasOnline) {
         // Acknowledge what we got so the server does not redeliver it to the next session.
@@ -483,6 +528,21 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
         if (Number.isInteger(h)) this.#queue.ack(h);
         break;
       }
+      case "enabled":
+        // Counting starts here, before any stanza that follows in the stream.
+        this.#sm = {
+          id: element.attrs.id,
+          resumable: element.attrs.resume === "true" || element.attrs.resume === "1",
+          enabled: true,
+          inbound: 0,
+        };
+        break;
+      case "resumed":
+        this.#sm.enabled = true;
+        break;
+      case "failed":
+        this.#sm = { id: undefined, resumable: false, enabled: false, inbound: 0 };
+        break;
       default:
         break;
     }
@@ -525,7 +585,19 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       if (!ctx.presence) return;
     }
     if (!(await this.#inbound.run("parse", ctx))) return this.#logDrop(ctx);
-    if (ctx.message) this.emit("message", ctx.message);
+    if (ctx.message) {
+      const archiveId =
+        ctx.message.type === "groupchat" ? undefined : ctx.message.stanzaIds[this.#account.bare];
+      this.emit("message", ctx.message);
+      // Only fresh live messages move the cursor forward; offline (delayed) ones can be older than it.
+      if (
+        archiveId !== undefined &&
+        ctx.message.via !== "archive" &&
+        ctx.message.delay === undefined
+      ) {
+        this.#archive?.seen(archiveId);
+      }
+    }
     if (ctx.presence) {
       if (ctx.presence.type === "subscribe") {
         this.emit("subscription", {
@@ -594,8 +666,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   }
 
   sendPresence(attrs: { type?: string; to?: string } = {}, ...children: Element[]): Promise<void> {
-    const caps =
-      attrs.type === undefined && attrs.to === undefined ? this.#disco.caps() : undefined;
+    const caps = attrs.type === undefined ? this.#disco.caps() : undefined;
     return this.sendStanza(xml("presence", { type: attrs.type, to: attrs.to }, caps, ...children));
   }
 

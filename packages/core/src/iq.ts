@@ -42,6 +42,8 @@ interface PendingIq {
   reject(error: Error): void;
   to: string | undefined;
   cancelTimer(): void;
+  /** The server has the request (written, or acked with XEP-0198). */
+  delivered: boolean;
 }
 
 /** IQ caller + handler registry owned by the client. */
@@ -86,12 +88,18 @@ export class IqRouter implements IqCaller, IqHandlers {
         this.#pending.delete(id);
         reject(new TimeoutError(`iq ${child.name} ${child.attrs.xmlns ?? ""}`.trim(), ms));
       }, ms);
-      this.#pending.set(id, { resolve, reject, to, cancelTimer });
-      this.#send(xml("iq", { type, id, to }, child)).catch((error: unknown) => {
-        cancelTimer();
-        this.#pending.delete(id);
-        reject(error);
-      });
+      const pending: PendingIq = { resolve, reject, to, cancelTimer, delivered: false };
+      this.#pending.set(id, pending);
+      this.#send(xml("iq", { type, id, to }, child)).then(
+        () => {
+          pending.delivered = true;
+        },
+        (error: unknown) => {
+          cancelTimer();
+          this.#pending.delete(id);
+          reject(error);
+        },
+      );
     });
   }
 
@@ -166,6 +174,18 @@ export class IqRouter implements IqCaller, IqHandlers {
       answered.full === asked.full ||
       (own !== undefined && asked.full === own.bare && answered.full === own.full)
     );
+  }
+
+  /** A new session replaced a lost one: answers to requests it already had will never come. */
+  sessionLost(): void {
+    for (const [id, pending] of this.#pending) {
+      if (!pending.delivered) continue;
+      pending.cancelTimer();
+      this.#pending.delete(id);
+      pending.reject(
+        new ClawXmppError("connection", "the connection was lost before the answer arrived"),
+      );
+    }
   }
 
   /** Rejects every pending request (client stopped). */

@@ -34,9 +34,12 @@ describe("parseJid", () => {
 });
 
 describe("parseJid domain edge cases", () => {
-  it.each(["alice@ex%41mple.com", "alice@evil%2Ecom"])("rejects percent-encoding in %j", (input) => {
-    expect(() => parseJid(input)).toThrow(JidError);
-  });
+  it.each(["alice@ex%41mple.com", "alice@evil%2Ecom"])(
+    "rejects percent-encoding in %j",
+    (input) => {
+      expect(() => parseJid(input)).toThrow(JidError);
+    },
+  );
   it("does not fold IPv4 shorthand into loopback", () => {
     expect(parseJid("alice@0x7f.1").domain).toBe("0x7f.1");
     expect(parseJid("alice@2130706433").domain).toBe("2130706433");

@@ -106,7 +106,8 @@ function normaliseDomain(input: string, raw: string): string {
     .split(".")
     .map((label) => normaliseLabel(input, label))
     .join(".");
-  if (byteLength(domain) > MAX_PART_BYTES) throw new JidError(input, "domain longer than 1023 bytes");
+  if (byteLength(domain) > MAX_PART_BYTES)
+    throw new JidError(input, "domain longer than 1023 bytes");
   return domain;
 }
 
@@ -114,7 +115,8 @@ function normaliseLabel(input: string, label: string): string {
   if (label.length === 0) throw new JidError(input, "domain has an empty label");
   if (/^[\x21-\x7e]+$/u.test(label) && !/^xn--/iu.test(label)) {
     const ascii = label.toLowerCase();
-    if (!/^[a-z0-9_-]+$/u.test(ascii)) throw new JidError(input, "domain contains a forbidden character");
+    if (!/^[a-z0-9_-]+$/u.test(ascii))
+      throw new JidError(input, "domain contains a forbidden character");
     if (ascii.length > 63) throw new JidError(input, "domain label longer than 63 characters");
     return ascii;
   }
@@ -124,7 +126,8 @@ function normaliseLabel(input: string, label: string): string {
     throw new JidError(input, "domain is not a valid (internationalised) host name");
   }
   const result = unicode.slice(0, -".invalid".length);
-  if (result.includes(".") || result.length > 63) throw new JidError(input, "domain label is not valid");
+  if (result.includes(".") || result.length > 63)
+    throw new JidError(input, "domain label is not valid");
   return result;
 }
 

@@ -4,6 +4,7 @@
  * server is a loopback address (for tests).
  */
 import { z } from "zod";
+import type { ArchiveCursorStore } from "./archive.js";
 import type { Clock } from "./clock.js";
 import { tryParseJid } from "./jid.js";
 import type { Logger } from "./logger.js";
@@ -101,6 +102,26 @@ export const clientOptionsSchema = z
       .prefault({}),
     /** Enable XEP-0280 carbons so messages from the account's other clients are seen. @default true */
     carbons: z.boolean().default(true),
+    /** XEP-0313 catch-up: after a new session, fetch what the archive received since the last message seen. */
+    archive: z
+      .object({
+        /** Fetch missed messages after reconnecting (needs MAM on the server). @default false */
+        catchUp: z.boolean().default(false),
+        /** Where the last seen archive id is kept; in memory when left out (catch-up within one process only). */
+        cursor: z
+          .custom<ArchiveCursorStore>(
+            (value) =>
+              typeof value === "object" && value !== null && "load" in value && "save" in value,
+            { message: "must be an object with load() and save(id)" },
+          )
+          .optional(),
+        /** Stop after this many archived messages per catch-up. @default 5000 */
+        maxMessages: z.number().int().min(1).default(5_000),
+        /** Messages per page (XEP-0059). @default 100 */
+        pageSize: z.number().int().min(1).max(1_000).default(100),
+      })
+      .strict()
+      .prefault({}),
     /** Maximum stanzas held while offline; a send beyond it fails with `queue-full`. @default 1000 */
     queueSize: z.number().int().min(1).default(1_000),
     /** Software name and version answered to XEP-0092 and used in caps. */

@@ -24,6 +24,10 @@ export interface QueueOnline {
 
 const H_MOD = 2 ** 32;
 
+function isRequest(stanza: Element): boolean {
+  return stanza.name === "iq" && (stanza.attrs.type === "get" || stanza.attrs.type === "set");
+}
+
 export class OutboundQueue {
   readonly #maxSize: number;
   readonly #write: (elements: Element[]) => Promise<void>;
@@ -34,6 +38,10 @@ export class OutboundQueue {
   #smEnabled = false;
   #acked = 0;
   #flushing: Promise<void> | undefined;
+  /** Bumped on every disconnect: a write stuck on a dead socket must not block the next session. */
+  #generation = 0;
+  /** Written without XEP-0198 but not yet confirmed by the socket. */
+  #inFlight: Entry[] = [];
   #closed: Error | undefined;
 
   constructor(deps: {
@@ -44,6 +52,26 @@ export class OutboundQueue {
     this.#maxSize = deps.maxSize;
     this.#write = deps.write;
     this.#requestAck = deps.requestAck;
+  }
+
+  readonly #idle: (() => void)[] = [];
+
+  /** Resolves when nothing is waiting or unacknowledged, or after `ms`. */
+  settled(ms: number): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      this.#idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  #checkIdle(): void {
+    if (this.size !== 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   /** Stanzas not yet confirmed (waiting + unacked). */
@@ -77,9 +105,20 @@ export class OutboundQueue {
       this.#unacked = [];
     } else {
       if (state.resumeFailed && state.ackedByServer !== undefined) this.ack(state.ackedByServer);
-      this.#waiting.unshift(...this.#unacked);
+      // A request whose answer belonged to the lost session cannot be answered on a new one:
+      // fail it (the caller may retry) instead of sending it again.
+      const lost = this.#unacked.filter((entry) => isRequest(entry.stanza));
+      this.#waiting.unshift(...this.#unacked.filter((entry) => !isRequest(entry.stanza)));
       this.#unacked = [];
       this.#acked = 0;
+      for (const entry of lost) {
+        entry.reject(
+          new ClawXmppError(
+            "connection",
+            "the connection was lost before the server answered this request",
+          ),
+        );
+      }
     }
     this.#smEnabled = state.smEnabled;
     this.#online = true;
@@ -89,42 +128,62 @@ export class OutboundQueue {
   /** The stream is gone; keep everything for later. */
   offline(): void {
     this.#online = false;
-    if (!this.#smEnabled) return;
-    // Without a resumable session, nothing tells us later which unacked stanzas arrived.
+    this.#generation++;
+    this.#flushing = undefined;
+    // Without XEP-0198 a write in progress may or may not have left; send it again (receivers dedupe by origin-id).
+    this.#waiting.unshift(...this.#inFlight);
+    this.#inFlight = [];
   }
 
   /** The server acknowledged up to `h` (XEP-0198 §4). */
   ack(h: number): void {
-    let count = (h - this.#acked + H_MOD) % H_MOD;
-    if (count > this.#unacked.length) count = this.#unacked.length;
+    const count = (h - this.#acked + H_MOD) % H_MOD;
+    // An h behind ours, or ahead of what we sent, is a server bug or a stale answer: trust nothing.
+    if (count > this.#unacked.length) return;
     const done = this.#unacked.splice(0, count);
     this.#acked = h % H_MOD;
     for (const entry of done) entry.resolve();
+    this.#checkIdle();
   }
 
   #flush(): Promise<void> {
-    this.#flushing ??= this.#drain().finally(() => {
-      this.#flushing = undefined;
-      if (this.#online && this.#waiting.length > 0) void this.#flush();
-    });
-    return this.#flushing;
+    const generation = this.#generation;
+    const flushing =
+      this.#flushing ??
+      this.#drain(generation).finally(() => {
+        if (this.#generation !== generation) return;
+        this.#flushing = undefined;
+        if (this.#online && this.#waiting.length > 0) void this.#flush();
+      });
+    this.#flushing = flushing;
+    return flushing;
   }
 
-  async #drain(): Promise<void> {
-    while (this.#online && this.#waiting.length > 0) {
+  async #drain(generation: number): Promise<void> {
+    while (this.#online && this.#generation === generation && this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, 50);
       if (this.#smEnabled) this.#unacked.push(...batch);
+      else this.#inFlight.push(...batch);
       try {
         await this.#write(batch.map((entry) => entry.stanza));
       } catch {
-        if (!this.#smEnabled) this.#waiting.unshift(...batch);
+        if (this.#generation !== generation) return;
+        if (!this.#smEnabled) {
+          this.#inFlight = this.#inFlight.filter((entry) => !batch.includes(entry));
+          this.#waiting.unshift(...batch);
+        }
         // With SM the batch stays unacked; the server's h after resume decides.
         // Either way, wait for the next online() instead of retrying a dead socket.
         this.#online = false;
         return;
       }
+      if (this.#generation !== generation) return;
       if (this.#smEnabled) this.#requestAck();
-      else for (const entry of batch) entry.resolve();
+      else {
+        this.#inFlight = this.#inFlight.filter((entry) => !batch.includes(entry));
+        for (const entry of batch) entry.resolve();
+        this.#checkIdle();
+      }
     }
   }
 
@@ -132,9 +191,11 @@ export class OutboundQueue {
   rejectAll(error: Error): void {
     this.#closed = error;
     this.#online = false;
-    const all = [...this.#unacked, ...this.#waiting];
+    const all = [...this.#unacked, ...this.#inFlight, ...this.#waiting];
     this.#unacked = [];
+    this.#inFlight = [];
     this.#waiting = [];
     for (const entry of all) entry.reject(error);
+    for (const resolve of this.#idle.splice(0)) resolve();
   }
 }

@@ -1,13 +1,13 @@
 // Local typings for the few @xmpp/* 0.14.0 internals the core composes.
 // @types/xmpp__client breaks under NodeNext, so only what we use is declared here.
 declare module "@xmpp/xml" {
-  import type { Element } from "./xml.js";
+  import type { Element as XmlElement } from "./xml.js";
   export function xml(
     name: string,
     attrs?: Record<string, unknown> | null,
     ...children: unknown[]
-  ): Element;
-  export const Element: new (name: string, attrs?: Record<string, string>) => Element;
+  ): XmlElement;
+  export const Element: new (name: string, attrs?: Record<string, string>) => XmlElement;
   export class Parser {
     write(data: string): void;
     end(data?: string): void;

@@ -5,21 +5,22 @@
 import { tryParseJid } from "@clawxmpp/core";
 import { z } from "zod";
 
-const roomJid = z
-  .string()
-  .refine(
-    (value) => {
-      const jid = tryParseJid(value);
-      return jid !== undefined && jid.local !== undefined && jid.resource === undefined;
-    },
-    { message: "must be a bare room JID like room@conference.example.org" },
-  );
+const roomJid = z.string().refine(
+  (value) => {
+    const jid = tryParseJid(value);
+    return jid !== undefined && jid.local !== undefined && jid.resource === undefined;
+  },
+  { message: "must be a bare room JID like room@conference.example.org" },
+);
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
+const CONTROL = /[\u0000-\u001f\u007f]/u;
 
 const nickname = z
   .string()
   .min(1, "must not be empty")
   .max(256, "must be at most 256 characters")
-  .refine((value) => value.trim() === value && !/[\u0000-\u001f\u007f]/u.test(value), {
+  .refine((value) => value.trim() === value && !CONTROL.test(value), {
     message: "must not start or end with spaces nor contain control characters",
   });
 
@@ -59,7 +60,10 @@ export const mucOptionsSchema = z
      * non-resumed reconnect: bare JIDs or `{ jid, nickname?, password?, history? }`.
      * @default []
      */
-    rooms: z.array(z.union([roomJid, autoJoinRoomSchema])).max(1_000).default([]),
+    rooms: z
+      .array(z.union([roomJid, autoJoinRoomSchema]))
+      .max(1_000)
+      .default([]),
     /** Milliseconds to wait for the room's self-presence before a join fails. @default 30000 */
     joinTimeout: z.number().int().min(1).default(30_000),
     /**

@@ -28,20 +28,52 @@ const allowList = z
   .array(z.string().regex(ALLOW_ENTRY, 'must be a bare JID like user@example.org, or "*"'))
   .max(10_000);
 
+const SECRET_PROVIDER = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/u, "must be a provider alias like default")
+  .describe("Secret provider alias");
+const ENV_STYLE_ID = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]{0,127}$/u, "must be an upper-case name like XMPP_PASSWORD")
+  .describe("Secret id (upper-case name)");
+
 /**
  * A reference to a secret held by OpenClaw's secret providers, resolved by the
- * gateway before the plugin sees the config (shape of `buildSecretInputSchema`).
+ * gateway before the plugin sees the config. Mirrors the SDK's
+ * `buildSecretInputSchema()` (openclaw 2026.9.6): `env`/`store` ids are
+ * upper-case names, `file` ids are `value` or an absolute JSON pointer, `exec`
+ * ids are relative paths without `.`/`..` segments.
  */
-export const secretRefSchema = z
-  .object({
-    /** Where the secret lives. */
-    source: z.enum(["env", "file", "exec", "store"]).describe("Secret provider kind"),
-    /** Name of the configured provider of that kind. */
-    provider: z.string().min(1).max(256).describe("Secret provider name"),
-    /** Key of the secret inside the provider, e.g. an environment variable name. */
-    id: z.string().min(1).max(1024).describe("Secret id inside the provider"),
-  })
-  .strict();
+export const secretRefSchema = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("env"), provider: SECRET_PROVIDER, id: ENV_STYLE_ID }).strict(),
+  z.object({ source: z.literal("store"), provider: SECRET_PROVIDER, id: ENV_STYLE_ID }).strict(),
+  z
+    .object({
+      source: z.literal("file"),
+      provider: SECRET_PROVIDER,
+      id: z
+        .string()
+        .regex(
+          /^(?:value|\/.*)$/u,
+          'must be "value" or an absolute JSON pointer like /xmpp/password',
+        )
+        .describe("JSON pointer into the secret file"),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal("exec"),
+      provider: SECRET_PROVIDER,
+      id: z
+        .string()
+        .regex(
+          /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9][A-Za-z0-9._:/#-]{0,255}$/u,
+          "must be an id like xmpp/password without . or .. segments",
+        )
+        .describe("Id passed to the exec provider"),
+    })
+    .strict(),
+]);
 
 /** A secret input: the value itself, or a {@link secretRefSchema} reference. */
 export const secretInputSchema = z.union([z.string().min(1, "must not be empty"), secretRefSchema]);
@@ -173,10 +205,7 @@ export const accountConfigShape = {
   /** Text put in front of every inbound message before the agent sees it. */
   messagePrefix: z.string().max(1024).optional().describe("Inbound message prefix"),
   /** Whether heartbeat runs post their result to the chat (`visible`) or not (`hidden`). */
-  heartbeatVisibility: z
-    .enum(["visible", "hidden"])
-    .optional()
-    .describe("Heartbeat visibility"),
+  heartbeatVisibility: z.enum(["visible", "hidden"]).optional().describe("Heartbeat visibility"),
   /** Per-room settings keyed by room JID; `*` applies to every room. */
   groupSettings: z
     .record(

@@ -386,3 +386,16 @@ const sample = definePlugin("sample", (ctx, _options: { flag?: boolean }) => {
   return { stop() {} };
 });
 testPluginConformance(sample, { options: {} });
+
+describe("stop", () => {
+  it("waits briefly for the server to confirm sends instead of failing them", async () => {
+    const { server, client } = setup({ streamManagement: true });
+    await client.start();
+    const sending = client.send({ to: "alice@example.test", body: "last words" });
+    await server.nextSent((e) => e.is("r", "urn:xmpp:sm:3"));
+    const stopping = client.stop();
+    server.receive(xml("a", { xmlns: "urn:xmpp:sm:3", h: 2 }));
+    await stopping;
+    await expect(sending).resolves.toEqual({ id: expect.any(String) });
+  });
+});

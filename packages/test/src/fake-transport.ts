@@ -3,14 +3,17 @@
  * pipeline, queue and plugins; the test plays the server by inspecting
  * `sent` and calling `receive()`.
  */
-import type {
-  Element,
-  OpenRequest,
-  OpenResult,
-  Transport,
-  TransportFactory,
-  TransportParams,
+import {
+  type Element,
+  type OpenRequest,
+  type OpenResult,
+  type Transport,
+  type TransportFactory,
+  type TransportParams,
+  xml,
 } from "@clawxmpp/core";
+
+const NS_SM = "urn:xmpp:sm:3";
 
 /** Control over the fake server side. */
 export interface FakeServer {
@@ -71,6 +74,20 @@ export function fakeServer(options: { jid?: string; streamManagement?: boolean }
             ...server.nextOpenResult,
           };
           server.nextOpenResult = undefined;
+          // As on a real stream, the XEP-0198 answer reaches the client before open() resolves.
+          if (result.resumed) {
+            params.listener.element(
+              xml("resumed", {
+                xmlns: NS_SM,
+                h: result.ackedByServer ?? 0,
+                previd: request.resume?.id,
+              }),
+            );
+          } else if (result.streamManagement) {
+            params.listener.element(
+              xml("enabled", { xmlns: NS_SM, id: result.streamManagement.id, resume: "true" }),
+            );
+          }
           return result;
         },
         async write(elements) {

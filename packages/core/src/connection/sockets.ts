@@ -5,7 +5,12 @@
  * the raw socket so an EPIPE can never become an uncaught exception.
  */
 import { Socket as NetSocket } from "node:net";
-import { type ConnectionOptions, rootCertificates } from "node:tls";
+import {
+  type ConnectionOptions,
+  createSecureContext,
+  rootCertificates,
+  type SecureContext,
+} from "node:tls";
 import ConnectionTCP from "@xmpp/tcp/lib/Connection.js";
 import ConnectionTLS from "@xmpp/tls/lib/Connection.js";
 import TlsSocket from "@xmpp/tls/lib/Socket.js";
@@ -25,9 +30,29 @@ export function tlsConnectOptions(settings: TlsSettings): ConnectionOptions {
     rejectUnauthorized: true,
   };
   if (!isIp(settings.servername)) options.servername = settings.servername;
-  // `ca` replaces Node's bundle; keep the public roots so real servers still verify.
-  if (settings.ca !== undefined) options.ca = [...rootCertificates, ...[settings.ca].flat()];
+  if (settings.ca !== undefined)
+    options.secureContext = secureContextFor(settings.ca, settings.minVersion);
   return options;
+}
+
+// Parsing Node's ~150 root certificates again for every connection costs ~1 MB and CPU each time:
+// build one context per CA list and reuse it.
+const contexts = new Map<string, SecureContext>();
+
+function secureContextFor(
+  ca: string | string[],
+  minVersion: TlsSettings["minVersion"],
+): SecureContext {
+  const extra = [ca].flat();
+  const key = `${minVersion}\n${extra.join("\n")}`;
+  let context = contexts.get(key);
+  if (!context) {
+    // `ca` replaces Node's bundle; keep the public roots so real servers still verify.
+    context = createSecureContext({ ca: [...rootCertificates, ...extra], minVersion });
+    if (contexts.size > 16) contexts.clear();
+    contexts.set(key, context);
+  }
+  return context;
 }
 
 /** Transport classes (plain TCP + STARTTLS, direct TLS) bound to one client's TLS settings. */

@@ -1,0 +1,171 @@
+/**
+ * A tiny OpenAI-compatible model on 127.0.0.1 so a real gateway can run agent
+ * turns without a real LLM. It answers `POST …/chat/completions` (streaming as
+ * server-sent events, or plain JSON) with `PONG-<token>` for the last
+ * `PING-<token>` found in any user message, else `PONG`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request the mock received. */
+export interface MockModelRequest {
+  path: string;
+  stream: boolean;
+  /** Concatenated text of every user message. */
+  userText: string;
+  reply: string;
+}
+
+/** A running mock model. */
+export interface MockModel {
+  port: number;
+  /** `http://127.0.0.1:<port>/v1` — the provider's `baseUrl`. */
+  baseUrl: string;
+  /** Chat requests served so far. */
+  readonly requests: readonly MockModelRequest[];
+  /** The `models.providers` entry for an OpenClaw config (provider id `mock`, model `echo`). */
+  providerConfig(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** The model reference to put in `agents.defaults.model.primary`. */
+export const MOCK_MODEL_REF = "mock/echo";
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+/** Computes the mock's reply for a chat-completions request body. */
+export function mockReply(body: unknown): { reply: string; userText: string } {
+  const messages = (body as { messages?: unknown })?.messages;
+  const texts: string[] = [];
+  if (Array.isArray(messages)) {
+    for (const message of messages) {
+      if ((message as { role?: unknown })?.role !== "user") continue;
+      const content = (message as { content?: unknown }).content;
+      if (typeof content === "string") texts.push(content);
+      else if (Array.isArray(content)) {
+        for (const part of content) {
+          const text = (part as { text?: unknown })?.text;
+          if (typeof text === "string") texts.push(text);
+        }
+      }
+    }
+  }
+  const userText = texts.join("\n");
+  const tokens = [...userText.matchAll(/PING-([A-Za-z0-9_-]+)/gu)];
+  const last = tokens.at(-1)?.[1];
+  return { reply: last === undefined ? "PONG" : `PONG-${last}`, userText };
+}
+
+/** Starts the mock on `port` (0 = any free port) on 127.0.0.1. */
+export async function startMockModel(options: { port?: number } = {}): Promise<MockModel> {
+  const requests: MockModelRequest[] = [];
+  const server = createServer((req, res) => {
+    handle(req, res, requests).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  return {
+    port,
+    baseUrl,
+    requests,
+    providerConfig: () => ({
+      baseUrl,
+      apiKey: "mock-local",
+      api: "openai-completions",
+      models: [
+        {
+          id: "echo",
+          name: "Echo",
+          reasoning: false,
+          input: ["text"],
+          cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+          contextWindow: 128_000,
+          maxTokens: 1024,
+        },
+      ],
+    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requests: MockModelRequest[],
+): Promise<void> {
+  const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+  if (req.method === "GET" && path.endsWith("/models")) {
+    json(res, 200, { object: "list", data: [{ id: "echo", object: "model", owned_by: "mock" }] });
+    return;
+  }
+  if (req.method !== "POST" || !path.endsWith("/chat/completions")) {
+    json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+    return;
+  }
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) {
+      json(res, 413, { error: { message: "request too large" } });
+      return;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  let body: { stream?: unknown; model?: unknown };
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
+  } catch {
+    json(res, 400, { error: { message: "invalid JSON" } });
+    return;
+  }
+  const { reply, userText } = mockReply(body);
+  const stream = body.stream === true;
+  requests.push({ path, stream, userText, reply });
+  const id = `chatcmpl-mock-${requests.length}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = typeof body.model === "string" ? body.model : "echo";
+  const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+  if (!stream) {
+    json(res, 200, {
+      id,
+      object: "chat.completion",
+      created,
+      model,
+      choices: [
+        { index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" },
+      ],
+      usage,
+    });
+    return;
+  }
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
+  const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+  const base = { id, object: "chat.completion.chunk", created, model };
+  event({
+    ...base,
+    choices: [{ index: 0, delta: { role: "assistant", content: reply }, finish_reason: null }],
+  });
+  event({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }], usage });
+  res.end("data: [DONE]\n\n");
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(value));
+}

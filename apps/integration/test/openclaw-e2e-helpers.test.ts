@@ -1,0 +1,92 @@
+/**
+ * The e2e helpers themselves, without a gateway: the mock model's reply rule,
+ * config merging, dependency detection for packing, and the toolchain's
+ * message when the npm registry cannot be reached.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { deepMerge, stripAnsi } from "../e2e/gateway.js";
+import { mockReply } from "../e2e/mock-model.js";
+import { importedPackages } from "../e2e/plugin-pack.js";
+import { ensureToolchain, RegistryUnreachableError } from "../e2e/toolchain.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "clawxmpp-e2e-helpers-"));
+  dirs.push(dir);
+  return dir;
+}
+
+describe("mockReply", () => {
+  it("answers the last PING token of any user message, ignoring other roles", () => {
+    expect(
+      mockReply({
+        messages: [
+          { role: "system", content: "PING-sys" },
+          { role: "user", content: "first PING-a1" },
+          { role: "assistant", content: "PING-asst" },
+          { role: "user", content: [{ type: "text", text: "then PING-b2" }, { type: "image" }] },
+          { role: "user", content: "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> {}" },
+        ],
+      }).reply,
+    ).toBe("PONG-b2");
+  });
+
+  it("answers PONG without a token and tolerates junk", () => {
+    expect(mockReply({ messages: [{ role: "user", content: "hello" }] }).reply).toBe("PONG");
+    expect(mockReply(null).reply).toBe("PONG");
+    expect(mockReply({ messages: "x" }).reply).toBe("PONG");
+  });
+});
+
+describe("deepMerge and stripAnsi", () => {
+  it("merges objects recursively; arrays and scalars replace", () => {
+    expect(
+      deepMerge({ a: { b: 1, c: [1, 2] }, d: 1, keep: true }, { a: { c: [3], e: 2 }, d: { x: 1 } }),
+    ).toEqual({ a: { b: 1, c: [3], e: 2 }, d: { x: 1 }, keep: true });
+  });
+
+  it("removes colour codes", () => {
+    expect(stripAnsi("\u001b[90m2026\u001b[39m \u001b[36m[gateway]\u001b[39m ready")).toBe(
+      "2026 [gateway] ready",
+    );
+  });
+});
+
+describe("importedPackages", () => {
+  it("finds bare imports (static, dynamic, side-effect), not relative or node: ones", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(
+      join(dir, "a.js"),
+      'import { x } from "@clawxmpp/core";\nimport "zod/v4";\nimport { y } from "./b.js";\nimport fs from "node:fs";\n',
+    );
+    writeFileSync(join(dir, "sub", "c.js"), 'const m = await import("@scope/pkg/deep/path");\n');
+    writeFileSync(join(dir, "sub", "c.d.ts"), 'import "ignored";\n');
+    expect([...importedPackages(dir)].sort()).toEqual(["@clawxmpp/core", "@scope/pkg", "zod"]);
+  });
+});
+
+describe("ensureToolchain", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it("says clearly when the npm registry is unreachable, and leaves no partial install", async () => {
+    const cache = tempDir();
+    process.env.npm_config_registry = "http://127.0.0.1:9/";
+    process.env.npm_config_fetch_retries = "0";
+    process.env.npm_config_cache = join(cache, "npm-cache");
+    const error = await ensureToolchain(cache).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryUnreachableError);
+    expect((error as Error).message).toMatch(/npm registry is unreachable/u);
+    expect((error as Error).message).toMatch(/CLAWXMPP_E2E_CACHE/u);
+    expect(readdirSync(cache).filter((name) => name.includes("partial"))).toEqual([]);
+  }, 60_000);
+});

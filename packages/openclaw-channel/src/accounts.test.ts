@@ -1,0 +1,174 @@
+import { ConfigError } from "@clawxmpp/core";
+import { describe, expect, it } from "vitest";
+import {
+  listXmppAccountIds,
+  parseXmppChannelConfig,
+  resolveGroupSettings,
+  resolveXmppAccount,
+  xmppSection,
+} from "./accounts.js";
+
+describe("listXmppAccountIds", () => {
+  it("is the default account when there is no accounts record", () => {
+    expect(listXmppAccountIds(parseXmppChannelConfig({ jid: "bot@example.org" }))).toEqual([
+      "default",
+    ]);
+    expect(listXmppAccountIds(parseXmppChannelConfig({}))).toEqual(["default"]);
+  });
+
+  it("lists named accounts, plus default when the channel level has a jid", () => {
+    const accounts = { work: { jid: "w@example.org" }, home: { jid: "h@example.org" } };
+    expect(listXmppAccountIds(parseXmppChannelConfig({ accounts }))).toEqual(["home", "work"]);
+    expect(
+      listXmppAccountIds(parseXmppChannelConfig({ jid: "bot@example.org", accounts })),
+    ).toEqual(["default", "home", "work"]);
+  });
+});
+
+describe("resolveXmppAccount", () => {
+  it("applies fail-closed defaults", () => {
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig({ jid: "Bot@Example.ORG", password: "pw" }),
+    );
+    expect(account).toEqual({
+      accountId: "default",
+      enabled: true,
+      configured: true,
+      jid: "bot@example.org",
+      password: "pw",
+      server: undefined,
+      port: 5222,
+      resource: "openclaw",
+      name: undefined,
+      dmPolicy: "pairing",
+      allowFrom: [],
+      dmAllowlist: [],
+      groupPolicy: "allowlist",
+      groups: [],
+      nickname: "bot",
+      groupAllowFrom: [],
+      actions: { reactions: false },
+      messagePrefix: undefined,
+      heartbeatVisibility: undefined,
+      groupSettings: {},
+      omemo: { enabled: false, deviceLabel: undefined },
+    });
+  });
+
+  it("is not configured without a jid or a password", () => {
+    expect(resolveXmppAccount(parseXmppChannelConfig({ jid: "bot@example.org" })).configured).toBe(
+      false,
+    );
+    expect(resolveXmppAccount(parseXmppChannelConfig({ password: "pw" })).configured).toBe(false);
+    const ref = { source: "env", provider: "default", id: "XMPP_PASSWORD" };
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig({ jid: "bot@example.org", password: ref }),
+    );
+    expect(account.configured).toBe(true);
+    expect(account.password).toEqual(ref);
+  });
+
+  it("normalises allow lists: xmpp: prefix, case, duplicates; keeps *", () => {
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig({
+        allowFrom: ["xmpp:Alice@Example.org", "alice@example.org", "*"],
+        dmAllowlist: ["BOB@example.org"],
+        groups: ["Room@Conference.example.org", "room@conference.example.org"],
+      }),
+    );
+    expect(account.allowFrom).toEqual(["alice@example.org", "*"]);
+    expect(account.dmAllowlist).toEqual(["bob@example.org"]);
+    expect(account.groups).toEqual(["room@conference.example.org"]);
+    // groupAllowFrom falls back to allowFrom
+    expect(account.groupAllowFrom).toEqual(["alice@example.org", "*"]);
+  });
+
+  it("an explicit empty groupAllowFrom does not fall back to allowFrom", () => {
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig({ allowFrom: ["alice@example.org"], groupAllowFrom: [] }),
+    );
+    expect(account.groupAllowFrom).toEqual([]);
+  });
+
+  it("a named account inherits channel-level keys except jid, password and name", () => {
+    const config = parseXmppChannelConfig({
+      jid: "main@example.org",
+      password: "main-pass",
+      name: "Main",
+      server: "xmpp.example.org",
+      dmPolicy: "allowlist",
+      allowFrom: ["owner@example.org"],
+      actions: { reactions: true },
+      omemo: { deviceLabel: "Bot" },
+      groupSettings: { "*": { requireMention: false } },
+      accounts: {
+        work: {
+          jid: "work@example.org",
+          omemo: { enabled: true },
+          groupSettings: { "team@conference.example.org": { requireMention: true } },
+        },
+      },
+    });
+    const work = resolveXmppAccount(config, "work");
+    expect(work.jid).toBe("work@example.org");
+    expect(work.password).toBeUndefined();
+    expect(work.configured).toBe(false);
+    expect(work.name).toBeUndefined();
+    expect(work.server).toBe("xmpp.example.org");
+    expect(work.dmPolicy).toBe("allowlist");
+    expect(work.allowFrom).toEqual(["owner@example.org"]);
+    expect(work.actions).toEqual({ reactions: true });
+    expect(work.omemo).toEqual({ enabled: true, deviceLabel: "Bot" });
+    expect(resolveGroupSettings(work, "Team@conference.example.org").requireMention).toBe(true);
+    expect(resolveGroupSettings(work, "other@conference.example.org").requireMention).toBe(false);
+  });
+
+  it("an account's value overrides the channel level; defaults never shadow it", () => {
+    const config = parseXmppChannelConfig({
+      dmPolicy: "open",
+      accounts: { a: { jid: "a@example.org" }, b: { jid: "b@example.org", dmPolicy: "disabled" } },
+    });
+    expect(resolveXmppAccount(config, "a").dmPolicy).toBe("open");
+    expect(resolveXmppAccount(config, "b").dmPolicy).toBe("disabled");
+  });
+
+  it("channel-level enabled:false disables every account", () => {
+    const config = parseXmppChannelConfig({
+      enabled: false,
+      accounts: { a: { jid: "a@example.org", enabled: true } },
+    });
+    expect(resolveXmppAccount(config, "a").enabled).toBe(false);
+    const config2 = parseXmppChannelConfig({ accounts: { a: { enabled: false } } });
+    expect(resolveXmppAccount(config2, "a").enabled).toBe(false);
+  });
+
+  it("rooms require a mention unless configured otherwise", () => {
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig({
+        groupSettings: { "quiet@conference.example.org": { requireMention: false } },
+      }),
+    );
+    expect(resolveGroupSettings(account, "loud@conference.example.org")).toEqual({
+      requireMention: true,
+      tools: undefined,
+    });
+    expect(resolveGroupSettings(account, "Quiet@conference.example.org").requireMention).toBe(
+      false,
+    );
+  });
+
+  it("an unknown account id is a ConfigError naming it", () => {
+    const config = parseXmppChannelConfig({ accounts: { a: { jid: "a@example.org" } } });
+    expect(() => resolveXmppAccount(config, "nope")).toThrow(ConfigError);
+    expect(() => resolveXmppAccount(config, "nope")).toThrow(/channels\.xmpp\.accounts\.nope/u);
+  });
+});
+
+describe("xmppSection", () => {
+  it("reads channels.xmpp from a whole config and tolerates junk", () => {
+    expect(xmppSection({ channels: { xmpp: { jid: "a@b.c" } } })).toEqual({ jid: "a@b.c" });
+    expect(xmppSection({})).toBeUndefined();
+    expect(xmppSection(null)).toBeUndefined();
+    expect(xmppSection({ channels: 3 })).toBeUndefined();
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * Account resolution for `channels.xmpp`: which accounts exist, and the
+ * effective settings of one account (channel-level keys inherited by
+ * `accounts.<id>`, defaults applied once, JIDs normalised).
+ *
+ * Defaults fail closed: DMs need pairing, rooms need an allowlist, and an empty
+ * list grants nothing (prior-art defects S1/S2).
+ */
+import { ConfigError, tryParseJid } from "@clawxmpp/core";
+import {
+  type SecretInput,
+  type XmppAccountConfig,
+  type XmppChannelConfig,
+  xmppChannelConfigSchema,
+} from "./config-schema.js";
+
+/** Id of the account configured by the channel-level keys. */
+export const DEFAULT_ACCOUNT_ID = "default";
+
+/** Channel-level keys that a named account never inherits: they identify one account. */
+const NOT_INHERITED = ["jid", "password", "name"] as const;
+
+/** Tool policy of one room. */
+export interface ResolvedToolPolicy {
+  allow?: string[] | undefined;
+  alsoAllow?: string[] | undefined;
+  deny?: string[] | undefined;
+}
+
+/** Settings of one room after defaults. */
+export interface ResolvedGroupSettings {
+  requireMention: boolean;
+  tools: ResolvedToolPolicy | undefined;
+}
+
+/** The effective settings of one account. */
+export interface ResolvedXmppAccount {
+  accountId: string;
+  /** False when the account or the whole channel is disabled. */
+  enabled: boolean;
+  /** True when a JID and a password (or secret reference) are set. */
+  configured: boolean;
+  /** Normalised bare JID, when set. */
+  jid: string | undefined;
+  /** The password as configured (string or secret reference); never logged. */
+  password: SecretInput | undefined;
+  /** Host to connect to (the JID's domain unless set). */
+  server: string | undefined;
+  port: number;
+  resource: string;
+  name: string | undefined;
+  dmPolicy: "pairing" | "allowlist" | "open" | "disabled";
+  /** Owner bare JIDs, normalised; may contain `*`. */
+  allowFrom: string[];
+  /** Bare JIDs allowed under `dmPolicy: allowlist`, normalised. */
+  dmAllowlist: string[];
+  groupPolicy: "allowlist" | "open" | "disabled";
+  /** Room bare JIDs to join, normalised, without duplicates. */
+  groups: string[];
+  nickname: string | undefined;
+  /** Real JIDs allowed in rooms, normalised (falls back to `allowFrom`). */
+  groupAllowFrom: string[];
+  actions: { reactions: boolean };
+  messagePrefix: string | undefined;
+  heartbeatVisibility: "visible" | "hidden" | undefined;
+  /** Per-room settings keyed by normalised room JID or `*`. */
+  groupSettings: Record<string, ResolvedGroupSettings>;
+  omemo: { enabled: boolean; deviceLabel: string | undefined };
+}
+
+/**
+ * Validates the raw `channels.xmpp` value; throws a ConfigError whose issues
+ * name each bad field as `channels.xmpp.<path>`.
+ */
+export function parseXmppChannelConfig(raw: unknown): XmppChannelConfig {
+  const result = xmppChannelConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    // zod reports a bad record key as "Invalid key in record"; say what a key must be.
+    const nested = "issues" in issue && Array.isArray(issue.issues) ? issue.issues : [];
+    const detail = nested.map((inner: { message: string }) => inner.message).join("; ");
+    const message =
+      issue.code === "invalid_key" && detail ? `invalid key: ${detail}` : issue.message;
+    return { field: path ? `channels.xmpp.${path}` : "channels.xmpp", message };
+  });
+  const lines = issues.map((issue) => `  - ${issue.field}: ${issue.message}`).join("\n");
+  throw new ConfigError(`invalid channels.xmpp:\n${lines}`, issues);
+}
+
+/** Reads `channels.xmpp` out of a whole OpenClaw config object. */
+export function xmppSection(cfg: unknown): unknown {
+  if (typeof cfg !== "object" || cfg === null) return undefined;
+  const channels = (cfg as { channels?: unknown }).channels;
+  if (typeof channels !== "object" || channels === null) return undefined;
+  return (channels as { xmpp?: unknown }).xmpp;
+}
+
+/**
+ * Ids of the configured accounts: every key of `accounts`, plus `default` when
+ * the channel-level keys configure an account of their own (a `jid`) or when
+ * there is no `accounts` record at all.
+ */
+export function listXmppAccountIds(config: XmppChannelConfig): string[] {
+  const named = Object.keys(config.accounts ?? {}).sort();
+  if (named.length === 0) return [DEFAULT_ACCOUNT_ID];
+  if (config.jid !== undefined && !named.includes(DEFAULT_ACCOUNT_ID)) {
+    return [DEFAULT_ACCOUNT_ID, ...named];
+  }
+  return named;
+}
+
+/**
+ * Effective settings of `accountId` (default: `default`). A named account
+ * inherits the channel-level keys except `jid`, `password` and `name`;
+ * `actions`, `omemo` and `groupSettings` merge key by key. Throws a ConfigError
+ * for an unknown account id.
+ */
+export function resolveXmppAccount(
+  config: XmppChannelConfig,
+  accountId: string = DEFAULT_ACCOUNT_ID,
+): ResolvedXmppAccount {
+  const { accounts, ...base } = config;
+  const own = accounts?.[accountId];
+  if (own === undefined && accountId !== DEFAULT_ACCOUNT_ID) {
+    throw new ConfigError(`channels.xmpp.accounts.${accountId}: no such account`, [
+      { field: `channels.xmpp.accounts.${accountId}`, message: "no such account" },
+    ]);
+  }
+  const merged = own === undefined ? base : mergeAccount(base, own);
+  const channelEnabled = base.enabled !== false;
+  const jid = merged.jid === undefined ? undefined : normaliseBare(merged.jid);
+  const allowFrom = normaliseList(merged.allowFrom);
+  const groupSettings: Record<string, ResolvedGroupSettings> = {};
+  for (const [room, entry] of Object.entries(merged.groupSettings ?? {})) {
+    const key = room === "*" ? "*" : (normaliseBare(room) ?? room.toLowerCase());
+    groupSettings[key] = {
+      requireMention: entry.requireMention ?? true,
+      tools: entry.tools === undefined ? undefined : { ...entry.tools },
+    };
+  }
+  return {
+    accountId,
+    enabled: channelEnabled && merged.enabled !== false,
+    configured: jid !== undefined && merged.password !== undefined,
+    jid,
+    password: merged.password,
+    server: merged.server,
+    port: merged.port ?? 5222,
+    resource: merged.resource ?? "openclaw",
+    name: merged.name,
+    dmPolicy: merged.dmPolicy ?? "pairing",
+    allowFrom,
+    dmAllowlist: normaliseList(merged.dmAllowlist),
+    groupPolicy: merged.groupPolicy ?? "allowlist",
+    groups: [...new Set(normaliseList(merged.groups).filter((room) => room !== "*"))],
+    nickname: merged.nickname ?? (jid === undefined ? undefined : tryParseJid(jid)?.local),
+    groupAllowFrom:
+      merged.groupAllowFrom === undefined ? allowFrom : normaliseList(merged.groupAllowFrom),
+    actions: { reactions: merged.actions?.reactions ?? false },
+    messagePrefix: merged.messagePrefix,
+    heartbeatVisibility: merged.heartbeatVisibility,
+    groupSettings,
+    omemo: { enabled: merged.omemo?.enabled ?? false, deviceLabel: merged.omemo?.deviceLabel },
+  };
+}
+
+/**
+ * Settings of `roomJid` in `account`: its own entry, else the `*` entry, else
+ * the defaults (mention required, no tool policy).
+ */
+export function resolveGroupSettings(
+  account: ResolvedXmppAccount,
+  roomJid: string,
+): ResolvedGroupSettings {
+  const key = normaliseBare(roomJid);
+  return (
+    (key === undefined ? undefined : account.groupSettings[key]) ??
+    account.groupSettings["*"] ?? { requireMention: true, tools: undefined }
+  );
+}
+
+function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAccountConfig {
+  const inherited: XmppAccountConfig = { ...base };
+  for (const key of NOT_INHERITED) delete inherited[key];
+  // `enabled` at channel level switches the whole channel; it is applied separately.
+  delete inherited.enabled;
+  const merged: XmppAccountConfig = { ...inherited, ...own };
+  if (base.actions !== undefined || own.actions !== undefined) {
+    merged.actions = { ...base.actions, ...own.actions };
+  }
+  if (base.omemo !== undefined || own.omemo !== undefined) {
+    merged.omemo = { ...base.omemo, ...own.omemo };
+  }
+  if (base.groupSettings !== undefined || own.groupSettings !== undefined) {
+    merged.groupSettings = { ...base.groupSettings, ...own.groupSettings };
+  }
+  return merged;
+}
+
+/** Lower-cased, PRECIS-normalised bare JID without an `xmpp:` prefix; undefined if invalid. */
+export function normaliseBare(value: string): string | undefined {
+  const stripped = value.trim().replace(/^xmpp:/iu, "");
+  return tryParseJid(stripped)?.bare;
+}
+
+function normaliseList(values: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const value of values ?? []) {
+    if (value === "*") out.push("*");
+    else {
+      const bare = normaliseBare(value);
+      if (bare !== undefined && !out.includes(bare)) out.push(bare);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,261 @@
+import { AuthError, type Client, type ClientOptions, createClient } from "@clawxmpp/core";
+import { fakeServer } from "@clawxmpp/test";
+import { describe, expect, it } from "vitest";
+import type { ResolvedXmppAccount } from "./accounts.js";
+import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
+import { startXmppAccount } from "./gateway.js";
+import xmppEntry, { xmppChannelPlugin } from "./index.js";
+import { liveClient } from "./live-clients.js";
+import type { ChannelAccountSnapshot, ChannelGatewayContext } from "./openclaw-types.js";
+import setupEntry from "./setup-entry.js";
+
+/** A hand-made ChannelGatewayContext recording every status patch and log line. */
+function gatewayContext(raw: unknown, accountId = "default") {
+  const controller = new AbortController();
+  let snapshot: ChannelAccountSnapshot = { accountId };
+  const statuses: ChannelAccountSnapshot[] = [];
+  const logs: string[] = [];
+  const ctx: ChannelGatewayContext<ResolvedXmppAccount> = {
+    cfg: { channels: { xmpp: raw } },
+    accountId,
+    account: resolveXmppAccount(parseXmppChannelConfig(raw), accountId),
+    runtime: {},
+    abortSignal: controller.signal,
+    log: {
+      info: (m) => logs.push(`info ${m}`),
+      warn: (m) => logs.push(`warn ${m}`),
+      error: (m) => logs.push(`error ${m}`),
+    },
+    getStatus: () => snapshot,
+    setStatus: (next) => {
+      snapshot = next;
+      statuses.push(next);
+    },
+  };
+  return { ctx, controller, statuses, logs, status: () => snapshot };
+}
+
+async function until(predicate: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const CONFIG = { jid: "bot@example.org", password: "pw" };
+
+describe("gateway.startAccount", () => {
+  it("connects, reports ready, stays pending until abort, then stops", async () => {
+    const server = fakeServer();
+    const { ctx, controller, status } = gatewayContext(CONFIG);
+    let client: Client | undefined;
+    let settled = false;
+    const running = startXmppAccount(ctx, {
+      createClient: (options: ClientOptions) => {
+        client = createClient({
+          ...options,
+          transport: server.factory,
+          keepalive: { interval: 0 },
+        });
+        return client;
+      },
+    }).then(() => {
+      settled = true;
+    });
+    await until(() => status().lifecycle === "ready");
+    expect(status()).toMatchObject({ accountId: "default", running: true, connected: true });
+    expect(liveClient("default")).toBe(client);
+    expect(server.opens).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+
+    const started = Date.now();
+    controller.abort();
+    await running;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(client?.status).toBe("stopped");
+    expect(liveClient("default")).toBeUndefined();
+    expect(status()).toMatchObject({ running: false, connected: false, lifecycle: "stopped" });
+  });
+
+  it("passes jid, resource, server and port from the account to the client", async () => {
+    const server = fakeServer();
+    const { ctx, controller, status } = gatewayContext({
+      ...CONFIG,
+      server: "xmpp.example.org",
+      port: 5333,
+      resource: "bot-1",
+    });
+    let seen: ClientOptions | undefined;
+    const running = startXmppAccount(ctx, {
+      createClient: (options) => {
+        seen = options;
+        return createClient({ ...options, transport: server.factory, keepalive: { interval: 0 } });
+      },
+    });
+    await until(() => status().lifecycle === "ready");
+    expect(seen).toMatchObject({
+      jid: "bot@example.org",
+      password: "pw",
+      server: "xmpp.example.org",
+      port: 5333,
+      resource: "bot-1",
+    });
+    controller.abort();
+    await running;
+  });
+
+  it("a wrong password is terminal: blocked, one attempt, still pending until abort", async () => {
+    const server = fakeServer();
+    server.failNextOpen(new AuthError("not-authorized"));
+    const { ctx, controller, status, logs } = gatewayContext(CONFIG);
+    let settled = false;
+    const running = startXmppAccount(ctx, {
+      createClient: (options) =>
+        createClient({
+          ...options,
+          transport: server.factory,
+          keepalive: { interval: 0 },
+          reconnect: { initialDelay: 1 },
+        }),
+    }).then(() => {
+      settled = true;
+    });
+    await until(() => status().lifecycle === "blocked");
+    expect(status()).toMatchObject({ terminalDisconnect: true, running: false, connected: false });
+    expect(status().lastError).toMatch(/not-authorized/u);
+    expect(logs.some((line) => line.startsWith("error ") && line.includes("not retrying"))).toBe(
+      true,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.opens).toHaveLength(1);
+    expect(settled).toBe(false);
+    controller.abort();
+    await running;
+    expect(status().lifecycle).toBe("stopped");
+  });
+
+  it("retries transient connect failures and reports recovering status on drops", async () => {
+    const server = fakeServer();
+    server.failNextOpen(new Error("ECONNREFUSED"));
+    const { ctx, controller, status, statuses } = gatewayContext(CONFIG);
+    const running = startXmppAccount(ctx, {
+      createClient: (options) =>
+        createClient({
+          ...options,
+          transport: server.factory,
+          keepalive: { interval: 0 },
+          reconnect: { initialDelay: 1, jitter: 0 },
+        }),
+    });
+    await until(() => status().lifecycle === "ready");
+    expect(server.opens.length).toBe(2);
+    server.drop();
+    await until(() => statuses.some((s) => s.lifecycle === "recovering"));
+    await until(() => status().lifecycle === "ready");
+    controller.abort();
+    await running;
+  });
+
+  it("an account without a password is blocked without connecting", async () => {
+    const { ctx, controller, status } = gatewayContext({ jid: "bot@example.org" });
+    let created = false;
+    const running = startXmppAccount(ctx, {
+      createClient: (options) => {
+        created = true;
+        return createClient(options);
+      },
+    });
+    await until(() => status().lifecycle === "blocked");
+    expect(status().lastError).toMatch(/password is not set/u);
+    expect(created).toBe(false);
+    controller.abort();
+    await running;
+  });
+
+  it("an unresolved secret reference is blocked with a clear message", async () => {
+    const { ctx, controller, status } = gatewayContext({
+      jid: "bot@example.org",
+      password: { source: "env", provider: "default", id: "XMPP_PASSWORD" },
+    });
+    const running = startXmppAccount(ctx);
+    await until(() => status().lifecycle === "blocked");
+    expect(status().lastError).toMatch(/secret reference/u);
+    controller.abort();
+    await running;
+  });
+
+  it("returns at once when already aborted", async () => {
+    const { ctx, controller, statuses } = gatewayContext(CONFIG);
+    controller.abort();
+    await startXmppAccount(ctx);
+    expect(statuses).toEqual([]);
+  });
+});
+
+describe("plugin entry", () => {
+  it("registers the channel in full and discovery modes, not in cli-metadata mode", () => {
+    for (const [mode, expected] of [
+      ["full", 1],
+      ["discovery", 1],
+      ["setup-only", 1],
+      ["cli-metadata", 0],
+      ["tool-discovery", 0],
+    ] as const) {
+      const registered: unknown[] = [];
+      xmppEntry.register({
+        registrationMode: mode,
+        registerChannel: ({ plugin }) => registered.push(plugin),
+      });
+      expect(registered, mode).toHaveLength(expected);
+      if (expected) expect(registered[0]).toBe(xmppChannelPlugin);
+    }
+    expect(xmppEntry.id).toBe("xmpp");
+    expect(setupEntry.plugin).toBe(xmppChannelPlugin);
+  });
+
+  it("the config adapter lists and resolves accounts from a whole OpenClaw config", () => {
+    const cfg = {
+      channels: {
+        xmpp: { ...CONFIG, accounts: { work: { jid: "w@example.org", password: "x" } } },
+      },
+    };
+    const { config } = xmppChannelPlugin;
+    expect(config.listAccountIds(cfg)).toEqual(["default", "work"]);
+    expect(config.defaultAccountId(cfg)).toBe("default");
+    expect(config.resolveAccount(cfg, "work").jid).toBe("w@example.org");
+    expect(config.inspectAccount(cfg, null)).toEqual({
+      accountId: "default",
+      enabled: true,
+      configured: true,
+      dmPolicy: "pairing",
+    });
+    expect(config.listAccountIds({})).toEqual(["default"]);
+    expect(config.inspectAccount({}, undefined)).toMatchObject({ configured: false });
+  });
+
+  it("the status snapshot combines config facts with the runtime's state", () => {
+    const account = resolveXmppAccount(parseXmppChannelConfig(CONFIG), "default");
+    const snapshot = xmppChannelPlugin.status.buildAccountSnapshot({
+      account,
+      runtime: { accountId: "default", lifecycle: "blocked", lastError: "authentication failed" },
+    });
+    expect(snapshot).toMatchObject({
+      accountId: "default",
+      configured: true,
+      enabled: true,
+      lifecycle: "blocked",
+      lastError: "authentication failed",
+    });
+    expect(xmppChannelPlugin.status.buildAccountSnapshot({ account }).lastError).toBeNull();
+  });
+
+  it("the runtime config schema parses like the manifest schema and names bad fields", () => {
+    const runtime = xmppChannelPlugin.configSchema.runtime!;
+    expect(runtime.safeParse(CONFIG)).toEqual({ success: true, data: CONFIG });
+    const bad = runtime.safeParse({ port: "x" });
+    expect(bad.success).toBe(false);
+    if (!bad.success) expect(bad.issues[0]?.path).toEqual(["port"]);
+  });
+});

@@ -1,0 +1,124 @@
+import { ClawXmppError, createClient } from "@clawxmpp/core";
+import { fakeServer } from "@clawxmpp/test";
+import { afterEach, describe, expect, it } from "vitest";
+import { registerLiveClient } from "./live-clients.js";
+import {
+  looksLikeXmppId,
+  normaliseXmppTarget,
+  sendXmppText,
+  xmppMessaging,
+  xmppOutbound,
+} from "./outbound.js";
+import { PAIRING_APPROVED_MESSAGE, xmppPairing } from "./pairing.js";
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function liveAccount(accountId = "default") {
+  const server = fakeServer({ jid: "bot@example.org/openclaw" });
+  const client = createClient({
+    jid: "bot@example.org",
+    password: "pw",
+    transport: server.factory,
+    keepalive: { interval: 0 },
+  });
+  await client.start();
+  const unregister = registerLiveClient(accountId, client);
+  cleanups.push(() => client.stop(), unregister);
+  return server;
+}
+
+describe("targets", () => {
+  it.each([
+    ["alice@example.org", "alice@example.org"],
+    [" xmpp:Alice@Example.org ", "alice@example.org"],
+    ["xmpp:room:lobby@conference.example.org", "lobby@conference.example.org"],
+    ["alice@example.org/phone", "alice@example.org"],
+  ])("normalises %j to %j", (raw, expected) => {
+    expect(normaliseXmppTarget(raw)).toBe(expected);
+    expect(looksLikeXmppId(raw)).toBe(true);
+    expect(xmppMessaging.targetResolver.looksLikeId(raw)).toBe(true);
+  });
+
+  it.each(["alice", "", "example.org", "@example.org", "a@"])("rejects %j", (raw) => {
+    expect(normaliseXmppTarget(raw)).toBeUndefined();
+    expect(looksLikeXmppId(raw)).toBe(false);
+    const resolved = xmppOutbound.resolveTarget({ to: raw });
+    expect(resolved.ok).toBe(false);
+  });
+
+  it("resolveTarget returns the normalised JID", () => {
+    expect(xmppOutbound.resolveTarget({ to: "xmpp:Bob@example.org" })).toEqual({
+      ok: true,
+      to: "bob@example.org",
+    });
+    expect(xmppOutbound.deliveryMode).toBe("gateway");
+  });
+});
+
+describe("sendXmppText", () => {
+  it("sends a chat message over the account's live connection", async () => {
+    const server = await liveAccount();
+    const sent = server.nextSent((el) => el.name === "message");
+    const result = await sendXmppText({ cfg: {}, to: "xmpp:Alice@example.org", text: "hello" });
+    const stanza = await sent;
+    expect(stanza.attrs.to).toBe("alice@example.org");
+    expect(stanza.attrs.type).toBe("chat");
+    expect(stanza.getChildText("body")).toBe("hello");
+    expect(result).toMatchObject({
+      channel: "xmpp",
+      messageId: stanza.attrs.id,
+      target: "alice@example.org",
+    });
+  });
+
+  it("uses groupchat for a configured room of the account", async () => {
+    const server = await liveAccount("work");
+    const sent = server.nextSent((el) => el.name === "message");
+    await sendXmppText({
+      cfg: {
+        channels: { xmpp: { accounts: { work: { groups: ["lobby@conference.example.org"] } } } },
+      },
+      to: "lobby@conference.example.org",
+      text: "hi room",
+      accountId: "work",
+    });
+    expect((await sent).attrs.type).toBe("groupchat");
+  });
+
+  it("fails with not-connected when the account is not running here", async () => {
+    const error = await sendXmppText({
+      cfg: {},
+      to: "a@example.org",
+      text: "x",
+      accountId: "nope",
+    }).catch((e: unknown) => e);
+    expect(ClawXmppError.isInstance(error) && error.code).toBe("not-connected");
+  });
+
+  it("fails with a jid error for a target that is not a JID", async () => {
+    await liveAccount();
+    const error = await sendXmppText({ cfg: {}, to: "alice", text: "x" }).catch((e: unknown) => e);
+    expect(ClawXmppError.isInstance(error) && error.code).toBe("jid");
+  });
+});
+
+describe("pairing adapter", () => {
+  it("normalises store entries to bare JIDs", () => {
+    expect(xmppPairing.normalizeAllowEntry("xmpp:Alice@Example.org/phone")).toBe(
+      "alice@example.org",
+    );
+    expect(xmppPairing.normalizeAllowEntry(" Weird ")).toBe("weird");
+  });
+
+  it("notifies an approved sender over the live connection", async () => {
+    const server = await liveAccount();
+    const sent = server.nextSent((el) => el.name === "message");
+    await xmppPairing.notifyApproval({ cfg: {}, id: "alice@example.org", accountId: "default" });
+    const stanza = await sent;
+    expect(stanza.attrs.to).toBe("alice@example.org");
+    expect(stanza.getChildText("body")).toBe(PAIRING_APPROVED_MESSAGE);
+  });
+});

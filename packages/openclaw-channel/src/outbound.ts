@@ -1,0 +1,124 @@
+/**
+ * Agent-initiated sends (`openclaw message send`, the agent's `message` tool,
+ * cron) and target recognition (RFC 6122/7622 JIDs).
+ *
+ * `deliveryMode: "gateway"`: the CLI forwards the send to the gateway, where the
+ * account's live connection is; with `direct` the CLI process would call
+ * `sendText` itself and have no connection.
+ */
+import { ClawXmppError, tryParseJid } from "@clawxmpp/core";
+import {
+  DEFAULT_ACCOUNT_ID,
+  normaliseBare,
+  parseXmppChannelConfig,
+  resolveXmppAccount,
+  xmppSection,
+} from "./accounts.js";
+import { liveClient } from "./live-clients.js";
+import type { OpenClawConfig } from "./openclaw-types.js";
+import { CHANNEL_ID } from "./plugin-manifest.js";
+
+/** Strips `xmpp:` (URI scheme or OpenClaw target prefix) and surrounding space. */
+export function normaliseXmppTarget(raw: string): string | undefined {
+  const stripped = raw
+    .trim()
+    .replace(/^xmpp:/iu, "")
+    .replace(/^(?:room|group|user):/iu, "");
+  const jid = tryParseJid(stripped);
+  if (jid?.local === undefined) return undefined;
+  return jid.bare;
+}
+
+/** True for strings that are JIDs of a user or room (`local@domain`), with or without `xmpp:`. */
+export function looksLikeXmppId(raw: string): boolean {
+  return normaliseXmppTarget(raw) !== undefined;
+}
+
+/** Whether `target` is one of the account's rooms (from config; joined rooms come with muc). */
+export function isRoomTarget(
+  cfg: OpenClawConfig,
+  target: string,
+  accountId?: string | null,
+): boolean {
+  const bare = normaliseBare(target);
+  if (bare === undefined) return false;
+  try {
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig(xmppSection(cfg)),
+      accountId ?? DEFAULT_ACCOUNT_ID,
+    );
+    return account.groups.includes(bare);
+  } catch {
+    return false;
+  }
+}
+
+/** What OpenClaw passes to `outbound.sendText` (the part we use). */
+export interface OutboundTextContext {
+  cfg: OpenClawConfig;
+  to: string;
+  text: string;
+  accountId?: string | null;
+}
+
+/** `OutboundDeliveryResult`. */
+export interface OutboundDeliveryResult {
+  channel: string;
+  messageId: string;
+  target?: string;
+  timestamp?: number;
+}
+
+/**
+ * Sends `text` to `to` over the account's live connection: `groupchat` for a
+ * configured room, else `chat`. Throws `not-connected` when the account does not
+ * run in this process, `jid` for a target that is not a JID.
+ */
+export async function sendXmppText(ctx: OutboundTextContext): Promise<OutboundDeliveryResult> {
+  const accountId = ctx.accountId ?? DEFAULT_ACCOUNT_ID;
+  const to = normaliseXmppTarget(ctx.to);
+  if (to === undefined) {
+    throw new ClawXmppError("jid", `not an XMPP address: ${JSON.stringify(ctx.to)}`);
+  }
+  const client = liveClient(accountId);
+  if (client === undefined) {
+    throw new ClawXmppError(
+      "not-connected",
+      `xmpp account "${accountId}" is not running in this gateway`,
+    );
+  }
+  const type = isRoomTarget(ctx.cfg, to, accountId) ? "groupchat" : "chat";
+  const { id } = await client.send({ to, type, body: ctx.text });
+  return { channel: CHANNEL_ID, messageId: id, target: to, timestamp: Date.now() };
+}
+
+/** The `outbound` adapter. */
+export const xmppOutbound = {
+  deliveryMode: "gateway" as const,
+  textChunkLimit: 4000,
+  resolveTarget({ to }: { to?: string }) {
+    const target = to === undefined ? undefined : normaliseXmppTarget(to);
+    return target === undefined
+      ? {
+          ok: false as const,
+          error: new Error(
+            `XMPP target must be a JID like user@example.org, got ${JSON.stringify(to ?? "")}`,
+          ),
+        }
+      : { ok: true as const, to: target };
+  },
+  sendText: sendXmppText,
+};
+
+/** The `messaging` adapter: how targets are recognised and typed. */
+export const xmppMessaging = {
+  targetPrefixes: [CHANNEL_ID],
+  normalizeTarget: (raw: string): string | undefined => normaliseXmppTarget(raw),
+  // Only `to` is given, and a JID alone does not say whether it is a room (no
+  // domain guessing, prior-art P6): unknown, OpenClaw then asks the session.
+  inferTargetChatType: (_params: { to: string }): "direct" | "group" | undefined => undefined,
+  targetResolver: {
+    looksLikeId: (raw: string): boolean => looksLikeXmppId(raw),
+    hint: "a JID like user@example.org, or a room JID like room@conference.example.org",
+  },
+};
