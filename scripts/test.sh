@@ -14,17 +14,29 @@ echo "==> build + typecheck (tsc -b)"
 "$PNPM" exec tsc -b
 echo "==> package checks (publint --strict, attw esm-only)"
 "$PNPM" exec turbo run lint:pkg --output-logs=errors-only
-echo "==> tests"
-report="$ROOT/.tmp/vitest-report.json"
-mkdir -p "$ROOT/.tmp"
+echo "==> tests (unit, integration on real Prosody, OpenClaw end to end)"
+find "$ROOT/packages" "$ROOT/apps" -maxdepth 2 -name .vitest-report.json -delete
 set +e
-"$PNPM" exec vitest run --reporter=default --reporter=json --outputFile.json="$report"
+"$PNPM" exec turbo run test --concurrency=3 -- --reporter=default --reporter=json --outputFile.json=.vitest-report.json
 status=$?
 set -e
 node -e '
-  const r = require(process.argv[1]);
-  const secs = Math.round((Date.now() / 1000) - Number(process.argv[2]));
+  const fs = require("node:fs");
+  const path = require("node:path");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const group of ["packages", "apps"]) {
+    const dir = path.join(process.argv[1], group);
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name, ".vitest-report.json");
+      if (!fs.existsSync(file)) continue;
+      const r = JSON.parse(fs.readFileSync(file, "utf8"));
+      passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+      console.log(`  ${group}/${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+    }
+  }
+  const secs = Math.round(Date.now() / 1000 - Number(process.argv[2]));
   console.log(`\nwhole run took ${secs} s`);
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' "$report" "$started" || true
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  if (failed > 0) process.exitCode = 1;
+' "$ROOT" "$started" || status=1
 exit $status

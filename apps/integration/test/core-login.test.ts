@@ -1,0 +1,61 @@
+/**
+ * Login security against real servers: direct TLS (XEP-0368), a server that
+ * offers no TLS at all, and what is sent over a plaintext loopback stream.
+ */
+import { type ClawXmppError, createClient } from "@clawxmpp/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ProsodyInstance, startProsody } from "../src/index.js";
+
+let tlsServer: ProsodyInstance;
+let plainServer: ProsodyInstance;
+
+beforeAll(async () => {
+  [tlsServer, plainServer] = await Promise.all([startProsody(), startProsody({ tls: "off" })]);
+});
+
+afterAll(async () => {
+  await Promise.all([tlsServer?.stop(), plainServer?.stop()]);
+});
+
+describe("login security", () => {
+  it("logs in with direct TLS (XEP-0368)", async () => {
+    const client = createClient({
+      jid: "alice@localhost",
+      password: "alice",
+      server: "127.0.0.1",
+      port: tlsServer.c2sDirectTlsPort,
+      tls: { mode: "direct", ca: tlsServer.caCert },
+    });
+    const online = await client.start();
+    expect(online.jid).toMatch(/^alice@localhost\//u);
+    expect(client.stats.mechanism).toMatch(/^SCRAM-SHA-(256|512)$/u);
+    await client.stop();
+  });
+
+  it("refuses to log in when the server offers no STARTTLS", async () => {
+    const client = createClient({
+      jid: "alice@localhost",
+      password: "alice",
+      server: "127.0.0.1",
+      port: plainServer.c2sPort,
+    });
+    const error = (await client.start().catch((e: unknown) => e)) as ClawXmppError;
+    expect(error.code).toBe("tls");
+    expect(error.terminal).toBe(true);
+    expect(error.message).toMatch(/does not offer STARTTLS/u);
+    await client.stop();
+  });
+
+  it("over an explicitly allowed plaintext loopback stream, never sends PLAIN", async () => {
+    const client = createClient({
+      jid: "alice@localhost",
+      password: "alice",
+      server: "127.0.0.1",
+      port: plainServer.c2sPort,
+      tls: { mode: "none", allowPlaintextOnLoopback: true },
+    });
+    await client.start();
+    expect(client.stats.mechanism).toMatch(/^SCRAM-/u);
+    await client.stop();
+  });
+});
