@@ -399,3 +399,35 @@ describe("stop", () => {
     await expect(sending).resolves.toEqual({ id: expect.any(String) });
   });
 });
+
+describe("reconnect backoff", () => {
+  it("grows the delay per failed attempt and resets it after a stable period", async () => {
+    const server = fakeServer({ jid: `${ACCOUNT}/r1` });
+    const client = createClient({
+      jid: ACCOUNT,
+      password: "secret",
+      transport: server.factory,
+      keepalive: { interval: 0 },
+      carbons: false,
+      reconnect: { initialDelay: 5, maxDelay: 40, jitter: 0, stableAfter: 60 },
+    });
+    const delays: number[] = [];
+    client.on("offline", ({ retryIn }) => {
+      if (retryIn !== undefined) delays.push(retryIn);
+    });
+    await client.start();
+    const refused = () => new ClawXmppError("connection", "refused");
+    server.failNextOpen(refused(), refused(), refused(), refused());
+    const back = new Promise((resolve) => client.once("online", resolve));
+    server.drop();
+    await back;
+    expect(delays).toEqual([5, 10, 20, 40, 40]);
+    // Online for longer than stableAfter: the next failure starts from the initial delay again.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = new Promise((resolve) => client.once("online", resolve));
+    server.drop();
+    await again;
+    expect(delays.at(-1)).toBe(5);
+    await client.stop();
+  });
+});
