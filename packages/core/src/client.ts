@@ -382,7 +382,11 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       void this.sendPresence().catch(() => {});
       if (this.#options.carbons) {
         void this.#iq.set(xml("enable", { xmlns: NS_CARBONS })).catch((error: unknown) => {
-          this.#logger.warn("could not enable carbons", { error: toError(error).message });
+          // A lost connection retries on the next session; anything else is worth a warning.
+          const lost = ClawXmppError.isInstance(error) && error.code === "connection";
+          this.#logger[lost ? "debug" : "warn"]("could not enable carbons", {
+            error: toError(error).message,
+          });
         });
       }
     }
