@@ -32,6 +32,30 @@ describe("login security", () => {
     await client.stop();
   });
 
+  it("binds SCRAM to the TLS channel (SCRAM-…-PLUS, tls-unique) where the server offers it", async () => {
+    // Prosody 0.12 offers -PLUS only with TLS 1.2 (tls-unique); with TLS 1.3 it offers plain SCRAM.
+    const tls12 = createClient({
+      jid: "alice@localhost",
+      password: "alice",
+      server: "127.0.0.1",
+      port: tlsServer.c2sPort,
+      tls: { ca: tlsServer.caCert, maxVersion: "TLSv1.2" },
+    });
+    await tls12.start();
+    expect(tls12.stats.mechanism).toBe("SCRAM-SHA-256-PLUS");
+    await tls12.stop();
+    const tls13 = createClient({
+      jid: "alice@localhost",
+      password: "alice",
+      server: "127.0.0.1",
+      port: tlsServer.c2sPort,
+      tls: { ca: tlsServer.caCert },
+    });
+    await tls13.start();
+    expect(tls13.stats.mechanism).toBe("SCRAM-SHA-256");
+    await tls13.stop();
+  });
+
   it("refuses to log in when the server offers no STARTTLS", async () => {
     const client = createClient({
       jid: "alice@localhost",

@@ -27,6 +27,8 @@ export const tlsOptionsSchema = z
     allowPlaintextOnLoopback: z.boolean().default(false),
     /** Minimum TLS version. @default "TLSv1.2" */
     minVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2"),
+    /** Maximum TLS version, for servers that misbehave with TLS 1.3. @default Node's (TLSv1.3) */
+    maxVersion: z.enum(["TLSv1.2", "TLSv1.3"]).optional(),
   })
   .strict()
   .default({ mode: "starttls", allowPlaintextOnLoopback: false, minVersion: "TLSv1.2" });

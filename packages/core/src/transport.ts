@@ -65,6 +65,7 @@ export interface TransportParams {
     mode: "starttls" | "direct" | "none";
     ca?: string | string[] | undefined;
     minVersion: "TLSv1.2" | "TLSv1.3";
+    maxVersion?: "TLSv1.2" | "TLSv1.3" | undefined;
   };
   timeouts: { connect: number; tls: number; features: number; auth: number; bind: number };
   listener: TransportListener;

@@ -10,26 +10,75 @@ import { type ScramHash, ScramSession } from "./scram.js";
 
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 
+const NS_SASL_CB = "urn:xmpp:sasl-cb:0";
+
 const SCRAM: Record<string, ScramHash> = {
   "SCRAM-SHA-512": "sha512",
   "SCRAM-SHA-256": "sha256",
   "SCRAM-SHA-1": "sha1",
 };
-/** Preference order. */
-const PREFERENCE = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"] as const;
+/** Preference order: channel-bound SCRAM first, PLAIN (over TLS only) last. */
+const PREFERENCE = [
+  "SCRAM-SHA-512-PLUS",
+  "SCRAM-SHA-256-PLUS",
+  "SCRAM-SHA-1-PLUS",
+  "SCRAM-SHA-512",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-1",
+  "PLAIN",
+] as const;
+
+/** Channel binding types (RFC 5929, RFC 9266) the transport can compute. */
+export type ChannelBindingType = "tls-exporter" | "tls-unique" | "tls-server-end-point";
+
+/** Gives the binding data of the current TLS channel, or undefined when it cannot. */
+export type ChannelBindingSource = (type: ChannelBindingType) => Buffer | undefined;
 
 interface AuthParams {
   features: Element;
   secure: boolean;
+  /** TLS protocol version of the stream, e.g. "TLSv1.3". */
+  tlsVersion?: string | undefined;
+  channelBinding?: ChannelBindingSource | undefined;
   jid: string;
   password: string;
   send(element: Element): Promise<void>;
   expect(match: (element: Element) => boolean): Promise<Element>;
 }
 
-/** Picks a mechanism the server offers that is safe on this stream. */
-export function chooseMechanism(offered: readonly string[], secure: boolean): string | undefined {
-  return PREFERENCE.find((name) => offered.includes(name) && (name !== "PLAIN" || secure));
+/** Picks a mechanism the server offers that is safe on this stream (`canBind`: -PLUS is possible). */
+export function chooseMechanism(
+  offered: readonly string[],
+  secure: boolean,
+  canBind = false,
+): string | undefined {
+  return PREFERENCE.find(
+    (name) =>
+      offered.includes(name) &&
+      (name !== "PLAIN" || secure) &&
+      (!name.endsWith("-PLUS") || canBind),
+  );
+}
+
+/**
+ * The binding type to use: what the server announces (XEP-0440) in our order of preference,
+ * else the default for the TLS version (RFC 9266 for TLS 1.3, tls-unique before it).
+ */
+export function chooseBindingType(
+  features: Element,
+  tlsVersion: string | undefined,
+): ChannelBindingType {
+  const announced = features
+    .getChild("sasl-channel-binding", NS_SASL_CB)
+    ?.getChildren("channel-binding")
+    .map((c) => c.attrs.type);
+  const tls13 = tlsVersion === "TLSv1.3";
+  if (announced && announced.length > 0) {
+    if (tls13 && announced.includes("tls-exporter")) return "tls-exporter";
+    if (announced.includes("tls-server-end-point")) return "tls-server-end-point";
+    if (!tls13 && announced.includes("tls-unique")) return "tls-unique";
+  }
+  return tls13 ? "tls-exporter" : "tls-unique";
 }
 
 /** Runs the SASL exchange; resolves with the mechanism used. */
@@ -39,7 +88,9 @@ export async function authenticate(params: AuthParams): Promise<string> {
       .getChild("mechanisms", NS_SASL)
       ?.getChildren("mechanism")
       .map((m) => m.text().trim()) ?? [];
-  const mechanism = chooseMechanism(offered, params.secure);
+  const bindingType = chooseBindingType(params.features, params.tlsVersion);
+  const bindingData = params.secure ? params.channelBinding?.(bindingType) : undefined;
+  const mechanism = chooseMechanism(offered, params.secure, bindingData !== undefined);
   if (!mechanism) {
     throw new AuthError(
       "no-acceptable-mechanism",
@@ -57,7 +108,14 @@ export async function authenticate(params: AuthParams): Promise<string> {
     return mechanism;
   }
 
-  const scram = new ScramSession(SCRAM[mechanism] as ScramHash, username, params.password);
+  const plus = mechanism.endsWith("-PLUS");
+  const scram = new ScramSession(
+    SCRAM[mechanism.replace(/-PLUS$/u, "")] as ScramHash,
+    username,
+    params.password,
+    undefined,
+    plus && bindingData ? { type: bindingType, data: bindingData } : undefined,
+  );
   let answer = params.expect(isSasl);
   await params.send(xml("auth", { xmlns: NS_SASL, mechanism }, b64(scram.first())));
   const challenge = await answer;

@@ -46,4 +46,18 @@ describe("SCRAM", () => {
       condition: "malformed-challenge",
     });
   });
+
+  it("binds the proof to the TLS channel with -PLUS (gs2 header p=type and c= carries the data)", async () => {
+    const data = Buffer.from("0123456789abcdef0123456789abcdef");
+    const session = new ScramSession("sha256", "user", "pencil", "abc", {
+      type: "tls-exporter",
+      data,
+    });
+    expect(session.first()).toBe("p=tls-exporter,,n=user,r=abc");
+    const final = await session.final("r=abcdef,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+    const c = /^c=([^,]+),/u.exec(final)?.[1] ?? "";
+    expect(Buffer.from(c, "base64")).toEqual(
+      Buffer.concat([Buffer.from("p=tls-exporter,,"), data]),
+    );
+  });
 });

@@ -26,19 +26,27 @@ export class ScramSession {
   readonly #username: string;
   readonly #password: string;
   readonly #nonce: string;
-  readonly #gs2Header = "n,,";
+  readonly #gs2Header: string;
+  readonly #binding: Buffer;
   #clientFirstBare = "";
   #expectedServerSignature: Buffer | undefined;
   static #cache: Cached | undefined;
 
-  /** `nonce` is for test vectors only; by default 24 random bytes. */
+  /**
+   * `channelBinding` turns this into SCRAM-…-PLUS (RFC 5802 §6): the TLS channel's binding data
+   * is mixed into the proof, so a man in the middle with another TLS session cannot relay the login.
+   * `nonce` is for test vectors only; by default 24 random bytes.
+   */
   constructor(
     hash: ScramHash,
     username: string,
     password: string,
     nonce: string = randomBytes(24).toString("base64url"),
+    channelBinding?: { type: string; data: Buffer },
   ) {
     this.#nonce = nonce;
+    this.#gs2Header = channelBinding ? `p=${channelBinding.type},,` : "n,,";
+    this.#binding = channelBinding?.data ?? Buffer.alloc(0);
     this.#hash = hash;
     this.#username = username;
     this.#password = password;
@@ -74,7 +82,8 @@ export class ScramSession {
     const salted = await this.#saltedPassword(Buffer.from(salt, "base64"), iterations);
     const clientKey = hmac(this.#hash, salted, "Client Key");
     const storedKey = createHash(this.#hash).update(clientKey).digest();
-    const withoutProof = `c=${Buffer.from(this.#gs2Header).toString("base64")},r=${nonce}`;
+    const cbind = Buffer.concat([Buffer.from(this.#gs2Header), this.#binding]).toString("base64");
+    const withoutProof = `c=${cbind},r=${nonce}`;
     const authMessage = `${this.#clientFirstBare},${serverFirst},${withoutProof}`;
     const signature = hmac(this.#hash, storedKey, authMessage);
     const proof = Buffer.alloc(clientKey.length);

@@ -20,6 +20,7 @@ export interface TlsSettings {
   servername: string;
   ca?: string | string[] | undefined;
   minVersion: "TLSv1.2" | "TLSv1.3";
+  maxVersion?: "TLSv1.2" | "TLSv1.3" | undefined;
 }
 
 /** Builds `tls.connect` options from our settings. */
@@ -29,9 +30,9 @@ export function tlsConnectOptions(settings: TlsSettings): ConnectionOptions {
     minVersion: settings.minVersion,
     rejectUnauthorized: true,
   };
+  if (settings.maxVersion) options.maxVersion = settings.maxVersion;
   if (!isIp(settings.servername)) options.servername = settings.servername;
-  if (settings.ca !== undefined)
-    options.secureContext = secureContextFor(settings.ca, settings.minVersion);
+  if (settings.ca !== undefined) options.secureContext = secureContextFor(settings);
   return options;
 }
 
@@ -39,16 +40,18 @@ export function tlsConnectOptions(settings: TlsSettings): ConnectionOptions {
 // build one context per CA list and reuse it.
 const contexts = new Map<string, SecureContext>();
 
-function secureContextFor(
-  ca: string | string[],
-  minVersion: TlsSettings["minVersion"],
-): SecureContext {
-  const extra = [ca].flat();
-  const key = `${minVersion}\n${extra.join("\n")}`;
+function secureContextFor(settings: TlsSettings): SecureContext {
+  const { minVersion, maxVersion } = settings;
+  const extra = [settings.ca ?? []].flat();
+  const key = `${minVersion}-${maxVersion}\n${extra.join("\n")}`;
   let context = contexts.get(key);
   if (!context) {
     // `ca` replaces Node's bundle; keep the public roots so real servers still verify.
-    context = createSecureContext({ ca: [...rootCertificates, ...extra], minVersion });
+    context = createSecureContext({
+      ca: [...rootCertificates, ...extra],
+      minVersion,
+      ...(maxVersion ? { maxVersion } : {}),
+    });
     if (contexts.size > 16) contexts.clear();
     contexts.set(key, context);
   }

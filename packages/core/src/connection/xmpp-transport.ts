@@ -5,12 +5,13 @@
  * resource binding (§7) + XEP-0198 enable.
  */
 import { Socket as NetSocket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { TLSSocket, connect as tlsConnect } from "node:tls";
 import { Client as Entity } from "@xmpp/client-core";
 import TlsSocket from "@xmpp/tls/lib/Socket.js";
 import { AuthError, ClawXmppError, StanzaError, StreamError } from "../errors.js";
 import type { OpenRequest, OpenResult, Transport, TransportParams } from "../transport.js";
 import { type Element, xml } from "../xml.js";
+import { channelBindingData } from "./channel-binding.js";
 import { authenticate } from "./sasl.js";
 import { tlsConnectOptions, transportClasses } from "./sockets.js";
 import { ElementWaiter, withTimeout } from "./waiter.js";
@@ -42,6 +43,7 @@ class XmppTransport implements Transport {
         servername: params.domain,
         ca: params.tls.ca,
         minVersion: params.tls.minVersion,
+        maxVersion: params.tls.maxVersion,
       }),
     );
     entity.timeout = params.timeouts.features;
@@ -131,9 +133,12 @@ class XmppTransport implements Transport {
         features = await this.#restart();
       }
 
+      const tlsSocket = this.#tlsSocket();
       const mechanism = await authenticate({
         features,
         secure: entity.isSecure(),
+        tlsVersion: tlsSocket?.getProtocol() ?? undefined,
+        channelBinding: (type) => (tlsSocket ? channelBindingData(tlsSocket, type) : undefined),
         jid: this.#params.jid,
         password: this.#params.password,
         send: (el) => this.#send(el),
@@ -235,6 +240,13 @@ class XmppTransport implements Transport {
     };
   }
 
+  /** The TLS socket under the stream, once it is encrypted. */
+  #tlsSocket(): TLSSocket | undefined {
+    const wrapper = this.#entity.socket as { socket?: unknown } | null;
+    const inner = wrapper?.socket;
+    return inner instanceof TLSSocket ? inner : undefined;
+  }
+
   async #openStream(): Promise<Element> {
     const features = this.#waiter.expect(
       (el) => el.is("features", NS_STREAM),
@@ -271,7 +283,12 @@ class XmppTransport implements Transport {
     wrapper.on("error", () => {});
     const secured = new Promise<void>((resolve, reject) => {
       const socket = tlsConnect({
-        ...tlsConnectOptions({ servername: domain, ca: tls.ca, minVersion: tls.minVersion }),
+        ...tlsConnectOptions({
+          servername: domain,
+          ca: tls.ca,
+          minVersion: tls.minVersion,
+          maxVersion: tls.maxVersion,
+        }),
         socket: raw,
       });
       socket.setNoDelay(true);
