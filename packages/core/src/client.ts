@@ -6,9 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { ArchiveCatchUp, memoryCursor } from "./archive.js";
 import { backoffDelay } from "./backoff.js";
+import { registerBuiltinResponders } from "./builtin-responders.js";
 import { type Clock, systemClock, TimerGroup } from "./clock.js";
 import { xmppTransport } from "./connection/xmpp-transport.js";
-import { CAPS_NODE, Disco, NS_DISCO_INFO } from "./disco.js";
+import { Disco } from "./disco.js";
 import { type Disposer, Emitter, type EventMap, type Events } from "./emitter.js";
 import { ClawXmppError, StanzaError } from "./errors.js";
 import { InboundGuard } from "./guard.js";
@@ -28,7 +29,8 @@ import {
   type OutboundStage,
   Pipeline,
 } from "./pipeline.js";
-import type { Plugin, PluginContext, PluginHandle } from "./plugin.js";
+import type { Plugin, PluginHandle } from "./plugin.js";
+import { hostPlugin } from "./plugin-host.js";
 import {
   buildMessage,
   type InboundMessage,
@@ -200,16 +202,6 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       schedule: (fn, ms) => this.#timers.setTimeout(fn, ms),
     });
     this.#disco = new Disco(() => this.#onCapsChanged());
-    this.#disco.addIdentity({ category: "client", type: "bot", name: options.software.name });
-    for (const feature of [
-      NS_DISCO_INFO,
-      "http://jabber.org/protocol/caps",
-      "urn:xmpp:ping",
-      "jabber:iq:version",
-      "urn:xmpp:time",
-    ]) {
-      this.#disco.addFeature(feature);
-    }
     this.#queue = new OutboundQueue({
       maxSize: options.queueSize,
       write: (elements) => this.#write(elements),
@@ -244,7 +236,10 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       },
       interval: options.keepalive.interval,
     });
-    this.#registerBuiltins();
+    registerBuiltinResponders(
+      { iq: this.#iq, disco: this.#disco, clock: this.#clock },
+      options.software,
+    );
     this.#inbound.use("guard", (ctx) => this.#guard.run(ctx));
   }
 
@@ -688,37 +683,6 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     if (this.#status === "online") void this.sendPresence().catch(() => {});
   }
 
-  // ---- built-in responders -----------------------------------------------------------------
-
-  #registerBuiltins(): void {
-    const { software } = this.#options;
-    this.#iq.register("get", "urn:xmpp:ping", "ping", () => undefined);
-    this.#iq.register("get", "jabber:iq:version", "query", () =>
-      xml(
-        "query",
-        { xmlns: "jabber:iq:version" },
-        xml("name", {}, software.name),
-        xml("version", {}, software.version),
-      ),
-    );
-    this.#iq.register("get", "urn:xmpp:time", "time", () => {
-      const now = new Date(this.#clock.now());
-      return xml(
-        "time",
-        { xmlns: "urn:xmpp:time" },
-        xml("tzo", {}, "+00:00"),
-        xml("utc", {}, now.toISOString().replace(/\.\d{3}Z$/u, "Z")),
-      );
-    });
-    this.#iq.register("get", NS_DISCO_INFO, "query", ({ child }) => {
-      const node = child.attrs.node;
-      if (node !== undefined && node !== `${CAPS_NODE}#${this.#disco.ver()}`) {
-        throw new StanzaError("item-not-found", "cancel");
-      }
-      return this.#disco.info(node);
-    });
-  }
-
   // ---- plugins -----------------------------------------------------------------------------
 
   use<Options, Handle extends PluginHandle>(
@@ -727,87 +691,25 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   ): Handle {
     const name = plugin.pluginName;
     if (this.#status === "stopped") throw new ClawXmppError("stopped", "client was stopped");
-    if (this.#plugins.has(name))
+    if (this.#plugins.has(name)) {
       throw new ClawXmppError("config", `plugin "${name}" is already in use on this client`);
-    const disposers: (() => void | Promise<void>)[] = [];
-    const track = (dispose: Disposer): Disposer => {
-      disposers.push(dispose);
-      return dispose;
-    };
-    const timers = new TimerGroup(this.#clock);
-    disposers.push(() => timers.clear());
-    const self: Client = this;
-    // A view of the client whose listeners are tracked; everything else delegates to the client itself
-    // (an Object.create view would break private fields).
-    const scopedClient: Client = {
-      get status() {
-        return self.status;
-      },
-      get jid() {
-        return self.jid;
-      },
-      get account() {
-        return self.account;
-      },
-      get stats() {
-        return self.stats;
-      },
-      on: (event, fn) => track(self.on(event, fn)),
-      once: (event, fn) => track(self.once(event, fn)),
-      off: (event, fn) => self.off(event, fn),
-      start: (opts) => self.start(opts),
-      stop: () => self.stop(),
-      send: (message) => self.send(message),
-      sendStanza: (stanza) => self.sendStanza(stanza),
-      use: (plugin, opts) => self.use(plugin, opts),
-      sendPresence: (attrs, ...children) => self.sendPresence(attrs, ...children),
-      approveSubscription: (jid) => self.approveSubscription(jid),
-      denySubscription: (jid) => self.denySubscription(jid),
-      dropConnection: () => self.dropConnection(),
-    };
-    const ctx: PluginContext = {
-      client: scopedClient,
-      inbound: { use: (stage, handler) => track(this.#inbound.use(stage, handler)) },
-      outbound: { use: (stage, handler) => track(this.#outbound.use(stage, handler)) },
-      iq: this.#iq,
-      iqHandlers: {
-        register: (type, ns, el, handler) => track(this.#iq.register(type, ns, el, handler)),
-      },
-      disco: {
-        addFeature: (feature) => track(this.#disco.addFeature(feature)),
-        addIdentity: (identity) => track(this.#disco.addIdentity(identity)),
-      },
-      logger: this.#logger.child(name),
-      clock: {
-        now: () => this.#clock.now(),
-        setTimeout: (fn, ms) => timers.setTimeout(fn, ms),
-        setInterval: (fn, ms) => timers.setInterval(fn, ms),
-      },
-      onStop: (cleanup) => {
-        disposers.push(cleanup);
-      },
-    };
-    let handle: Handle;
-    try {
-      handle = plugin(ctx, options);
-    } catch (error) {
-      for (const dispose of disposers.reverse()) void dispose();
-      throw error;
     }
-    let stopped = false;
-    const originalStop = handle.stop.bind(handle);
-    const stopPlugin = async () => {
-      if (stopped) return;
-      stopped = true;
-      this.#plugins.delete(name);
-      try {
-        await originalStop();
-      } finally {
-        for (const dispose of disposers.reverse()) await dispose();
-      }
-    };
-    this.#plugins.set(name, stopPlugin);
-    return Object.assign(handle, { stop: stopPlugin });
+    const { handle, stop } = hostPlugin(
+      {
+        client: this,
+        inbound: this.#inbound,
+        outbound: this.#outbound,
+        iq: this.#iq,
+        disco: this.#disco,
+        logger: this.#logger,
+        clock: this.#clock,
+      },
+      plugin,
+      options,
+      () => this.#plugins.delete(name),
+    );
+    this.#plugins.set(name, stop);
+    return handle;
   }
 }
 

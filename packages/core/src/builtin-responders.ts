@@ -1,0 +1,53 @@
+/**
+ * What every client answers by itself, exactly once each: XEP-0199 ping,
+ * XEP-0092 software version, XEP-0202 entity time, and XEP-0030 disco#info
+ * (including the XEP-0115 caps node `node#ver`).
+ */
+import type { Clock } from "./clock.js";
+import { CAPS_NODE, type Disco, NS_DISCO_INFO } from "./disco.js";
+import { StanzaError } from "./errors.js";
+import type { IqRouter } from "./iq.js";
+import { xml } from "./xml.js";
+
+/** Registers the built-in responders and advertises their features. */
+export function registerBuiltinResponders(
+  deps: { iq: IqRouter; disco: Disco; clock: Clock },
+  software: { name: string; version: string },
+): void {
+  const { iq, disco, clock } = deps;
+  disco.addIdentity({ category: "client", type: "bot", name: software.name });
+  for (const feature of [
+    NS_DISCO_INFO,
+    "http://jabber.org/protocol/caps",
+    "urn:xmpp:ping",
+    "jabber:iq:version",
+    "urn:xmpp:time",
+  ]) {
+    disco.addFeature(feature);
+  }
+  iq.register("get", "urn:xmpp:ping", "ping", () => undefined);
+  iq.register("get", "jabber:iq:version", "query", () =>
+    xml(
+      "query",
+      { xmlns: "jabber:iq:version" },
+      xml("name", {}, software.name),
+      xml("version", {}, software.version),
+    ),
+  );
+  iq.register("get", "urn:xmpp:time", "time", () => {
+    const now = new Date(clock.now());
+    return xml(
+      "time",
+      { xmlns: "urn:xmpp:time" },
+      xml("tzo", {}, "+00:00"),
+      xml("utc", {}, now.toISOString().replace(/\.\d{3}Z$/u, "Z")),
+    );
+  });
+  iq.register("get", NS_DISCO_INFO, "query", ({ child }) => {
+    const node = child.attrs.node;
+    if (node !== undefined && node !== `${CAPS_NODE}#${disco.ver()}`) {
+      throw new StanzaError("item-not-found", "cancel");
+    }
+    return disco.info(node);
+  });
+}
