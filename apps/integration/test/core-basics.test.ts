@@ -8,6 +8,7 @@ import {
   ConfigError,
   createClient,
   type InboundMessage,
+  xml,
 } from "@clawxmpp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
@@ -142,5 +143,15 @@ describe("core against Prosody", () => {
     expect((error as ClawXmppError).code).toBe("tls");
     expect((error as ClawXmppError).terminal).toBe(true);
     await client.stop();
+  });
+});
+
+describe("client.iq", () => {
+  it("lets an app query the server directly", async () => {
+    const alice = track(clientFor(server, "alice"));
+    await alice.start();
+    const version = await alice.iq.get(xml("query", { xmlns: "jabber:iq:version" }), server.domain);
+    expect(version.getChild("query")?.getChildText("name")).toBe("Prosody");
+    await alice.stop();
   });
 });

@@ -13,7 +13,7 @@ import { Disco } from "./disco.js";
 import { type Disposer, Emitter, type EventMap, type Events } from "./emitter.js";
 import { ClawXmppError, StanzaError } from "./errors.js";
 import { InboundGuard } from "./guard.js";
-import { IqRouter } from "./iq.js";
+import { type IqCaller, IqRouter } from "./iq.js";
 import { type Jid, parseJid, tryParseJid } from "./jid.js";
 import { Keepalive } from "./keepalive.js";
 import { type Logger, silentLogger } from "./logger.js";
@@ -116,6 +116,8 @@ export interface Client extends Events<ClientEvents> {
   readonly account: Jid;
   /** Counters for status reporting. */
   readonly stats: Readonly<ClientStats>;
+  /** IQ requests with timeouts; answers are matched by id and sender (for apps; plugins use `ctx.iq`). */
+  readonly iq: IqCaller;
   /** Connects; resolves when online. Rejects with the first attempt's error (see `retryInitialConnect`). */
   start(options?: { retryInitialConnect?: boolean }): Promise<OnlineInfo>;
   /** Stops plugins, closes the stream and releases every socket, timer and listener. */
@@ -251,6 +253,9 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   }
   get account(): Jid {
     return this.#account;
+  }
+  get iq(): IqCaller {
+    return this.#iq;
   }
   get stats(): Readonly<ClientStats> {
     return { ...this.#stats, queued: this.#queue.size };

@@ -104,6 +104,9 @@ function scopedClient(client: Client, track: (dispose: Disposer) => Disposer): C
     get stats() {
       return client.stats;
     },
+    get iq() {
+      return client.iq;
+    },
     on: (event, fn) => track(client.on(event, fn)),
     once: (event, fn) => track(client.once(event, fn)),
     off: (event, fn) => client.off(event, fn),
