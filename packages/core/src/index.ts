@@ -1,3 +1,4 @@
+export { writeFileAtomic } from "./atomic-file.js";
 export { type ArchiveCursorStore, memoryCursor } from "./archive.js";
 export { type BackoffOptions, backoffDelay } from "./backoff.js";
 export {

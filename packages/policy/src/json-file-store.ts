@@ -1,14 +1,6 @@
-/**
- * The default pairing store: one JSON file, private to the user (mode 0600),
- * replaced atomically (temp file in the same directory, fsync, rename) so a
- * crash mid-write leaves either the old or the new state, never a torn file.
- * A file that cannot be read or validated is an error that names the path and
- * the fix; it is never treated as "no approvals yet" or as "allow all".
- */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { ClawXmppError } from "@clawxmpp/core";
+import { mkdir, open, readFile, stat, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+import { ClawXmppError, writeFileAtomic } from "@clawxmpp/core";
 import { emptyPairingState, pairingStateSchema } from "./pairing-state.js";
 import type { PairingStore } from "./pairing-store.js";
 
@@ -98,31 +90,16 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
       return parsed.data;
     },
     async save(state) {
-      const dir = dirname(path);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const temp = join(
-        dir,
-        `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-      );
-      try {
-        const handle = await open(temp, "wx", 0o600);
-        try {
-          await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`, "utf8");
-          await handle.chmod(0o600);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await rename(temp, path);
-      } catch (error) {
-        await unlink(temp).catch(() => {});
+      await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`).catch((error: unknown) => {
+        const cause = (error as { cause?: unknown }).cause ?? error;
         throw new ClawXmppError(
           "storage",
-          `cannot write pairing store ${path}: ${(error as Error).message}`,
-          { cause: error },
+          `cannot write pairing store ${path}: ${(cause as Error).message}`,
+          {
+            cause,
+          },
         );
-      }
-      await syncDirectory(dir);
+      });
     },
   };
 }
@@ -135,20 +112,6 @@ function corrupt(path: string, detail: string, cause: unknown): ClawXmppError {
       `move it aside (mv "${path}" "${path}.broken") and restart.`,
     { cause },
   );
-}
-
-// The rename is durable only once the directory entry is flushed; not every platform allows it.
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Best effort (e.g. Windows cannot open directories).
-  }
 }
 
 function errorCode(error: unknown): string | undefined {
