@@ -38,10 +38,10 @@ import {
   parseMessage,
 } from "./stanza/message.js";
 import { type InboundPresence, parsePresence } from "./stanza/presence.js";
+import { NS_SM, StreamManagementState } from "./stream-management.js";
 import type { OpenResult, Transport } from "./transport.js";
 import { type Element, xml } from "./xml.js";
 
-const NS_SM = "urn:xmpp:sm:3";
 const NS_CARBONS = "urn:xmpp:carbons:2";
 
 /** Connection status. */
@@ -146,13 +146,6 @@ export function createClient(options: ClientOptions): Client {
   return new ClientImpl(parseOptions(clientOptionsSchema, options, "client options"));
 }
 
-interface SmState {
-  id: string | undefined;
-  resumable: boolean;
-  enabled: boolean;
-  inbound: number;
-}
-
 class ClientImpl extends Emitter<ClientEvents> implements Client {
   readonly #options: ResolvedClientOptions;
   readonly #logger: Logger;
@@ -174,7 +167,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   /** The transport of the established session (set once open() succeeded). */
   #live: Transport | undefined;
   #jid: Jid | undefined;
-  #sm: SmState = { id: undefined, resumable: false, enabled: false, inbound: 0 };
+  readonly #sm = new StreamManagementState();
   #attempt = 0;
   #cancelRetry: Disposer | undefined;
   #cancelStable: Disposer | undefined;
@@ -328,8 +321,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     });
     let closed = false;
     this.#transport = transport;
-    const resume =
-      this.#sm.resumable && this.#sm.id ? { id: this.#sm.id, h: this.#sm.inbound } : undefined;
+    const resume = this.#sm.resumeRequest();
     let result: OpenResult;
     try {
       result = await transport.open({
@@ -360,13 +352,8 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       this.#stats.resumes++;
     } else {
       this.#stats.connects++;
-      // The inbound counter was reset when <enabled/> arrived (see #onSmNonza), in stream order.
-      this.#sm = {
-        id: result.streamManagement?.id,
-        resumable: result.streamManagement?.resumable ?? false,
-        enabled: result.streamManagement !== undefined,
-        inbound: result.streamManagement !== undefined ? this.#sm.inbound : 0,
-      };
+      // With XEP-0198 the state was set when <enabled/> arrived, in stream order.
+      if (result.streamManagement === undefined) this.#sm.reset();
       this.#guard.newSession();
       this.#iq.sessionLost();
     }
@@ -482,8 +469,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     if (transport) {
       if (wasOnline) {
         // Acknowledge what we got so the server does not redeliver it to the next session.
-        if (this.#sm.enabled)
-          await transport.write([xml("a", { xmlns: NS_SM, h: this.#sm.inbound })]).catch(() => {});
+        if (this.#sm.enabled) await transport.write([this.#sm.ack()]).catch(() => {});
         await transport.close();
       } else transport.destroy();
     }
@@ -511,7 +497,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     const isStanza =
       element.name === "message" || element.name === "presence" || element.name === "iq";
     if (!isStanza) return;
-    if (this.#sm.enabled) this.#sm.inbound = (this.#sm.inbound + 1) % 2 ** 32;
+    this.#sm.countInbound();
     // Stanzas are processed one at a time, in order (xmpp.js's middleware would run them concurrently).
     this.#inboundChain = this.#inboundChain
       .then(() => this.#process(element))
@@ -521,35 +507,12 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   }
 
   #onSmNonza(element: Element): void {
-    switch (element.name) {
-      case "r":
-        void this.#transport
-          ?.write([xml("a", { xmlns: NS_SM, h: this.#sm.inbound })])
-          .catch(() => {});
-        break;
-      case "a": {
-        const h = Number(element.attrs.h);
-        if (Number.isInteger(h)) this.#queue.ack(h);
-        break;
-      }
-      case "enabled":
-        // Counting starts here, before any stanza that follows in the stream.
-        this.#sm = {
-          id: element.attrs.id,
-          resumable: element.attrs.resume === "true" || element.attrs.resume === "1",
-          enabled: true,
-          inbound: 0,
-        };
-        break;
-      case "resumed":
-        this.#sm.enabled = true;
-        break;
-      case "failed":
-        this.#sm = { id: undefined, resumable: false, enabled: false, inbound: 0 };
-        break;
-      default:
-        break;
+    if (element.name === "r") {
+      void this.#transport?.write([this.#sm.ack()]).catch(() => {});
+      return;
     }
+    const h = this.#sm.apply(element);
+    if (h !== undefined) this.#queue.ack(h);
   }
 
   async #process(stanza: Element): Promise<void> {
