@@ -33,7 +33,9 @@ describe("writeFileAtomic", () => {
     dir = await mkdtemp(join(tmpdir(), "clawxmpp-atomic-"));
     const path = join(dir, "state.json");
     await writeFileAtomic(path, "keep");
-    await expect(writeFileAtomic(join(path, "child"), "x")).rejects.toMatchObject({ code: "storage" });
+    await expect(writeFileAtomic(join(path, "child"), "x")).rejects.toMatchObject({
+      code: "storage",
+    });
     expect(await readFile(path, "utf8")).toBe("keep");
   });
 });

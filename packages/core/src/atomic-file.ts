@@ -27,7 +27,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => {});
-    throw new ClawXmppError("storage", `cannot write ${path}: ${(error as Error).message}`, { cause: error });
+    throw new ClawXmppError("storage", `cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   await syncDirectory(dir);
 }

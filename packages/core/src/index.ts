@@ -1,5 +1,5 @@
-export { writeFileAtomic } from "./atomic-file.js";
 export { type ArchiveCursorStore, memoryCursor } from "./archive.js";
+export { writeFileAtomic } from "./atomic-file.js";
 export { type BackoffOptions, backoffDelay } from "./backoff.js";
 export {
   type Bounce,
