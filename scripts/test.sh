@@ -17,8 +17,12 @@ echo "==> package checks (publint --strict, attw esm-only)"
 echo "==> tests (unit, integration on real Prosody, OpenClaw end to end)"
 find "$ROOT/packages" "$ROOT/apps" -maxdepth 2 -name .vitest-report.json -delete
 set +e
-"$PNPM" exec turbo run test --concurrency=3 -- --reporter=default --reporter=json --outputFile.json=.vitest-report.json
+# Unit suites first, side by side; then the real-server suites on their own (they start Prosody
+# instances and OpenClaw gateways, and would starve the unit suites of the 2 cores).
+report=(-- --reporter=default --reporter=json --outputFile.json=.vitest-report.json)
+"$PNPM" exec turbo run test --concurrency=3 --filter='!@clawxmpp/integration' "${report[@]}"
 status=$?
+"$PNPM" exec turbo run test --filter=@clawxmpp/integration "${report[@]}" || status=1
 set -e
 node -e '
   const fs = require("node:fs");

@@ -5,6 +5,13 @@
  * wrong password reported as blocked without a restart storm) and
  * agent-initiated sends delivered by the gateway.
  *
+ * Conversations over real stanzas: an unknown user is paired through
+ * OpenClaw's own pairing store (code over XMPP, approval through the gateway
+ * RPC, approval notice over XMPP, then the mock model's reply); in a room an
+ * unmentioned message gets no reply and a mention gets one, preceded by an
+ * XEP-0085 typing notification; `openclaw message react` arrives as an
+ * XEP-0444 reaction to the right message id; the pairing survives a restart.
+ *
  * Whether the bot is online is observed the XMPP way: alice pings the bot's
  * full JID (XEP-0199); the server answers with an error once the session is gone.
  */
@@ -12,6 +19,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } from "@clawxmpp/core";
+import { markers } from "@clawxmpp/markers";
+import { type MucHandle, muc } from "@clawxmpp/muc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenclawHome, deepMerge, type Gateway, startGateway } from "../e2e/gateway.js";
 import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
@@ -21,6 +30,17 @@ import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 
 const BOT_RESOURCE = "openclaw";
+const PAIRING_APPROVED = /pairing request has been approved/u;
+const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
+const NS_REACTIONS = "urn:xmpp:reactions:0";
+let room: string;
+let aliceRooms: MucHandle;
+/** Every message alice received, in order. */
+const inbox: InboundMessage[] = [];
+/** The text a client shows: the body without XEP-0428 fallbacks. */
+const shown = (m: InboundMessage) => m.markers?.bodyWithoutFallback ?? m.body;
+/** The id of alice's first admitted DM (the reaction target). */
+let pingId: string | undefined;
 const timings: Record<string, number> = {};
 let server: ProsodyInstance;
 let mock: MockModel;
@@ -115,7 +135,14 @@ beforeAll(async () => {
   expect(install.code, install.stdout + install.stderr).toBe(0);
   alice = clientFor(server, "alice");
   alice.use(iqAccess, {});
+  aliceRooms = alice.use(muc, { nickname: "alice", joinTimeout: 10_000 });
+  // Like a modern client, alice reads replies without their XEP-0461 quote fallback.
+  alice.use(markers, {});
+  alice.on("message", (message) => inbox.push(message));
   await alice.start();
+  // alice creates the (non-anonymous) room before the bot joins it from its config.
+  room = `lounge@${server.mucDomain}`;
+  await aliceRooms.join(room);
   const started = Date.now();
   gateway = await startGateway({
     home,
@@ -129,6 +156,10 @@ beforeAll(async () => {
           server: server.host,
           port: server.c2sPort,
           resource: BOT_RESOURCE,
+          nickname: "bot",
+          groups: [room],
+          groupAllowFrom: [`alice@${server.domain}`],
+          actions: { reactions: true },
         },
       },
     },
@@ -154,6 +185,10 @@ describe("XMPP channel in a real gateway", () => {
       lifecycle: "ready",
       connected: true,
       running: true,
+      // Counters from the core client (one new session, no resumption yet).
+      connects: 1,
+      resumes: 0,
+      reconnectAttempts: 0,
     });
   }, 60_000);
 
@@ -164,6 +199,168 @@ describe("XMPP channel in a real gateway", () => {
     };
     timings["gateway call channels.pairing.list"] = Date.now() - started;
     expect(result.requests).toEqual([]);
+  }, 60_000);
+
+  it("scenario 1: an unknown user gets a pairing code; approval is announced; then the agent replies", async () => {
+    const started = Date.now();
+    const bot = `bot@${server.domain}`;
+    const code = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && /Pairing code/u.test(m.body ?? ""),
+      60_000,
+    );
+    await alice.send({ to: bot, type: "chat", body: "hello PING-early" });
+    const pairingMessage = await code;
+    timings["pairing code received"] = Date.now() - started;
+    expect(pairingMessage.body).toMatch(new RegExp(`alice@${server.domain}`, "u"));
+    expect(pairingMessage.body).toMatch(/openclaw pairing approve xmpp [A-Z0-9]{8}/u);
+    // The agent was not asked: no PONG for a sender who is not paired.
+    expect(mock.requests.some((r) => r.userText.includes("PING-early"))).toBe(false);
+
+    const listed = (await gateway!.call("channels.pairing.list", { channel: "xmpp" })) as {
+      requests: { requestId: string; senderId: string }[];
+    };
+    const request = listed.requests.find((r) => r.senderId === `alice@${server.domain}`);
+    expect(request, JSON.stringify(listed)).toBeDefined();
+    const notice = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && PAIRING_APPROVED.test(m.body ?? ""),
+      60_000,
+    );
+    const approvedAt = Date.now();
+    const approved = (await gateway!.call("channels.pairing.approve", {
+      channel: "xmpp",
+      accountId: "default",
+      requestId: request!.requestId,
+      notify: true,
+    })) as { notification?: string };
+    expect(approved.notification).toBe("sent");
+    await notice;
+    timings["approval notice received"] = Date.now() - approvedAt;
+
+    const reply = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && shown(m) === "PONG-dm1",
+      90_000,
+    );
+    const askedAt = Date.now();
+    pingId = (await alice.send({ to: bot, type: "chat", body: "now PING-dm1" })).id;
+    await reply;
+    timings["first DM reply (cold turn)"] = Date.now() - askedAt;
+  }, 240_000);
+
+  it("scenario 2: in the room, no reply without a mention; a mention gets typing, then a reply", async () => {
+    const occupant = `${room}/bot`;
+    await waitUntil(async () => aliceRooms.occupants(room).some((o) => o.nick === "bot"), 60_000);
+    const from = inbox.length;
+    const reply = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.type === "groupchat" && m.from.full === occupant && shown(m) === "PONG-room1",
+      90_000,
+    );
+    const started = Date.now();
+    await aliceRooms.sendToRoom(room, "just chatting PING-room0");
+    await aliceRooms.sendToRoom(room, "bot: please answer PING-room1");
+    await reply;
+    timings["room mention reply"] = Date.now() - started;
+    const seen = inbox.slice(from).filter((m) => m.from.full === occupant);
+    // Room messages are handled in order, so a reply to the first would have come first.
+    expect(seen.some((m) => shown(m)?.includes("PONG-room0"))).toBe(false);
+    expect(mock.requests.some((r) => r.userText.includes("PING-room0"))).toBe(false);
+    const typing = seen.findIndex((m) => m.stanza.getChild("composing", NS_CHAT_STATES));
+    const answer = seen.findIndex((m) => shown(m) === "PONG-room1");
+    expect(typing, "a composing notification").toBeGreaterThanOrEqual(0);
+    expect(typing).toBeLessThan(answer);
+    // When OpenClaw names the answered message, the reply references it (XEP-0461) by the
+    // room's stanza-id, never by alice's own id.
+    const mine = inbox.find(
+      (m) => m.from.full === `${room}/alice` && m.body?.includes("PING-room1") === true,
+    );
+    const replyTo = seen[answer]!.markers?.replyTo;
+    console.log(`room reply reference: ${JSON.stringify(replyTo ?? null)}`);
+    if (replyTo !== undefined) expect(replyTo.id).toBe(mine?.stanzaIds[room]);
+  }, 180_000);
+
+  it("scenario 4: `openclaw message react` arrives as an XEP-0444 reaction to alice's message", async () => {
+    expect(pingId).toBeDefined();
+    const reaction = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.stanza.getChild("reactions", NS_REACTIONS) !== undefined,
+      60_000,
+    );
+    const result = await gateway!.cli([
+      "message",
+      "react",
+      "--channel",
+      "xmpp",
+      "--target",
+      `alice@${server.domain}`,
+      "--message-id",
+      pingId!,
+      "--emoji",
+      "👍",
+      "--json",
+    ]);
+    timings["message react (cli)"] = result.ms;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const message = await reaction;
+    const reactions = message.stanza.getChild("reactions", NS_REACTIONS)!;
+    expect(message.from.bare).toBe(`bot@${server.domain}`);
+    expect(message.type).toBe("chat");
+    expect(reactions.attrs.id).toBe(pingId);
+    expect(reactions.getChildren("reaction").map((r) => r.text())).toEqual(["👍"]);
+
+    // In a room the reaction references the room's stanza-id and goes to the bare room JID.
+    const mine = inbox.find(
+      (m) => m.from.full === `${room}/alice` && m.body?.includes("PING-room1") === true,
+    );
+    const roomStanzaId = mine?.stanzaIds[room];
+    expect(roomStanzaId, "the room assigns stanza-ids").toBeDefined();
+    const roomReaction = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) =>
+        m.type === "groupchat" &&
+        m.from.full === `${room}/bot` &&
+        m.stanza.getChild("reactions", NS_REACTIONS) !== undefined,
+      60_000,
+    );
+    const inRoom = await gateway!.cli([
+      "message",
+      "react",
+      "--channel",
+      "xmpp",
+      "--target",
+      room,
+      "--message-id",
+      roomStanzaId!,
+      "--emoji",
+      "🎉",
+      "--json",
+    ]);
+    expect(inRoom.code, inRoom.stdout + inRoom.stderr).toBe(0);
+    const roomReactions = (await roomReaction).stanza.getChild("reactions", NS_REACTIONS)!;
+    expect(roomReactions.attrs.id).toBe(roomStanzaId);
+    expect(roomReactions.getChildren("reaction").map((r) => r.text())).toEqual(["🎉"]);
+  }, 180_000);
+
+  it("`openclaw directory groups list` lists the room", async () => {
+    const result = await gateway!.cli([
+      "directory",
+      "groups",
+      "list",
+      "--channel",
+      "xmpp",
+      "--json",
+    ]);
+    timings["directory groups list (cli)"] = result.ms;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(room);
   }, 60_000);
 
   it("`openclaw message send --channel xmpp --target <jid>` arrives over XMPP", async () => {
@@ -206,6 +403,20 @@ describe("XMPP channel in a real gateway", () => {
     timings["gateway restart (ready)"] = gateway!.startMs;
     await waitUntil(botOnline, 60_000);
     timings["bot online after restart"] = Date.now() - started;
+  }, 120_000);
+
+  it("scenario 5: after the restart alice is still paired and gets a reply", async () => {
+    const bot = `bot@${server.domain}`;
+    const reply = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && shown(m) === "PONG-again",
+      90_000,
+    );
+    const started = Date.now();
+    await alice.send({ to: bot, type: "chat", body: "back? PING-again" });
+    await reply;
+    timings["DM reply after restart"] = Date.now() - started;
   }, 120_000);
 
   it("a wrong password is reported as blocked and not retried", async () => {

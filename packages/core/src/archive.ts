@@ -17,6 +17,8 @@ export const NS_MAM = "urn:xmpp:mam:2";
 const NS_RSM = "http://jabber.org/protocol/rsm";
 /** Cursor value meaning "everything archived since this time" (no message seen yet). */
 const START_PREFIX = "start:";
+/** How long the first session waits to learn where the archive ends before going online anyway. */
+const PROBE_TIMEOUT = 5_000;
 
 /** Where the last seen archive id is kept between runs. */
 export interface ArchiveCursorStore {
@@ -146,6 +148,9 @@ export class ArchiveCatchUp {
           { xmlns: NS_MAM, queryid },
           xml("set", { xmlns: NS_RSM }, xml("max", {}, "1"), xml("before")),
         ),
+        undefined,
+        // Short: the first session is announced only after this answer (or its absence).
+        { timeout: PROBE_TIMEOUT },
       );
       return (
         result.getChild("fin", NS_MAM)?.getChild("set", NS_RSM)?.getChildText("last") ?? undefined

@@ -10,7 +10,9 @@ import {
   resolveXmppAccount,
   xmppSection,
 } from "./accounts.js";
+import { xmppActions } from "./actions.js";
 import { xmppChannelConfigSchema } from "./config-schema.js";
+import { xmppDirectory, xmppHeartbeat, xmppStatusProbe } from "./directory.js";
 import { startXmppAccount } from "./gateway.js";
 import type {
   ChannelAccountSnapshot,
@@ -78,7 +80,12 @@ export const xmppChannelPlugin = {
     aliases: ["jabber"],
     markdownCapable: false,
   },
-  capabilities: { chatTypes: ["direct", "group"] as ("direct" | "group")[] },
+  capabilities: {
+    chatTypes: ["direct", "group"] as ("direct" | "group")[],
+    reactions: true,
+    reply: true,
+    media: true,
+  },
   reload: { configPrefixes: [`channels.${CHANNEL_ID}`] },
   configSchema: channelConfigSchema(),
   setupContract: xmppSetupContract,
@@ -109,7 +116,11 @@ export const xmppChannelPlugin = {
       ...describe(account),
       lastError: runtime?.lastError ?? null,
     }),
+    probeAccount: xmppStatusProbe,
   },
+  actions: xmppActions,
+  directory: xmppDirectory,
+  heartbeat: xmppHeartbeat,
   pairing: xmppPairing,
   messaging: xmppMessaging,
   outbound: xmppOutbound,

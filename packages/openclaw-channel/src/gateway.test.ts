@@ -35,7 +35,7 @@ function gatewayContext(raw: unknown, accountId = "default") {
   return { ctx, controller, statuses, logs, status: () => snapshot };
 }
 
-async function until(predicate: () => boolean, ms = 2_000): Promise<void> {
+async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error("timed out");
@@ -56,6 +56,7 @@ describe("gateway.startAccount", () => {
         client = createClient({
           ...options,
           transport: server.factory,
+          archive: { catchUp: false },
           keepalive: { interval: 0 },
         });
         return client;
@@ -91,7 +92,12 @@ describe("gateway.startAccount", () => {
     const running = startXmppAccount(ctx, {
       createClient: (options) => {
         seen = options;
-        return createClient({ ...options, transport: server.factory, keepalive: { interval: 0 } });
+        return createClient({
+          ...options,
+          transport: server.factory,
+          archive: { catchUp: false },
+          keepalive: { interval: 0 },
+        });
       },
     });
     await until(() => status().lifecycle === "ready");
@@ -116,6 +122,7 @@ describe("gateway.startAccount", () => {
         createClient({
           ...options,
           transport: server.factory,
+          archive: { catchUp: false },
           keepalive: { interval: 0 },
           reconnect: { initialDelay: 1 },
         }),
@@ -145,6 +152,7 @@ describe("gateway.startAccount", () => {
         createClient({
           ...options,
           transport: server.factory,
+          archive: { catchUp: false },
           keepalive: { interval: 0 },
           reconnect: { initialDelay: 1, jitter: 0 },
         }),

@@ -8,6 +8,7 @@
  * with `terminalDisconnect` instead of causing a restart storm (prior-art L1).
  * Reconnects after a lost connection are the core client's job.
  */
+import { join } from "node:path";
 import {
   ClawXmppError,
   type Client,
@@ -15,13 +16,28 @@ import {
   createClient,
   type Logger,
 } from "@clawxmpp/core";
+import { markers as markersPlugin } from "@clawxmpp/markers";
+import { muc } from "@clawxmpp/muc";
+import { upload } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
+import { archiveCursor } from "./archive-cursor.js";
+import { policyFor } from "./channel-policy.js";
+import { createInboundHandler } from "./inbound.js";
+import { inviteFollower } from "./invites.js";
 import { registerLiveClient } from "./live-clients.js";
+import {
+  getPluginRuntime,
+  type InboundRuntime,
+  loadOpenclawSdk,
+  type OpenclawSdk,
+} from "./openclaw-sdk.js";
 import type {
   ChannelAccountSnapshot,
   ChannelGatewayContext,
   ChannelLogSink,
 } from "./openclaw-types.js";
+import { roster } from "./roster.js";
+import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 
 /** OpenClaw aborts an account and waits 5 s; stop well inside that. */
 export const STOP_BUDGET_MS = 4_000;
@@ -31,6 +47,10 @@ export interface StartAccountDeps {
   createClient?: (options: ClientOptions) => Client;
   /** Merged into the client options (tests pass a fake transport, TLS settings…). */
   clientOptions?: Partial<ClientOptions>;
+  /** The OpenClaw SDK; default: imported from the host `openclaw` package. `null`: none. */
+  sdk?: OpenclawSdk | null;
+  /** OpenClaw's state directory; default `$OPENCLAW_STATE_DIR` or `~/.openclaw`. */
+  stateDir?: string;
 }
 
 /**
@@ -66,6 +86,10 @@ export async function startXmppAccount(
     lastError: null,
     terminalDisconnect: false,
   });
+  const store = createStateStore({
+    stateDir: deps.stateDir ?? resolveOpenclawStateDir(),
+    accountId: ctx.accountId,
+  });
   let client: Client;
   try {
     client = (deps.createClient ?? createClient)({
@@ -76,6 +100,8 @@ export async function startXmppAccount(
       ...(account.server === undefined ? {} : { server: account.server }),
       software: { name: "clawxmpp-openclaw", version: "0.1.0" },
       logger: loggerFrom(ctx.log),
+      // XEP-0313: messages received while the gateway was down are fetched on the next session.
+      archive: { catchUp: true, cursor: archiveCursor(store) },
       ...deps.clientOptions,
     });
   } catch (error) {
@@ -87,7 +113,72 @@ export async function startXmppAccount(
     status(stopped());
     return;
   }
-  const unregister = registerLiveClient(ctx.accountId, client);
+  const logger = loggerFrom(ctx.log);
+  const rooms = client.use(muc, {
+    nickname: account.nickname ?? client.account.local ?? "openclaw",
+    rooms: account.groups,
+  });
+  // Typing goes to rooms and to contacts that never sent a chat state too.
+  const markers = client.use(markersPlugin, { chatStates: { sendTo: "always" } });
+  const contacts = client.use(roster, {});
+  // No local roots: files reach the upload only as bytes read by OpenClaw's own media sandbox.
+  const files = client.use(upload, { roots: [], downloadDir: join(store.dir, "media") });
+  const follow = inviteFollower(
+    policyFor(account, () => false),
+    rooms,
+    (line) => ctx.log?.info(`account ${ctx.accountId}: ${line}`),
+  );
+  rooms.on("invite", (invite) => void follow(invite));
+  rooms.on("joinFailed", (event) =>
+    ctx.log?.warn(
+      `account ${ctx.accountId}: joining ${event.room} failed: ${errorMessage(event.error)}`,
+    ),
+  );
+  const unregister = registerLiveClient(ctx.accountId, {
+    client,
+    markers,
+    rooms,
+    upload: files,
+    roster: async () => (await contacts.list()).map((item) => item.jid),
+  });
+  const sdk = deps.sdk === null ? undefined : (deps.sdk ?? (await loadOpenclawSdk()));
+  if (sdk === undefined) {
+    ctx.log?.warn(
+      `account ${ctx.accountId}: the openclaw plugin SDK is not available; inbound messages are not dispatched`,
+    );
+  } else {
+    const channelRuntime = ctx.channelRuntime as
+      | { inbound?: InboundRuntime; pairing?: unknown }
+      | undefined;
+    const core =
+      channelRuntime?.pairing !== undefined ? { channel: channelRuntime } : getPluginRuntime();
+    const inbound = createInboundHandler({
+      cfg: ctx.cfg,
+      accountId: ctx.accountId,
+      account,
+      client,
+      sdk,
+      pairing: sdk.createChannelPairingController({
+        core,
+        channel: "xmpp",
+        accountId: ctx.accountId,
+      }),
+      inboundRuntime: channelRuntime?.inbound,
+      markers,
+      logger: logger.child("inbound"),
+      onActivity: (kind) =>
+        status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
+    });
+    client.on("message", (message) => {
+      void inbound.handle(message).then((outcome) => {
+        if (outcome.kind !== "dispatched") {
+          ctx.log?.debug?.(
+            `account ${ctx.accountId}: inbound ${outcome.kind}${"reason" in outcome ? `: ${outcome.reason}` : ""}`,
+          );
+        }
+      });
+    });
+  }
   client.on("online", ({ jid, resumed }) => {
     ctx.log?.info(`account ${ctx.accountId} online as ${jid}${resumed ? " (resumed)" : ""}`);
     status({
@@ -95,7 +186,7 @@ export async function startXmppAccount(
       connected: true,
       lifecycle: "ready",
       lastConnectedAt: Date.now(),
-      reconnectAttempts: client.stats.reconnectAttempts,
+      ...statsPatch(client),
       lastError: null,
     });
   });
@@ -114,7 +205,7 @@ export async function startXmppAccount(
     status({
       connected: false,
       lifecycle: willReconnect ? "recovering" : "stopped",
-      reconnectAttempts: client.stats.reconnectAttempts,
+      ...statsPatch(client),
       lastError: error ? errorMessage(error) : null,
     });
   });
@@ -146,7 +237,25 @@ function configurationProblem(account: ResolvedXmppAccount): string | undefined 
   if (typeof account.password !== "string") {
     return "channels.xmpp: password secret reference was not resolved by the gateway";
   }
+  try {
+    // The access policy is built again per use; a configuration it rejects is terminal here.
+    policyFor(account, () => false);
+  } catch (error) {
+    return `channels.xmpp: ${errorMessage(error)}`;
+  }
   return undefined;
+}
+
+/** Connection counters from the core client for `channels status`. */
+export function statsPatch(client: Client): Partial<ChannelAccountSnapshot> {
+  const stats = client.stats;
+  return {
+    reconnectAttempts: stats.reconnectAttempts,
+    connects: stats.connects,
+    resumes: stats.resumes,
+    mechanism: stats.mechanism ?? null,
+    queued: stats.queued,
+  };
 }
 
 function blocked(lastError: string): Partial<ChannelAccountSnapshot> {

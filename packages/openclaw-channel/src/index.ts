@@ -8,21 +8,39 @@
  * in discovery and setup modes too. Connections open in `gateway.startAccount`.
  */
 import { xmppChannelPlugin } from "./channel.js";
+import { setPluginRuntime } from "./openclaw-sdk.js";
 import type { PluginApi } from "./openclaw-types.js";
 import { CHANNEL_ID } from "./plugin-manifest.js";
 
 export * from "./accounts.js";
+export {
+  type ActionResult,
+  handleXmppAction,
+  type XmppActionContext,
+  xmppActions,
+} from "./actions.js";
 export { type XmppChannelPlugin, xmppChannelPlugin } from "./channel.js";
+export { policyConfigFor, policyFor } from "./channel-policy.js";
 export * from "./config-schema.js";
+export * from "./directory.js";
 export { STOP_BUDGET_MS, type StartAccountDeps, startXmppAccount } from "./gateway.js";
-export { liveClient } from "./live-clients.js";
+export {
+  createInboundHandler,
+  type InboundDeps,
+  type InboundHandler,
+  type InboundOutcome,
+} from "./inbound.js";
+export { type LiveSession, liveClient, liveSession } from "./live-clients.js";
+export type * from "./openclaw-sdk.js";
 export type * from "./openclaw-types.js";
 export {
   isRoomTarget,
   looksLikeXmppId,
   normaliseXmppTarget,
   type OutboundDeliveryResult,
+  type OutboundMediaContext,
   type OutboundTextContext,
+  sendXmppMedia,
   sendXmppText,
   xmppMessaging,
   xmppOutbound,
@@ -56,6 +74,8 @@ const entry = {
     if (api.registrationMode === "cli-metadata" || api.registrationMode === "tool-discovery") {
       return;
     }
+    // The pairing store lives on the plugin runtime (`runtime.channel.pairing`).
+    if (api.runtime !== undefined) setPluginRuntime(api.runtime);
     api.registerChannel({ plugin: xmppChannelPlugin });
   },
   channelPlugin: xmppChannelPlugin,

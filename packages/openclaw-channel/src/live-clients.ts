@@ -1,21 +1,43 @@
 /**
- * The live XMPP client of each running account, so adapters that run outside
- * `gateway.startAccount` (outbound sends, pairing notices, status probes) in the
- * same gateway process can reach the connection.
+ * The live XMPP session of each running account, so adapters that run outside
+ * `gateway.startAccount` (outbound sends, pairing notices, actions, status
+ * probes, directory) in the same gateway process can reach the connection.
  */
 import type { Client } from "@clawxmpp/core";
+import type { MarkersHandle } from "@clawxmpp/markers";
+import type { MucHandle } from "@clawxmpp/muc";
+import type { UploadHandle } from "@clawxmpp/upload";
 
-const clients = new Map<string, Client>();
+/** One running account: its client and the plugin handles composed on it. */
+export interface LiveSession {
+  client: Client;
+  /** XEP-0085/0444/0461 handle; absent in bare-client tests. */
+  markers?: MarkersHandle | undefined;
+  /** XEP-0045 handle; absent in bare-client tests. */
+  rooms?: MucHandle | undefined;
+  /** XEP-0363 handle; absent in bare-client tests. */
+  upload?: Pick<UploadHandle, "sendFile"> | undefined;
+  /** Roster contacts (bare JIDs), when the roster was fetched. */
+  roster?: (() => Promise<string[]>) | undefined;
+}
 
-/** Registers `client` as the connection of `accountId`; returns the unregister function. */
-export function registerLiveClient(accountId: string, client: Client): () => void {
-  clients.set(accountId, client);
+const sessions = new Map<string, LiveSession>();
+
+/** Registers `client` (or a whole session) for `accountId`; returns the unregister function. */
+export function registerLiveClient(accountId: string, session: Client | LiveSession): () => void {
+  const entry: LiveSession = "client" in session ? session : { client: session };
+  sessions.set(accountId, entry);
   return () => {
-    if (clients.get(accountId) === client) clients.delete(accountId);
+    if (sessions.get(accountId) === entry) sessions.delete(accountId);
   };
 }
 
 /** The live client of `accountId`, if the account is running in this process. */
 export function liveClient(accountId: string): Client | undefined {
-  return clients.get(accountId);
+  return sessions.get(accountId)?.client;
+}
+
+/** The live session of `accountId`, if the account is running in this process. */
+export function liveSession(accountId: string): LiveSession | undefined {
+  return sessions.get(accountId);
 }

@@ -5,6 +5,7 @@ import { registerLiveClient } from "./live-clients.js";
 import {
   looksLikeXmppId,
   normaliseXmppTarget,
+  sendXmppMedia,
   sendXmppText,
   xmppMessaging,
   xmppOutbound,
@@ -120,5 +121,77 @@ describe("pairing adapter", () => {
     const stanza = await sent;
     expect(stanza.attrs.to).toBe("alice@example.org");
     expect(stanza.getChildText("body")).toBe(PAIRING_APPROVED_MESSAGE);
+  });
+});
+
+describe("media", () => {
+  async function withUpload() {
+    const server = fakeServer({ jid: "bot@example.org/openclaw" });
+    const client = createClient({
+      jid: "bot@example.org",
+      password: "pw",
+      transport: server.factory,
+      keepalive: { interval: 0 },
+    });
+    await client.start();
+    const uploads: { to: string; size: number; options: unknown }[] = [];
+    const unregister = registerLiveClient("default", {
+      client,
+      upload: {
+        sendFile: async (to, source, options) => {
+          uploads.push({ to, size: (source as Uint8Array).length, options });
+          return {
+            id: "file-1",
+            url: "https://upload.example.org/x/report.pdf",
+            name: "report.pdf",
+            size: 3,
+            contentType: "application/pdf",
+          };
+        },
+      },
+    });
+    cleanups.push(() => client.stop(), unregister);
+    return { server, uploads };
+  }
+
+  it("uploads local media read through OpenClaw's sandboxed reader, with the text as caption", async () => {
+    const { uploads } = await withUpload();
+    const read: string[] = [];
+    const result = await sendXmppMedia({
+      cfg: {},
+      to: "alice@example.org",
+      text: "the report",
+      mediaUrl: "file:///workspace/out/report.pdf",
+      mediaReadFile: async (path) => {
+        read.push(path);
+        return Buffer.from("pdf");
+      },
+    });
+    expect(read).toEqual(["/workspace/out/report.pdf"]);
+    expect(uploads).toEqual([
+      {
+        to: "alice@example.org",
+        size: 3,
+        options: { name: "report.pdf", size: 3, type: "chat", body: "the report" },
+      },
+    ]);
+    expect(result).toMatchObject({ channel: "xmpp", messageId: "file-1" });
+  });
+
+  it("never reads local files without OpenClaw's reader, and sends remote URLs as links unfetched", async () => {
+    const { server, uploads } = await withUpload();
+    await expect(
+      sendXmppMedia({ cfg: {}, to: "alice@example.org", text: "", mediaUrl: "/etc/passwd" }),
+    ).rejects.toThrow(/no sandboxed file reader/u);
+    await sendXmppMedia({
+      cfg: {},
+      to: "alice@example.org",
+      text: "look",
+      mediaUrl: "https://example.org/cat.png",
+    });
+    expect(uploads).toEqual([]);
+    const sent = server.sent.find((e) => e.getChildText("body")?.includes("cat.png"));
+    expect(sent?.getChildText("body")).toBe("look\nhttps://example.org/cat.png");
+    expect(xmppOutbound.sendMedia).toBe(sendXmppMedia);
   });
 });

@@ -6,6 +6,7 @@
  * account's live connection is; with `direct` the CLI process would call
  * `sendText` itself and have no connection.
  */
+import { basename } from "node:path";
 import { ClawXmppError, tryParseJid } from "@clawxmpp/core";
 import {
   DEFAULT_ACCOUNT_ID,
@@ -14,7 +15,7 @@ import {
   resolveXmppAccount,
   xmppSection,
 } from "./accounts.js";
-import { liveClient } from "./live-clients.js";
+import { liveClient, liveSession } from "./live-clients.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { CHANNEL_ID } from "./plugin-manifest.js";
 
@@ -34,7 +35,7 @@ export function looksLikeXmppId(raw: string): boolean {
   return normaliseXmppTarget(raw) !== undefined;
 }
 
-/** Whether `target` is one of the account's rooms (from config; joined rooms come with muc). */
+/** Whether `target` is one of the account's rooms: configured in `groups` or joined now. */
 export function isRoomTarget(
   cfg: OpenClawConfig,
   target: string,
@@ -42,6 +43,8 @@ export function isRoomTarget(
 ): boolean {
   const bare = normaliseBare(target);
   if (bare === undefined) return false;
+  const joined = liveSession(accountId ?? DEFAULT_ACCOUNT_ID)?.rooms?.rooms() ?? [];
+  if (joined.some((room) => room.jid === bare)) return true;
   try {
     const account = resolveXmppAccount(
       parseXmppChannelConfig(xmppSection(cfg)),
@@ -92,6 +95,60 @@ export async function sendXmppText(ctx: OutboundTextContext): Promise<OutboundDe
   return { channel: CHANNEL_ID, messageId: id, target: to, timestamp: Date.now() };
 }
 
+/** What OpenClaw passes to `outbound.sendMedia` (the part we use). */
+export interface OutboundMediaContext extends OutboundTextContext {
+  mediaUrl?: string;
+  /** OpenClaw's sandboxed reader for local media (it enforces its own media roots). */
+  mediaReadFile?: (filePath: string) => Promise<Buffer>;
+  mediaAccess?: { readFile?: (filePath: string) => Promise<Buffer> };
+}
+
+/**
+ * Sends media: a local file is read through OpenClaw's sandboxed reader (never
+ * directly, prior-art S7) and uploaded with XEP-0363, then sent as its URL with
+ * XEP-0066 OOB and the text as caption; a remote `http(s)` URL is sent as a
+ * link and never fetched by the plugin (no SSRF surface).
+ */
+export async function sendXmppMedia(ctx: OutboundMediaContext): Promise<OutboundDeliveryResult> {
+  const media = ctx.mediaUrl?.trim();
+  if (!media) return sendXmppText(ctx);
+  const accountId = ctx.accountId ?? DEFAULT_ACCOUNT_ID;
+  const to = normaliseXmppTarget(ctx.to);
+  if (to === undefined) {
+    throw new ClawXmppError("jid", `not an XMPP address: ${JSON.stringify(ctx.to)}`);
+  }
+  const session = liveSession(accountId);
+  if (session === undefined) {
+    throw new ClawXmppError(
+      "not-connected",
+      `xmpp account "${accountId}" is not running in this gateway`,
+    );
+  }
+  const type = isRoomTarget(ctx.cfg, to, accountId) ? "groupchat" : "chat";
+  const caption = ctx.text.trim() === "" ? undefined : ctx.text;
+  if (/^https?:\/\//iu.test(media)) {
+    const { id } = await session.client.send({
+      to,
+      type,
+      body: caption === undefined ? media : `${caption}\n${media}`,
+    });
+    return { channel: CHANNEL_ID, messageId: id, target: to, timestamp: Date.now() };
+  }
+  const readFile = ctx.mediaAccess?.readFile ?? ctx.mediaReadFile;
+  if (readFile === undefined || session.upload === undefined) {
+    throw new ClawXmppError("upload", "local media cannot be sent: no sandboxed file reader");
+  }
+  const path = media.replace(/^file:\/\//iu, "");
+  const data = await readFile(path);
+  const sent = await session.upload.sendFile(to, data, {
+    name: basename(path) || "file",
+    size: data.length,
+    type,
+    ...(caption === undefined ? {} : { body: caption }),
+  });
+  return { channel: CHANNEL_ID, messageId: sent.id, target: to, timestamp: Date.now() };
+}
+
 /** The `outbound` adapter. */
 export const xmppOutbound = {
   deliveryMode: "gateway" as const,
@@ -108,6 +165,7 @@ export const xmppOutbound = {
       : { ok: true as const, to: target };
   },
   sendText: sendXmppText,
+  sendMedia: sendXmppMedia,
 };
 
 /** The `messaging` adapter: how targets are recognised and typed. */

@@ -1,0 +1,195 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Client, createClient, xml } from "@clawxmpp/core";
+import { markers } from "@clawxmpp/markers";
+import { chat, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
+import { archiveCursor } from "./archive-cursor.js";
+import { xmppDirectory, xmppHeartbeat, xmppStatusProbe } from "./directory.js";
+import { startXmppAccount } from "./gateway.js";
+import { registerLiveClient } from "./live-clients.js";
+import type { OpenclawSdk, PairingController } from "./openclaw-sdk.js";
+import type { ChannelAccountSnapshot, ChannelGatewayContext } from "./openclaw-types.js";
+import { roster } from "./roster.js";
+import { createStateStore } from "./state-store.js";
+
+const BOT = "bot@example.org";
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function online() {
+  const server = fakeServer({ jid: `${BOT}/openclaw` });
+  const client: Client = createClient({
+    jid: BOT,
+    password: "pw",
+    transport: server.factory,
+    keepalive: { interval: 0 },
+  });
+  const contacts = client.use(roster, {});
+  const handle = client.use(markers, { chatStates: { sendTo: "always" } });
+  await client.start();
+  cleanups.push(() => client.stop());
+  return { server, client, contacts, markers: handle };
+}
+
+testPluginConformance(roster, { options: {} });
+
+describe("roster and directory", () => {
+  it("reads the roster (RFC 6121 §2.2), skipping invalid and full JIDs", async () => {
+    const { server, client, contacts } = await online();
+    cleanups.push(
+      registerLiveClient("default", {
+        client,
+        roster: async () => (await contacts.list()).map((c) => c.jid),
+      }),
+    );
+    const listing = xmppDirectory.listPeers({ accountId: "default", query: "example" });
+    const request = await server.nextSent((e) => e.name === "iq");
+    expect(request.getChild("query", "jabber:iq:roster")).toBeDefined();
+    server.receive(
+      iq(
+        "result",
+        { id: request.attrs.id ?? "" },
+        xml(
+          "query",
+          { xmlns: "jabber:iq:roster" },
+          xml("item", { jid: "Alice@Example.org", name: "Alice" }),
+          xml("item", { jid: "carol@example.org/phone" }),
+          xml("item", { jid: "not a jid" }),
+          xml("item", { jid: "bob@example.org" }),
+        ),
+      ),
+    );
+    expect(await listing).toEqual([
+      { kind: "user", id: "alice@example.org" },
+      { kind: "user", id: "bob@example.org" },
+    ]);
+  });
+
+  it("outside the gateway, lists the configured JIDs and rooms", async () => {
+    const cfg = {
+      channels: {
+        xmpp: {
+          jid: BOT,
+          allowFrom: ["owner@example.org"],
+          groupAllowFrom: ["member@example.org", "*"],
+          groups: ["team@conference.example.org"],
+        },
+      },
+    };
+    expect(await xmppDirectory.listPeers({ cfg, accountId: "other" })).toEqual([]);
+    expect(await xmppDirectory.listPeers({ cfg })).toEqual([
+      { kind: "user", id: "owner@example.org" },
+      { kind: "user", id: "member@example.org" },
+    ]);
+    expect(await xmppDirectory.listGroups({ cfg, limit: 5 })).toEqual([
+      { kind: "group", id: "team@conference.example.org" },
+    ]);
+    expect(await xmppDirectory.self({ cfg })).toBeNull();
+  });
+});
+
+describe("status probe and heartbeat", () => {
+  it("reports the live connection, not the config", async () => {
+    expect(await xmppStatusProbe({ account: { accountId: "default" } })).toMatchObject({
+      ok: false,
+      status: "not running",
+    });
+    expect(await xmppHeartbeat.checkReady({ accountId: "default" })).toEqual({
+      ok: false,
+      reason: "xmpp account is not connected",
+    });
+    const { client, markers: handle, server } = await online();
+    cleanups.push(registerLiveClient("default", { client, markers: handle }));
+    expect(await xmppStatusProbe({ account: { accountId: "default" } })).toMatchObject({
+      ok: true,
+      status: "online",
+      jid: `${BOT}/openclaw`,
+      connects: 1,
+      resumes: 0,
+      lastError: null,
+    });
+    expect((await xmppHeartbeat.checkReady({ accountId: "default" })).ok).toBe(true);
+    await xmppHeartbeat.sendTyping({ cfg: {}, to: "xmpp:alice@example.org" });
+    const typing = server.sent.find((e) => e.attrs.to === "alice@example.org")!;
+    expect(typing.getChild("composing", "http://jabber.org/protocol/chatstates")).toBeDefined();
+    expect(typing.attrs.type).toBe("chat");
+  });
+});
+
+describe("archive cursor", () => {
+  it("round-trips through the state directory with mode 0600", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xmpp-cursor-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const store = createStateStore({ stateDir: dir, accountId: "default" });
+    const cursor = archiveCursor(store);
+    expect(await cursor.load()).toBeUndefined();
+    await cursor.save("stanza-id-42");
+    expect(
+      await archiveCursor(createStateStore({ stateDir: dir, accountId: "default" })).load(),
+    ).toBe("stanza-id-42");
+    expect(statSync(join(store.dir, "archive-cursor.json")).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("gateway composition", () => {
+  it("routes inbound chat through the policy to OpenClaw's pairing controller and reports counters", async () => {
+    const server = fakeServer({ jid: `${BOT}/openclaw` });
+    const controller = new AbortController();
+    let snapshot: ChannelAccountSnapshot = { accountId: "default" };
+    const challenges: string[] = [];
+    const pairing: PairingController = {
+      readAllowFromStore: async () => [],
+      issueChallenge: async (params) => {
+        challenges.push(params.senderId);
+        await params.sendPairingReply("Pairing code: ZZZZ2222");
+        return { created: true };
+      },
+    };
+    const sdk = {
+      createChannelPairingController: () => pairing,
+    } as unknown as OpenclawSdk;
+    const raw = { jid: BOT, password: "pw" };
+    const ctx: ChannelGatewayContext<ReturnType<typeof resolveXmppAccount>> = {
+      cfg: { channels: { xmpp: raw } },
+      accountId: "default",
+      account: resolveXmppAccount(parseXmppChannelConfig(raw)),
+      runtime: {},
+      abortSignal: controller.signal,
+      getStatus: () => snapshot,
+      setStatus: (next) => {
+        snapshot = next;
+      },
+    };
+    const running = startXmppAccount(ctx, {
+      sdk,
+      createClient: (options) =>
+        createClient({
+          ...options,
+          transport: server.factory,
+          archive: { catchUp: false },
+          keepalive: { interval: 0 },
+        }),
+    });
+    await until(() => snapshot.lifecycle === "ready");
+    expect(snapshot).toMatchObject({ connects: 1, resumes: 0, reconnectAttempts: 0 });
+    server.receive(chat("alice@example.org/phone", BOT, "hello"));
+    const reply = await server.nextSent((e) => e.getChildText("body") === "Pairing code: ZZZZ2222");
+    expect(reply.attrs.to).toBe("alice@example.org");
+    expect(challenges).toEqual(["alice@example.org"]);
+    controller.abort();
+    await running;
+  });
+});

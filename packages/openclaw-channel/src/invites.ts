@@ -1,0 +1,48 @@
+/**
+ * XEP-0045 §7.8 / XEP-0249 room invitations: followed only when
+ * `@clawxmpp/policy` allows the inviter's real JID (owners in `allowFrom`);
+ * everyone else is ignored (prior-art S5). A followed invitation is joined for
+ * this run only; rooms to keep belong in `groups`.
+ */
+import type { InviteEvent, MucHandle } from "@clawxmpp/muc";
+import type { PolicyEngine } from "@clawxmpp/policy";
+
+/** Most rooms joined through invitations per run. */
+export const MAX_INVITED_ROOMS = 50;
+
+/** Returns the `invite` listener; `log` receives one line per decision. */
+export function inviteFollower(
+  policy: PolicyEngine,
+  rooms: Pick<MucHandle, "join" | "rooms">,
+  log: (line: string) => void,
+): (invite: InviteEvent) => Promise<boolean> {
+  let joined = 0;
+  return async (invite) => {
+    const decision = policy.decide({ kind: "invite", inviter: invite.from, room: invite.room });
+    if (decision.action !== "allow") {
+      log(`ignored invitation to ${invite.room}: ${decision.reason}`);
+      return false;
+    }
+    if (rooms.rooms().some((room) => room.jid === invite.room)) return false;
+    if (joined >= MAX_INVITED_ROOMS) {
+      log(
+        `ignored invitation to ${invite.room}: ${MAX_INVITED_ROOMS} invited rooms joined already`,
+      );
+      return false;
+    }
+    joined++;
+    try {
+      await rooms.join(invite.room, {
+        ...(invite.password === undefined ? {} : { password: invite.password }),
+        autoRejoin: true,
+      });
+      log(`joined ${invite.room} on an invitation from ${decision.jid}`);
+      return true;
+    } catch (error) {
+      log(
+        `joining ${invite.room} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return false;
+    }
+  };
+}
