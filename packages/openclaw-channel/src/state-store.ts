@@ -1,20 +1,7 @@
-/**
- * Durable plugin state (archive cursors, dedupe ids, later OMEMO keys) in JSON
- * files under OpenClaw's state directory:
- * `<stateDir>/plugins/xmpp/<accountId>/<name>.json`.
- *
- * Untrusted (third-party) plugins cannot use OpenClaw's keyed store, so the
- * plugin keeps its own files. Writes are atomic (temp file in the same
- * directory, fsync, rename) with mode 0600 in a 0700 directory. A file that
- * exists but cannot be parsed is an error, never silently replaced by an empty
- * value: a torn or corrupted file must not turn into fresh state (prior-art
- * S10, where that replaced the OMEMO identity).
- */
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { ClawXmppError } from "@clawxmpp/core";
+import { ClawXmppError, writeFileAtomic } from "@clawxmpp/core";
 import { CHANNEL_ID } from "./plugin-manifest.js";
 
 /** Largest state file accepted, in bytes. */
@@ -111,22 +98,10 @@ export function createStateStore(options: { stateDir: string; accountId: string 
 
 async function writeAtomically(dir: string, path: string, text: string): Promise<void> {
   try {
+    // The directory holds keys and cursors: private even if it existed before.
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);
-    const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-    const handle = await open(temp, "wx", 0o600);
-    try {
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(path, text);
   } catch (error) {
     if (ClawXmppError.isInstance(error)) throw error;
     throw new ClawXmppError("storage", `cannot write state file ${path}`, { cause: error });
