@@ -29,11 +29,7 @@ export function groupchatInfo(
     (mentionsNick(message.body, room.nick) ||
       referencesMention(message.stanza, [`${room.jid}/${room.nick}`, account]));
   return {
-    room: room.jid,
-    nick,
-    realJid: occupant?.jid,
-    role: occupant?.role,
-    affiliation: occupant?.affiliation,
+    ...sender(room, nick, occupant),
     isHistory: message.delay !== undefined || room.state !== "joined" || room.historyPhase,
     roomStanzaId: message.stanzaIds[room.jid],
     mentioned,
@@ -47,15 +43,26 @@ export function privateInfo(room: RoomState, message: InboundMessage): MucMessag
   const nick = message.from.resource;
   const occupant = nick === undefined ? undefined : room.roster.get(nick);
   return {
-    room: room.jid,
-    nick,
-    realJid: occupant?.jid,
-    role: occupant?.role,
-    affiliation: occupant?.affiliation,
+    ...sender(room, nick, occupant),
     isHistory: message.delay !== undefined,
     roomStanzaId: undefined,
     mentioned: true,
     isPrivate: true,
     isOwn: false,
+  };
+}
+
+/** Who sent a room message, as far as the room tells us: real JID only when it reveals it. */
+function sender(
+  room: RoomState,
+  nick: string | undefined,
+  occupant: ReturnType<RoomState["roster"]["get"]>,
+): Pick<MucMessageInfo, "room" | "nick" | "realJid" | "role" | "affiliation"> {
+  return {
+    room: room.jid,
+    nick,
+    realJid: occupant?.jid,
+    role: occupant?.role,
+    affiliation: occupant?.affiliation,
   };
 }
