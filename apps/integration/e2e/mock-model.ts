@@ -2,7 +2,9 @@
  * A tiny OpenAI-compatible model on 127.0.0.1 so a real gateway can run agent
  * turns without a real LLM. It answers `POST …/chat/completions` (streaming as
  * server-sent events, or plain JSON) with `PONG-<token>` for the last
- * `PING-<token>` found in any user message, else `PONG`.
+ * `PING-<token>` found in any user message, else `PONG`. When the last
+ * directive is `ATTACH-<file>` instead, it answers `PONG-<file>` plus a
+ * standalone `MEDIA:<mediaDir>/<file>` line, so OpenClaw delivers that file.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +16,8 @@ export interface MockModelRequest {
   /** Concatenated text of every user message. */
   userText: string;
   reply: string;
+  /** Names of the tools the request offered the model. */
+  tools: string[];
 }
 
 /** A running mock model. */
@@ -34,7 +38,10 @@ export const MOCK_MODEL_REF = "mock/echo";
 const MAX_BODY = 8 * 1024 * 1024;
 
 /** Computes the mock's reply for a chat-completions request body. */
-export function mockReply(body: unknown): { reply: string; userText: string } {
+export function mockReply(
+  body: unknown,
+  options: { mediaDir?: string } = {},
+): { reply: string; userText: string; tools: string[] } {
   const messages = (body as { messages?: unknown })?.messages;
   const texts: string[] = [];
   if (Array.isArray(messages)) {
@@ -51,16 +58,28 @@ export function mockReply(body: unknown): { reply: string; userText: string } {
     }
   }
   const userText = texts.join("\n");
-  const tokens = [...userText.matchAll(/PING-([A-Za-z0-9_-]+)/gu)];
-  const last = tokens.at(-1)?.[1];
-  return { reply: last === undefined ? "PONG" : `PONG-${last}`, userText };
+  const rawTools = (body as { tools?: unknown })?.tools;
+  const tools = Array.isArray(rawTools)
+    ? rawTools
+        .map((tool) => (tool as { function?: { name?: unknown } })?.function?.name)
+        .filter((name): name is string => typeof name === "string")
+    : [];
+  const last = [...userText.matchAll(/(PING|ATTACH)-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu)].at(-1);
+  if (last === undefined) return { reply: "PONG", userText, tools };
+  const [, kind, token] = last;
+  if (kind === "ATTACH" && options.mediaDir !== undefined) {
+    return { reply: `PONG-${token}\n\nMEDIA:${options.mediaDir}/${token}`, userText, tools };
+  }
+  return { reply: `PONG-${token}`, userText, tools };
 }
 
 /** Starts the mock on `port` (0 = any free port) on 127.0.0.1. */
-export async function startMockModel(options: { port?: number } = {}): Promise<MockModel> {
+export async function startMockModel(
+  options: { port?: number; mediaDir?: string } = {},
+): Promise<MockModel> {
   const requests: MockModelRequest[] = [];
   const server = createServer((req, res) => {
-    handle(req, res, requests).catch(() => {
+    handle(req, res, requests, options.mediaDir).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -103,6 +122,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   requests: MockModelRequest[],
+  mediaDir: string | undefined,
 ): Promise<void> {
   const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
   if (req.method === "GET" && path.endsWith("/models")) {
@@ -130,9 +150,9 @@ async function handle(
     json(res, 400, { error: { message: "invalid JSON" } });
     return;
   }
-  const { reply, userText } = mockReply(body);
+  const { reply, userText, tools } = mockReply(body, mediaDir === undefined ? {} : { mediaDir });
   const stream = body.stream === true;
-  requests.push({ path, stream, userText, reply });
+  requests.push({ path, stream, userText, reply, tools });
   const id = `chatcmpl-mock-${requests.length}`;
   const created = Math.floor(Date.now() / 1000);
   const model = typeof body.model === "string" ? body.model : "echo";

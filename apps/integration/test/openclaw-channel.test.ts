@@ -7,20 +7,25 @@
  *
  * Conversations over real stanzas: an unknown user is paired through
  * OpenClaw's own pairing store (code over XMPP, approval through the gateway
- * RPC, approval notice over XMPP, then the mock model's reply); in a room an
- * unmentioned message gets no reply and a mention gets one, preceded by an
- * XEP-0085 typing notification; `openclaw message react` arrives as an
- * XEP-0444 reaction to the right message id; the pairing survives a restart.
+ * RPC, approval notice over XMPP, then the mock model's reply); a file alice
+ * uploads (XEP-0363) reaches the agent as a downloaded attachment, and a file
+ * in the agent's reply or in `message send --media` arrives uploaded; in a
+ * room an unmentioned message gets no reply and a mention gets one, preceded
+ * by an XEP-0085 typing notification, with the room's tool policy applied;
+ * `openclaw message react` arrives as an XEP-0444 reaction to the right
+ * message id; the pairing survives a restart. The bot's password reaches the
+ * gateway only as an env SecretRef.
  *
  * Whether the bot is online is observed the XMPP way: alice pings the bot's
  * full JID (XEP-0199); the server answers with an error once the session is gone.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } from "@clawxmpp/core";
 import { markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
+import { type UploadHandle, upload } from "@clawxmpp/upload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenclawHome, deepMerge, type Gateway, startGateway } from "../e2e/gateway.js";
 import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
@@ -33,7 +38,15 @@ const BOT_RESOURCE = "openclaw";
 const PAIRING_APPROVED = /pairing request has been approved/u;
 const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
 const NS_REACTIONS = "urn:xmpp:reactions:0";
+const NS_OOB = "jabber:x:oob";
+/** The bot's password reaches the gateway only as an env SecretRef. */
+const PASSWORD_ENV = "CLAWXMPP_E2E_BOT_PASSWORD";
+/** A tool the room's `groupSettings.<room>.tools` denies. */
+const DENIED_TOOL = "exec";
 let room: string;
+let aliceFiles: UploadHandle;
+let stateDir: string;
+let workspace: string;
 let aliceRooms: MucHandle;
 /** Every message alice received, in order. */
 const inbox: InboundMessage[] = [];
@@ -65,6 +78,23 @@ async function botOnline(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** `openclaw message send --channel xmpp --target alice@… -m <text> [extra…] --json`. */
+function messageSendToAlice(text: string, ...extra: string[]) {
+  const target = `alice@${server.domain}`;
+  return gateway!.cli([
+    "message",
+    "send",
+    "--channel",
+    "xmpp",
+    "--target",
+    target,
+    "-m",
+    text,
+    ...extra,
+    "--json",
+  ]);
 }
 
 async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<number> {
@@ -114,16 +144,19 @@ function findAccount(value: unknown, inXmpp = false): AccountStatus | undefined 
 beforeAll(async () => {
   const toolchain = await ensureToolchain();
   server = await startProsody();
-  mock = await startMockModel();
   dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-channel-"));
+  workspace = join(dir, "workspace");
+  mkdirSync(workspace, { recursive: true });
+  mock = await startMockModel({ mediaDir: workspace });
   const caFile = join(dir, "prosody-ca.pem");
   writeFileSync(caFile, server.caCert);
   const packed = await packChannelPlugin(join(dir, "pack"));
   const home = await createOpenclawHome({
     toolchain,
     dir: join(dir, "oc"),
-    env: { NODE_EXTRA_CA_CERTS: caFile },
+    env: { NODE_EXTRA_CA_CERTS: caFile, [PASSWORD_ENV]: server.accounts.bot!.password },
   });
+  stateDir = home.stateDir;
   const install = await home.cli([
     "plugins",
     "install",
@@ -138,6 +171,12 @@ beforeAll(async () => {
   aliceRooms = alice.use(muc, { nickname: "alice", joinTimeout: 10_000 });
   // Like a modern client, alice reads replies without their XEP-0461 quote fallback.
   alice.use(markers, {});
+  // The fixture's upload service is plain http on localhost.
+  aliceFiles = alice.use(upload, {
+    downloadDir: join(dir, "alice-downloads"),
+    allowInsecureHttp: true,
+    allowPrivateAddresses: true,
+  });
   alice.on("message", (message) => inbox.push(message));
   await alice.start();
   // alice creates the (non-anonymous) room before the bot joins it from its config.
@@ -148,11 +187,11 @@ beforeAll(async () => {
     home,
     config: {
       models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-      agents: { defaults: { model: { primary: MOCK_MODEL_REF } } },
+      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
       channels: {
         xmpp: {
           jid: `bot@${server.domain}`,
-          password: server.accounts.bot!.password,
+          password: { source: "env", provider: "default", id: PASSWORD_ENV },
           server: server.host,
           port: server.c2sPort,
           resource: BOT_RESOURCE,
@@ -160,6 +199,9 @@ beforeAll(async () => {
           groups: [room],
           groupAllowFrom: [`alice@${server.domain}`],
           actions: { reactions: true },
+          groupSettings: { [room]: { tools: { deny: [DENIED_TOOL] } } },
+          // The fixture's uploads are served over http://localhost.
+          network: { dangerouslyAllowPrivateNetwork: true },
         },
       },
     },
@@ -252,6 +294,63 @@ describe("XMPP channel in a real gateway", () => {
     timings["first DM reply (cold turn)"] = Date.now() - askedAt;
   }, 240_000);
 
+  it("an attachment alice sends is downloaded into OpenClaw's media store and shown to the agent", async () => {
+    const bot = `bot@${server.domain}`;
+    const content = `notes for the agent ${Date.now()}`;
+    const reply = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && shown(m)?.startsWith("PONG-att1") === true,
+      90_000,
+    );
+    const started = Date.now();
+    // Like Conversations: XEP-0363 upload, then body = URL plus XEP-0066 OOB.
+    const sent = await aliceFiles.sendFile(bot, Buffer.from(content), {
+      name: "notes-PING-att1.txt",
+    });
+    await reply;
+    timings["attachment turn"] = Date.now() - started;
+    const request = mock.requests.findLast((r) => r.userText.includes("PING-att1"));
+    // The agent got a file (OpenClaw staged it and showed its text), not just a link.
+    expect(request?.userText).toMatch(/\[media attached: \S+ \(text\/plain\) \| /u);
+    expect(request?.userText).toContain(sent.url);
+    expect(request?.userText).toContain(content);
+    // The bytes sit in OpenClaw's media store; the plugin's own download was moved away.
+    const inbound = join(stateDir, "media", "inbound");
+    const stored = readdirSync(inbound).map((name) => readFileSync(join(inbound, name), "utf8"));
+    expect(stored).toContain(content);
+    expect(readdirSync(join(stateDir, "plugins", "xmpp", "default", "media"))).toEqual([]);
+  }, 180_000);
+
+  it("a file in the agent's reply (MEDIA line) is uploaded with XEP-0363 and arrives as body = URL plus OOB", async () => {
+    const bot = `bot@${server.domain}`;
+    const content = `report ${Date.now()}`;
+    writeFileSync(join(workspace, "report-e2e.txt"), content);
+    const file = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && m.stanza.getChild("x", NS_OOB) !== undefined,
+      90_000,
+    );
+    const text = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && shown(m) === "PONG-report-e2e.txt",
+      90_000,
+    );
+    const started = Date.now();
+    await alice.send({ to: bot, type: "chat", body: "the report please ATTACH-report-e2e.txt" });
+    const message = await file;
+    await text;
+    timings["reply with media"] = Date.now() - started;
+    const url = message.stanza.getChild("x", NS_OOB)!.getChildText("url")!;
+    expect(message.body).toBe(url);
+    // Uploaded to the server's own upload service, then fetched back by alice.
+    expect(new URL(url).port).toBe(String(server.httpPort));
+    const downloaded = await aliceFiles.download(url);
+    expect(readFileSync(downloaded.path, "utf8")).toBe(content);
+  }, 180_000);
+
   it("scenario 2: in the room, no reply without a mention; a mention gets typing, then a reply", async () => {
     const occupant = `${room}/bot`;
     await waitUntil(async () => aliceRooms.occupants(room).some((o) => o.nick === "bot"), 60_000);
@@ -283,6 +382,13 @@ describe("XMPP channel in a real gateway", () => {
     const replyTo = seen[answer]!.markers?.replyTo;
     console.log(`room reply reference: ${JSON.stringify(replyTo ?? null)}`);
     if (replyTo !== undefined) expect(replyTo.id).toBe(mine?.stanzaIds[room]);
+    // groupSettings.<room>.tools: the room's turn did not offer the denied tool; DMs did.
+    const roomTurn = mock.requests.findLast((r) => r.userText.includes("PING-room1"));
+    const dmTurn = mock.requests.findLast((r) => r.userText.includes("PING-dm1"));
+    console.log(`tools offered in DMs: ${JSON.stringify(dmTurn?.tools)}`);
+    expect(dmTurn?.tools).toContain(DENIED_TOOL);
+    expect(roomTurn?.tools.length).toBeGreaterThan(0);
+    expect(roomTurn?.tools).not.toContain(DENIED_TOOL);
   }, 180_000);
 
   it("scenario 4: `openclaw message react` arrives as an XEP-0444 reaction to alice's message", async () => {
@@ -370,22 +476,40 @@ describe("XMPP channel in a real gateway", () => {
       (m) => m.body === "hello from the cli",
       60_000,
     );
-    const result = await gateway!.cli([
-      "message",
-      "send",
-      "--channel",
-      "xmpp",
-      "--target",
-      `alice@${server.domain}`,
-      "-m",
-      "hello from the cli",
-      "--json",
-    ]);
+    const result = await messageSendToAlice("hello from the cli");
     timings["message send (cli)"] = result.ms;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const message = await received;
     expect(message.from.bare).toBe(`bot@${server.domain}`);
     expect(message.type).toBe("chat");
+  }, 90_000);
+
+  it("`openclaw message send --media <file>` uploads the file (XEP-0363) and sends it with its caption", async () => {
+    const content = `chart data ${Date.now()}`;
+    const path = join(workspace, "chart-e2e.txt");
+    writeFileSync(path, content);
+    const bot = `bot@${server.domain}`;
+    const caption = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && m.body === "the chart",
+      60_000,
+    );
+    const file = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) =>
+        m.from.bare === bot &&
+        m.stanza.getChild("x", NS_OOB)?.getChildText("url")?.endsWith("chart-e2e.txt") === true,
+      60_000,
+    );
+    const result = await messageSendToAlice("the chart", "--media", path);
+    timings["message send --media (cli)"] = result.ms;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    await caption;
+    const url = (await file).stanza.getChild("x", NS_OOB)!.getChildText("url")!;
+    expect(new URL(url).port).toBe(String(server.httpPort));
+    expect(readFileSync((await aliceFiles.download(url)).path, "utf8")).toBe(content);
   }, 90_000);
 
   it("SIGTERM: the bot's session is gone within 5 s", async () => {

@@ -37,6 +37,20 @@ describe("mockReply", () => {
     ).toBe("PONG-b2");
   });
 
+  it("answers an ATTACH-<file> directive with a standalone MEDIA line, and records tool names", () => {
+    const body = {
+      messages: [{ role: "user", content: "PING-old then ATTACH-report.txt." }],
+      tools: [{ type: "function", function: { name: "read" } }, { type: "x" }],
+    };
+    expect(mockReply(body, { mediaDir: "/ws" })).toEqual({
+      reply: "PONG-report.txt\n\nMEDIA:/ws/report.txt",
+      userText: "PING-old then ATTACH-report.txt.",
+      tools: ["read"],
+    });
+    // Without a media directory ATTACH is just a token.
+    expect(mockReply(body).reply).toBe("PONG-report.txt");
+  });
+
   it("answers PONG without a token and tolerates junk", () => {
     expect(mockReply({ messages: [{ role: "user", content: "hello" }] }).reply).toBe("PONG");
     expect(mockReply(null).reply).toBe("PONG");

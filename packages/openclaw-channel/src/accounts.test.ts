@@ -50,6 +50,8 @@ describe("resolveXmppAccount", () => {
       actions: { reactions: false },
       messagePrefix: undefined,
       heartbeatVisibility: undefined,
+      mediaMaxBytes: 20 * 1024 * 1024,
+      allowPrivateNetwork: false,
       groupSettings: {},
       omemo: { enabled: false, deviceLabel: undefined },
     });
@@ -130,6 +132,23 @@ describe("resolveXmppAccount", () => {
     });
     expect(resolveXmppAccount(config, "a").dmPolicy).toBe("open");
     expect(resolveXmppAccount(config, "b").dmPolicy).toBe("disabled");
+  });
+
+  it("mediaMaxMb becomes bytes; network switches merge key by key into accounts", () => {
+    const config = parseXmppChannelConfig({
+      jid: "bot@example.org",
+      mediaMaxMb: 1.5,
+      network: { dangerouslyAllowPrivateNetwork: true },
+      accounts: { work: { jid: "w@example.org", mediaMaxMb: 100 } },
+    });
+    expect(resolveXmppAccount(config)).toMatchObject({
+      mediaMaxBytes: 1_572_864,
+      allowPrivateNetwork: true,
+    });
+    expect(resolveXmppAccount(config, "work")).toMatchObject({
+      mediaMaxBytes: 100 * 1024 * 1024,
+      allowPrivateNetwork: true,
+    });
   });
 
   it("channel-level enabled:false disables every account", () => {

@@ -16,6 +16,8 @@ import {
 
 /** Id of the account configured by the channel-level keys. */
 export const DEFAULT_ACCOUNT_ID = "default";
+/** `mediaMaxMb` when unset. */
+export const DEFAULT_MEDIA_MAX_MB = 20;
 
 /** Channel-level keys that a named account never inherits: they identify one account. */
 const NOT_INHERITED = ["jid", "password", "name"] as const;
@@ -62,7 +64,12 @@ export interface ResolvedXmppAccount {
   groupAllowFrom: string[];
   actions: { reactions: boolean };
   messagePrefix: string | undefined;
-  heartbeatVisibility: "visible" | "hidden" | undefined;
+  /** As configured: the seed's string, OpenClaw's object (applied by the gateway), or unset. */
+  heartbeatVisibility: XmppAccountConfig["heartbeatVisibility"];
+  /** Largest attachment in bytes, both ways. */
+  mediaMaxBytes: number;
+  /** Attachment transfers to private/loopback addresses allowed (tests, closed networks). */
+  allowPrivateNetwork: boolean;
   /** Per-room settings keyed by normalised room JID or `*`. */
   groupSettings: Record<string, ResolvedGroupSettings>;
   omemo: { enabled: boolean; deviceLabel: string | undefined };
@@ -160,6 +167,8 @@ export function resolveXmppAccount(
     actions: { reactions: merged.actions?.reactions ?? false },
     messagePrefix: merged.messagePrefix,
     heartbeatVisibility: merged.heartbeatVisibility,
+    mediaMaxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * 1024 * 1024),
+    allowPrivateNetwork: merged.network?.dangerouslyAllowPrivateNetwork ?? false,
     groupSettings,
     omemo: { enabled: merged.omemo?.enabled ?? false, deviceLabel: merged.omemo?.deviceLabel },
   };
@@ -191,6 +200,9 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
   }
   if (base.omemo !== undefined || own.omemo !== undefined) {
     merged.omemo = { ...base.omemo, ...own.omemo };
+  }
+  if (base.network !== undefined || own.network !== undefined) {
+    merged.network = { ...base.network, ...own.network };
   }
   if (base.groupSettings !== undefined || own.groupSettings !== undefined) {
     merged.groupSettings = { ...base.groupSettings, ...own.groupSettings };

@@ -14,6 +14,7 @@ import { xmppActions } from "./actions.js";
 import { xmppChannelConfigSchema } from "./config-schema.js";
 import { xmppDirectory, xmppHeartbeat, xmppStatusProbe } from "./directory.js";
 import { startXmppAccount } from "./gateway.js";
+import { xmppGroups } from "./groups.js";
 import type {
   ChannelAccountSnapshot,
   ChannelConfigSchema,
@@ -120,6 +121,7 @@ export const xmppChannelPlugin = {
   },
   actions: xmppActions,
   directory: xmppDirectory,
+  groups: xmppGroups,
   heartbeat: xmppHeartbeat,
   pairing: xmppPairing,
   messaging: xmppMessaging,

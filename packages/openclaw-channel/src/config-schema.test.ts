@@ -52,6 +52,15 @@ describe("channels.xmpp schema", () => {
     expect(parseXmppChannelConfig(SEED_CONFIG)).toEqual(SEED_CONFIG);
   });
 
+  it("accepts OpenClaw's own heartbeatVisibility object, mediaMaxMb and the network switch", () => {
+    const raw = {
+      heartbeatVisibility: { showOk: true, showAlerts: false, useIndicator: true },
+      mediaMaxMb: 2.5,
+      network: { dangerouslyAllowPrivateNetwork: true },
+    };
+    expect(parseXmppChannelConfig(raw)).toEqual(raw);
+  });
+
   it("accepts an empty or missing section", () => {
     expect(parseXmppChannelConfig(undefined)).toEqual({});
     expect(parseXmppChannelConfig({})).toEqual({});
@@ -81,6 +90,15 @@ describe("channels.xmpp schema", () => {
     [{ actions: { reactions: "yes" } }, "channels.xmpp.actions.reactions", ""],
     [{ actions: { react: true } }, "channels.xmpp.actions", "react"],
     [{ heartbeatVisibility: "loud" }, "channels.xmpp.heartbeatVisibility", ""],
+    [{ heartbeatVisibility: { showOk: "yes" } }, "channels.xmpp.heartbeatVisibility", ""],
+    [{ mediaMaxMb: 0 }, "channels.xmpp.mediaMaxMb", ""],
+    [{ mediaMaxMb: 4096 }, "channels.xmpp.mediaMaxMb", ""],
+    [{ network: { allowPrivate: true } }, "channels.xmpp.network", "allowPrivate"],
+    [
+      { network: { dangerouslyAllowPrivateNetwork: "yes" } },
+      "channels.xmpp.network.dangerouslyAllowPrivateNetwork",
+      "",
+    ],
     [{ omemo: { enabled: 1 } }, "channels.xmpp.omemo.enabled", ""],
     [{ bogusKey: 1 }, "channels.xmpp", "bogusKey"],
     [{ password: "" }, "channels.xmpp.password", ""],

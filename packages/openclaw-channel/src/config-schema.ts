@@ -204,8 +204,57 @@ export const accountConfigShape = {
     .describe("Message actions"),
   /** Text put in front of every inbound message before the agent sees it. */
   messagePrefix: z.string().max(1024).optional().describe("Inbound message prefix"),
-  /** Whether heartbeat runs post their result to the chat (`visible`) or not (`hidden`). */
-  heartbeatVisibility: z.enum(["visible", "hidden"]).optional().describe("Heartbeat visibility"),
+  /**
+   * What heartbeat runs may post to this channel. `hidden`: nothing (alerts are
+   * not delivered over XMPP, no typing); `visible`: alerts (OpenClaw's default).
+   * OpenClaw's own object form `{ showOk, showAlerts, useIndicator }` is
+   * accepted too and applied by the gateway itself.
+   */
+  heartbeatVisibility: z
+    .union([
+      z.enum(["visible", "hidden"]),
+      z
+        .object({
+          /** Deliver `HEARTBEAT_OK` acknowledgements. @default false */
+          showOk: z.boolean().optional().describe("Deliver HEARTBEAT_OK acknowledgements"),
+          /** Deliver heartbeat alerts. @default true */
+          showAlerts: z.boolean().optional().describe("Deliver heartbeat alerts"),
+          /** Emit heartbeat indicator events. @default true */
+          useIndicator: z.boolean().optional().describe("Emit heartbeat indicator events"),
+        })
+        .strict(),
+    ])
+    .optional()
+    .describe('Heartbeat visibility: "visible", "hidden", or { showOk, showAlerts, useIndicator }'),
+  /**
+   * Largest attachment in MiB, both ways: inbound files are not downloaded past
+   * it, agent files past it are not uploaded.
+   * @default 20
+   */
+  mediaMaxMb: z
+    .number()
+    .positive()
+    .max(1024)
+    .optional()
+    .describe("Largest attachment in MiB (default 20)"),
+  /** Network safety switches. */
+  network: z
+    .object({
+      /**
+       * Download attachments from private, loopback and link-local addresses,
+       * and accept plain-http upload slots on a loopback server. Off by
+       * default: otherwise any sender can make the bot fetch from its own
+       * network (SSRF). Only for closed networks and tests.
+       * @default false
+       */
+      dangerouslyAllowPrivateNetwork: z
+        .boolean()
+        .optional()
+        .describe("Allow attachment transfers to private/loopback addresses (default false)"),
+    })
+    .strict()
+    .optional()
+    .describe("Network safety switches"),
   /** Per-room settings keyed by room JID; `*` applies to every room. */
   groupSettings: z
     .record(

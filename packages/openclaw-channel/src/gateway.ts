@@ -121,8 +121,14 @@ export async function startXmppAccount(
   // Typing goes to rooms and to contacts that never sent a chat state too.
   const markers = client.use(markersPlugin, { chatStates: { sendTo: "always" } });
   const contacts = client.use(roster, {});
-  // No local roots: files reach the upload only as bytes read by OpenClaw's own media sandbox.
-  const files = client.use(upload, { roots: [], downloadDir: join(store.dir, "media") });
+  // No local roots: files reach the upload only as bytes read by OpenClaw's own media loader.
+  const files = client.use(upload, {
+    roots: [],
+    downloadDir: join(store.dir, "media"),
+    maxDownloadBytes: account.mediaMaxBytes,
+    allowPrivateAddresses: account.allowPrivateNetwork,
+    allowInsecureHttp: account.allowPrivateNetwork,
+  });
   const follow = inviteFollower(
     policyFor(account, () => false),
     rooms,
@@ -165,6 +171,7 @@ export async function startXmppAccount(
       }),
       inboundRuntime: channelRuntime?.inbound,
       markers,
+      files,
       logger: logger.child("inbound"),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),

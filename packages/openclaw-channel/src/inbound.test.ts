@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   type Client,
   createClient,
@@ -9,11 +12,11 @@ import {
 import { markers } from "@clawxmpp/markers";
 import type { MucMessageInfo } from "@clawxmpp/muc";
 import { fakeServer } from "@clawxmpp/test";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
 import { handleXmppAction, xmppActions } from "./actions.js";
 import { policyConfigFor } from "./channel-policy.js";
-import { createInboundHandler } from "./inbound.js";
+import { createInboundHandler, type InboundDeps } from "./inbound.js";
 import { registerLiveClient } from "./live-clients.js";
 import type { OpenclawSdk, PairingController, ReplyPayload } from "./openclaw-sdk.js";
 
@@ -55,7 +58,6 @@ async function online() {
 /** A fake SDK recording every call; ingress admits whatever it is given. */
 function fakeSdk() {
   const calls = {
-    dm: [] as Record<string, unknown>[],
     ingress: [] as Record<string, unknown>[],
     challenges: [] as { senderId: string; senderIdLine: string }[],
     built: [] as Record<string, unknown>[],
@@ -70,19 +72,18 @@ function fakeSdk() {
       return { created: true, code: "ABCD2345" };
     },
   };
+  const control = {
+    /** What the agent "answers" to every turn. */
+    reply: { text: "PONG" } as ReplyPayload,
+    /** Awaited inside dispatch before the reply (serialisation tests). */
+    gate: undefined as (() => Promise<void>) | undefined,
+  };
   const sdk: OpenclawSdk = {
-    dispatchInboundDirectDm: async (params) => {
-      calls.dm.push(params);
-      await (params.resolveChannelIngress as (b: unknown) => Promise<unknown>)({
-        agentId: "main",
-        sessionKey: "s",
-        inboundEventKind: "user_request",
-      });
-      await (params.deliver as (p: ReplyPayload) => Promise<void>)({ text: "PONG" });
-      return {};
-    },
     resolveChannelInboundRouteEnvelope: (params) => ({
-      route: { agentId: "main", sessionKey: `agent:main:xmpp:group:${params.peer.id}` },
+      route: {
+        agentId: "main",
+        sessionKey: `agent:main:xmpp:${params.peer.kind}:${params.peer.id}`,
+      },
       buildEnvelope: (input) => String(input.body),
     }),
     resolveStableChannelMessageIngress: async (params) => {
@@ -101,10 +102,11 @@ function fakeSdk() {
     },
     dispatch: async (params: Record<string, unknown>) => {
       calls.dispatched.push(params);
+      await control.gate?.();
       const options = params.dispatcherOptions as { onReplyStart: () => Promise<void> };
       await options.onReplyStart();
       const delivery = params.delivery as { deliver: (p: ReplyPayload) => Promise<unknown> };
-      await delivery.deliver({ text: "PONG-room", replyToId: "room-sid-1" });
+      await delivery.deliver(control.reply);
       return {};
     },
   };
@@ -113,6 +115,7 @@ function fakeSdk() {
     pairing,
     inboundRuntime,
     calls,
+    control,
     setPaired: (list: string[]) => {
       paired = list;
     },
@@ -162,9 +165,13 @@ function message(
   } as InboundMessage;
 }
 
-async function setup(raw: Record<string, unknown>) {
+async function setup(
+  raw: Record<string, unknown>,
+  extra: { files?: InboundDeps["files"]; sdk?: Partial<OpenclawSdk> } = {},
+) {
   const { server, client, markers: handle } = await online();
   const fake = fakeSdk();
+  Object.assign(fake.sdk, extra.sdk);
   const account = resolveXmppAccount(parseXmppChannelConfig({ jid: BOT, password: "pw", ...raw }));
   const handler = createInboundHandler({
     cfg: { channels: { xmpp: raw } },
@@ -175,6 +182,7 @@ async function setup(raw: Record<string, unknown>) {
     pairing: fake.pairing,
     inboundRuntime: fake.inboundRuntime,
     markers: handle,
+    files: extra.files,
     logger: silent,
   });
   return { server, client, handler, ...fake };
@@ -197,7 +205,7 @@ describe("direct messages", () => {
     expect(bodies(server.sent, ALICE)).toEqual([
       `Pairing code: ABCD2345 for Your XMPP address: ${ALICE}`,
     ]);
-    expect(calls.dm).toEqual([]);
+    expect(calls.dispatched).toEqual([]);
   });
 
   it("a sender approved in OpenClaw's pairing store is dispatched with its bare JID; the reply goes back as chat", async () => {
@@ -207,23 +215,31 @@ describe("direct messages", () => {
       message({ from: `${ALICE}/phone`, body: "hello PING-1", originId: "origin-1" }),
     );
     expect(outcome).toEqual({ kind: "dispatched", conversation: ALICE });
-    expect(calls.dm[0]).toMatchObject({
+    expect(calls.built[0]).toMatchObject({
       channel: "xmpp",
       accountId: "default",
-      peer: { kind: "direct", id: ALICE },
-      senderId: ALICE,
-      rawBody: "hello PING-1",
       // XEP-0444/0461 reference 1:1 messages by the sender's origin-id.
       messageId: "origin-1",
-      commandAuthorized: false,
+      from: `xmpp:${ALICE}`,
+      sender: { id: ALICE },
+      conversation: { kind: "direct", id: ALICE, routePeer: { kind: "direct", id: ALICE } },
+      reply: { originatingTo: `xmpp:${ALICE}` },
+      message: { rawBody: "hello PING-1", bodyForAgent: "hello PING-1" },
+      access: { commands: { authorized: false } },
+      route: { agentId: "main", routeSessionKey: `agent:main:xmpp:direct:${ALICE}` },
     });
+    expect(calls.built[0]).not.toHaveProperty("media");
     // The ingress resolver is told exactly what the policy admitted.
     expect(calls.ingress[0]).toMatchObject({
       subject: { stableId: ALICE },
       conversation: { kind: "direct", id: ALICE },
       dmPolicy: "allowlist",
       allowFrom: [ALICE],
-      contextBinding: { agentId: "main", sessionKey: "s" },
+      contextBinding: { agentId: "main", sessionKey: `agent:main:xmpp:direct:${ALICE}` },
+    });
+    expect(calls.dispatched[0]).toMatchObject({
+      route: { agentId: "main", sessionKey: `agent:main:xmpp:direct:${ALICE}` },
+      ctxPayload: { ctx: true },
     });
     expect(bodies(server.sent, ALICE)).toEqual(["PONG"]);
     // Typing was shown before the reply (XEP-0085).
@@ -236,28 +252,48 @@ describe("direct messages", () => {
   });
 
   it("direct replies stay plain even when OpenClaw names the answered message; messagePrefix reaches the agent", async () => {
-    const { handler, sdk, server, setPaired, calls } = await setup({ messagePrefix: "[xmpp]" });
+    const { handler, server, setPaired, calls, control } = await setup({
+      messagePrefix: "[xmpp]",
+    });
     setPaired([ALICE]);
-    sdk.dispatchInboundDirectDm = async (params) => {
-      calls.dm.push(params);
-      await (params.deliver as (p: ReplyPayload) => Promise<void>)({
-        text: "answer",
-        replyToId: "origin-7",
-      });
-      return {};
-    };
+    control.reply = { text: "answer", replyToId: "origin-7" };
     await handler.handle(
       message({ from: `${ALICE}/phone`, body: "question", originId: "origin-7" }),
     );
-    expect(calls.dm[0]).toMatchObject({ rawBody: "question", bodyForAgent: "[xmpp] question" });
+    expect(calls.built[0]).toMatchObject({
+      message: { rawBody: "question", bodyForAgent: "[xmpp] question" },
+    });
     expect(bodies(server.sent, ALICE)).toEqual(["answer"]);
     expect(server.sent.some((e) => e.getChild("reply", "urn:xmpp:reply:0"))).toBe(false);
+  });
+
+  it("an XEP-0461 reply tells the agent which message it answers, without the quoted fallback", async () => {
+    const { handler, calls, setPaired } = await setup({});
+    setPaired([ALICE]);
+    await handler.handle(
+      message({
+        from: ALICE,
+        body: "> earlier answer\nyes, do it",
+        markers: {
+          replyTo: { id: "bot-msg-5", jid: parseJid(`${BOT}/openclaw`) },
+          bodyWithoutFallback: "yes, do it",
+          signalOnly: false,
+        } as never,
+      }),
+    );
+    expect(calls.built[0]).toMatchObject({
+      message: { rawBody: "yes, do it" },
+      extra: { ReplyToId: "bot-msg-5", ReplyToSender: BOT },
+    });
   });
 
   it("owners (allowFrom) are admitted with command authority", async () => {
     const { handler, calls } = await setup({ allowFrom: [ALICE] });
     await handler.handle(message({ from: ALICE, body: "/status" }));
-    expect(calls.dm[0]).toMatchObject({ senderId: ALICE, commandAuthorized: true });
+    expect(calls.built[0]).toMatchObject({
+      sender: { id: ALICE },
+      access: { commands: { authorized: true } },
+    });
   });
 
   it("dmPolicy allowlist denies strangers without a pairing code", async () => {
@@ -268,7 +304,7 @@ describe("direct messages", () => {
     const outcome = await handler.handle(message({ from: ALICE, body: "hi" }));
     expect(outcome.kind).toBe("denied");
     expect(calls.challenges).toEqual([]);
-    expect(calls.dm).toEqual([]);
+    expect(calls.dispatched).toEqual([]);
   });
 
   it("ignores errors, headlines, carbons of our own messages, signals and empty bodies", async () => {
@@ -284,12 +320,12 @@ describe("direct messages", () => {
     ]) {
       expect((await handler.handle(m)).kind).toBe("ignored");
     }
-    expect(calls.dm).toEqual([]);
+    expect(calls.dispatched).toEqual([]);
     expect(calls.challenges).toEqual([]);
   });
 
   it("handles one conversation at a time and bounds the queue", async () => {
-    const { handler, sdk, setPaired } = await setup({});
+    const { handler, control, setPaired } = await setup({});
     setPaired([ALICE]);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -297,12 +333,11 @@ describe("direct messages", () => {
     });
     let running = 0;
     let most = 0;
-    sdk.dispatchInboundDirectDm = vi.fn(async () => {
+    control.gate = vi.fn(async () => {
       running++;
       most = Math.max(most, running);
       await gate;
       running--;
-      return {};
     });
     const results = Array.from({ length: 10 }, (_, i) =>
       handler.handle(message({ from: ALICE, body: `m${i}` })),
@@ -315,11 +350,191 @@ describe("direct messages", () => {
   });
 });
 
+/** A fake upload handle: "downloads" by writing a file, records uploads. */
+function fakeFiles(dir: string, fail?: string) {
+  const downloads: string[] = [];
+  const uploads: {
+    to: string;
+    size: number;
+    name: string | undefined;
+    type: string | undefined;
+  }[] = [];
+  const files: NonNullable<InboundDeps["files"]> = {
+    download: async (attachment) => {
+      const url = typeof attachment === "string" ? attachment : attachment.url;
+      downloads.push(url);
+      if (fail !== undefined) throw new Error(fail);
+      const path = join(dir, `dl-${downloads.length}.txt`);
+      await writeFile(path, "file body PING-file");
+      return {
+        path,
+        size: 19,
+        contentType: "text/plain",
+        declaredContentType: "text/plain",
+        originalName: "notes.txt",
+        url,
+      };
+    },
+    sendFile: async (to, source, options = {}) => {
+      const size = Buffer.isBuffer(source) ? source.length : -1;
+      uploads.push({ to, size, name: options.name, type: options.type });
+      return {
+        id: "file-1",
+        url: "https://upload.example.org/f",
+        name: "f",
+        size,
+        contentType: "x",
+      };
+    },
+  };
+  return { files, downloads, uploads };
+}
+
+describe("attachments", () => {
+  const URL_SENT = "https://upload.example.org/abc/notes.txt";
+  const attachment = {
+    url: URL_SENT,
+    via: "body" as const,
+    description: undefined,
+    encrypted: false,
+  };
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "clawxmpp-inbound-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  });
+
+  it("an admitted sender's file is downloaded, stored in OpenClaw's media store and passed as media", async () => {
+    const { files, downloads } = fakeFiles(dir);
+    const saved: { bytes: string; type: string | undefined; subdir: string | undefined }[] = [];
+    const { handler, calls, setPaired } = await setup(
+      {},
+      {
+        files,
+        sdk: {
+          saveMediaBuffer: async (buffer, contentType, subdir) => {
+            saved.push({ bytes: buffer.toString(), type: contentType, subdir });
+            return {
+              id: "m",
+              path: "/state/media/inbound/m.txt",
+              size: buffer.length,
+              contentType: contentType ?? "",
+            };
+          },
+          toInboundMediaFacts: (media) => media.map((m) => ({ ...m, normalised: true })),
+        },
+      },
+    );
+    setPaired([ALICE]);
+    const outcome = await handler.handle(
+      message({ from: `${ALICE}/phone`, body: URL_SENT, attachments: [attachment] }),
+    );
+    expect(outcome.kind).toBe("dispatched");
+    expect(downloads).toEqual([URL_SENT]);
+    expect(saved).toEqual([
+      { bytes: "file body PING-file", type: "text/plain", subdir: "inbound" },
+    ]);
+    // The body was only the URL: the agent gets the file, not the link as text.
+    expect(calls.built[0]).toMatchObject({
+      message: { rawBody: "" },
+      media: [
+        {
+          path: "/state/media/inbound/m.txt",
+          url: URL_SENT,
+          contentType: "text/plain",
+          fileName: "notes.txt",
+          normalised: true,
+        },
+      ],
+    });
+    // Our own download was moved, not left behind.
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("a caption stays the text; a failed download is told to the agent instead of dropped", async () => {
+    const { files } = fakeFiles(dir, "refused: private address");
+    const { handler, calls, setPaired } = await setup({}, { files });
+    setPaired([ALICE]);
+    await handler.handle(
+      message({
+        from: ALICE,
+        body: `have a look\n${URL_SENT}`,
+        attachments: [{ ...attachment, via: "oob" }],
+      }),
+    );
+    const built = calls.built[0] as { message: { rawBody: string }; media?: unknown };
+    expect(built.media).toBeUndefined();
+    expect(built.message.rawBody).toMatch(
+      /^have a look\n\[attachment not downloaded: upload\.example\.org "notes\.txt": refused: private address\]$/u,
+    );
+  });
+
+  it("a stranger's attachment is never fetched", async () => {
+    const { files, downloads } = fakeFiles(dir);
+    const { handler } = await setup({}, { files });
+    const outcome = await handler.handle(
+      message({ from: ALICE, body: URL_SENT, attachments: [attachment] }),
+    );
+    expect(outcome.kind).toBe("pairing");
+    expect(downloads).toEqual([]);
+  });
+
+  it("reply media: a local file goes through OpenClaw's loader with the agent's roots and is uploaded; a remote URL is linked", async () => {
+    const { files, uploads } = fakeFiles(dir);
+    const loads: { url: string; roots: readonly string[] | undefined; max: number | undefined }[] =
+      [];
+    const { handler, control, setPaired, server } = await setup(
+      { mediaMaxMb: 1 },
+      {
+        files,
+        sdk: {
+          getAgentScopedMediaLocalRoots: (_cfg, agentId) => [`/workspace/${agentId}`],
+          loadOutboundMediaFromUrl: async (url, options) => {
+            loads.push({ url, roots: options.mediaLocalRoots, max: options.maxBytes });
+            return { buffer: Buffer.from("png!"), contentType: "image/png", fileName: "chart.png" };
+          },
+        },
+      },
+    );
+    setPaired([ALICE]);
+    control.reply = {
+      text: "here",
+      mediaUrls: ["/workspace/main/chart.png", "https://example.org/cat.png"],
+    };
+    await handler.handle(message({ from: ALICE, body: "chart please" }));
+    expect(loads).toEqual([
+      { url: "/workspace/main/chart.png", roots: ["/workspace/main"], max: 1024 * 1024 },
+    ]);
+    expect(uploads).toEqual([{ to: ALICE, size: 4, name: "chart.png", type: "chat" }]);
+    const link = server.sent.find((e) => e.getChildText("body") === "https://example.org/cat.png");
+    expect(link?.getChild("x", "jabber:x:oob")?.getChildText("url")).toBe(
+      "https://example.org/cat.png",
+    );
+    expect(bodies(server.sent, ALICE)).toContain("here");
+  });
+
+  it("reply media without OpenClaw's loader is refused, after the text was sent", async () => {
+    const { files, uploads } = fakeFiles(dir);
+    const { handler, control, setPaired, server } = await setup({}, { files });
+    setPaired([ALICE]);
+    control.reply = { text: "see file", mediaUrl: "/etc/passwd" };
+    const outcome = await handler.handle(message({ from: ALICE, body: "file please" }));
+    // The failure surfaces to OpenClaw's delivery (here: the dispatch rejects).
+    expect(outcome).toMatchObject({
+      kind: "ignored",
+      reason: expect.stringMatching(/no media loader/u),
+    });
+    expect(uploads).toEqual([]);
+    expect(bodies(server.sent, ALICE)).toEqual(["see file"]);
+  });
+});
+
 describe("room messages", () => {
   const ROOM_CONFIG = { groups: [ROOM], groupAllowFrom: [ALICE] };
 
   it("a mention from an allowed real JID is dispatched: typing, then the reply in the room", async () => {
-    const { handler, calls, server } = await setup(ROOM_CONFIG);
+    const { handler, calls, server, control } = await setup(ROOM_CONFIG);
+    control.reply = { text: "PONG-room", replyToId: "room-sid-1" };
     const outcome = await handler.handle(
       message(
         { from: `${ROOM}/alice`, type: "groupchat", body: "bot: PING-room" },

@@ -1,9 +1,10 @@
 /**
- * Inbound messages → OpenClaw, through the current inbound API:
- * `dispatchInboundDirectDm` for direct chats (RFC 6121 §5.2.2 `chat`/`normal`)
- * and the routed turn (`resolveChannelInboundRouteEnvelope` +
- * `resolveStableChannelMessageIngress` + `channelRuntime.inbound.buildContext/
- * dispatch`) for XEP-0045 room messages.
+ * Inbound messages → OpenClaw, through the current inbound API: the routed
+ * turn (`resolveChannelInboundRouteEnvelope` + `resolveStableChannelMessageIngress`
+ * + `channelRuntime.inbound.buildContext/dispatch`) for direct chats
+ * (RFC 6121 §5.2.2 `chat`/`normal`) and XEP-0045 room messages alike, with
+ * sender, conversation, mention flag, the answered message (XEP-0461) and
+ * attachments downloaded through `@clawxmpp/upload`.
  *
  * Who may talk is decided by `@clawxmpp/policy` on real bare JIDs; paired
  * senders come from OpenClaw's own pairing store, and unknown senders under
@@ -16,8 +17,10 @@
 import type { Client, InboundMessage, Logger } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import type { PolicyEngine } from "@clawxmpp/policy";
+import type { UploadHandle } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { policyFor } from "./channel-policy.js";
+import { resolveInboundMedia, textWithoutAttachmentUrls } from "./inbound-media.js";
 import type {
   InboundRuntime,
   OpenclawSdk,
@@ -26,6 +29,7 @@ import type {
 } from "./openclaw-sdk.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { CHANNEL_ID } from "./plugin-manifest.js";
+import { deliverReply, type ReplyTarget } from "./reply-delivery.js";
 
 /** Conversations with a turn queued or running; beyond this, new conversations are dropped. */
 export const MAX_ACTIVE_CONVERSATIONS = 256;
@@ -40,9 +44,11 @@ export interface InboundDeps {
   client: Client;
   sdk: OpenclawSdk;
   pairing: PairingController;
-  /** `ctx.channelRuntime.inbound`, for rooms; rooms are not dispatched without it. */
+  /** `ctx.channelRuntime.inbound`; nothing is dispatched without it. */
   inboundRuntime: InboundRuntime | undefined;
   markers: MarkersHandle | undefined;
+  /** XEP-0363 handle: downloads attachments, uploads reply media. */
+  files?: Pick<UploadHandle, "download" | "sendFile"> | undefined;
   logger: Logger;
   /** Called after each admitted inbound message and each reply sent (status timestamps). */
   onActivity?: (kind: "inbound" | "outbound") => void;
@@ -60,12 +66,30 @@ export interface InboundHandler {
   handle(message: InboundMessage): Promise<InboundOutcome>;
 }
 
+/** One admitted message, ready to become an agent turn. */
+interface Turn {
+  kind: "direct" | "group";
+  /** Bare JID of the peer or room. */
+  conversation: string;
+  /** The sender's identity: a real bare JID (or, in an open anonymous room, the occupant JID). */
+  sender: string;
+  senderName: string;
+  commandAuthorized: boolean;
+  text: string;
+  messageId: string;
+  timestamp: number;
+  message: InboundMessage;
+  mentioned: boolean;
+  requireMention: boolean;
+}
+
 /** Creates the handler; `handle` never rejects. */
 export function createInboundHandler(deps: InboundDeps): InboundHandler {
   let paired = new Set<string>();
   const policy: PolicyEngine = policyFor(deps.account, (jid) => paired.has(jid));
   const queues = new Map<string, { tail: Promise<unknown>; size: number }>();
   const own = deps.client.account.bare;
+  const identity = { key: "xmpp-jid", entryIdPrefix: "xmpp-entry", normalize: normaliseEntry };
 
   const refreshPaired = async () => {
     try {
@@ -80,30 +104,170 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const prefix = deps.account.messagePrefix;
   const forAgent = (text: string) => (prefix === undefined ? text : `${prefix} ${text}`);
 
-  /**
-   * Sends one reply payload. In a room, a `replyToId` naming the message being
-   * answered becomes an XEP-0461 reply to it (with its quoted fallback), so the
-   * room sees who is answered. In a direct chat the conversation is linear and
-   * OpenClaw sets `replyToId` on nearly every reply, so replies stay plain there.
-   * Media URLs are sent as links (uploading them is not wired yet).
-   */
-  const sendText = async (
-    to: string,
-    type: "chat" | "groupchat",
-    payload: ReplyPayload,
-    answered: { id: string; jid: string; body: string },
-  ) => {
-    const parts = [payload.text, ...(payload.mediaUrls ?? []), payload.mediaUrl].filter(
-      (part): part is string => typeof part === "string" && part.trim() !== "",
-    );
-    if (parts.length === 0) return;
-    const body = parts.join("\n");
-    if (type === "groupchat" && deps.markers !== undefined && payload.replyToId === answered.id) {
-      await deps.markers.reply(to, answered, body, { type });
-    } else {
-      await deps.client.send({ to, type, body });
+  /** Runs one admitted message as an agent turn; replies go back to the conversation. */
+  const dispatch = async (turn: Turn): Promise<InboundOutcome> => {
+    const inbound = deps.inboundRuntime;
+    if (inbound === undefined) return { kind: "ignored", reason: "no inbound runtime" };
+    deps.onActivity?.("inbound");
+    const { message, conversation, sender, messageId, timestamp } = turn;
+    const group = turn.kind === "group";
+    const { route, buildEnvelope } = deps.sdk.resolveChannelInboundRouteEnvelope({
+      cfg: deps.cfg,
+      channel: CHANNEL_ID,
+      accountId: deps.accountId,
+      peer: { kind: turn.kind, id: conversation },
+    });
+    const access = await deps.sdk.resolveStableChannelMessageIngress({
+      channelId: CHANNEL_ID,
+      accountId: deps.accountId,
+      identity,
+      cfg: deps.cfg,
+      subject: { stableId: sender },
+      conversation: { kind: turn.kind, id: conversation },
+      contextBinding: {
+        agentId: route.agentId,
+        sessionKey: route.sessionKey,
+        messageId,
+        inboundEventKind: "user_request",
+      },
+      // The policy decided; OpenClaw records exactly that admission.
+      ...(group
+        ? {
+            dmPolicy: "disabled",
+            groupPolicy: "allowlist",
+            allowFrom: [],
+            groupAllowFrom: [sender],
+            policy: {
+              activation: { requireMention: turn.requireMention, allowTextCommands: false },
+            },
+            mentionFacts: {
+              canDetectMention: true,
+              wasMentioned: turn.mentioned,
+              hasAnyMention: turn.mentioned,
+            },
+          }
+        : { dmPolicy: "allowlist", groupPolicy: "disabled", allowFrom: [sender] }),
+      command: false,
+    });
+    if (access.ingress.admission !== "dispatch") {
+      return { kind: "denied", reason: `ingress ${access.ingress.admission}` };
     }
-    deps.onActivity?.("outbound");
+
+    // Attachments are fetched only now, for an admitted sender.
+    const attachments = message.attachments ?? [];
+    const media = await resolveInboundMedia(attachments, messageId, {
+      files: deps.files,
+      sdk: deps.sdk,
+      maxBytes: deps.account.mediaMaxBytes,
+      logger: deps.logger,
+    });
+    const text = [turn.text, ...media.failures].filter((part) => part !== "").join("\n");
+    const facts =
+      media.inputs.length === 0
+        ? undefined
+        : (deps.sdk.toInboundMediaFacts?.(media.inputs) ?? media.inputs);
+    const replyTo = message.markers?.replyTo;
+    const label = group ? conversation : sender;
+    const ctxPayload = await inbound.buildContext({
+      channel: CHANNEL_ID,
+      accountId: route.accountId ?? deps.accountId,
+      messageId,
+      messageIdFull: messageId,
+      timestamp,
+      from: `${CHANNEL_ID}:${sender}`,
+      sender: { id: sender, name: turn.senderName },
+      conversation: {
+        kind: turn.kind,
+        id: conversation,
+        routePeer: { kind: turn.kind, id: conversation },
+        label,
+      },
+      route: {
+        agentId: route.agentId,
+        accountId: route.accountId,
+        routeSessionKey: route.sessionKey,
+        dispatchSessionKey: route.sessionKey,
+      },
+      reply: group
+        ? { to: `${CHANNEL_ID}:${conversation}`, originatingTo: `${CHANNEL_ID}:${conversation}` }
+        : { to: `${CHANNEL_ID}:${own}`, originatingTo: `${CHANNEL_ID}:${sender}` },
+      message: {
+        body: buildEnvelope({
+          channel: "XMPP",
+          from: group ? `${turn.senderName} in ${conversation}` : sender,
+          body: text,
+          timestamp,
+        }),
+        bodyForAgent: text === "" ? "" : forAgent(text),
+        rawBody: text,
+        commandBody: text,
+      },
+      access: {
+        commands: { authorized: turn.commandAuthorized },
+        ...(group ? { mentions: { canDetectMention: true, wasMentioned: turn.mentioned } } : {}),
+      },
+      ...(facts === undefined ? {} : { media: facts }),
+      channelIngress: access,
+      extra: {
+        OriginatingChannel: CHANNEL_ID,
+        ...(group ? { GroupSubject: conversation } : { NativeDirectUserId: sender }),
+        // XEP-0461: the message this one answers, by the id the sender used.
+        ...(replyTo === undefined
+          ? {}
+          : {
+              ReplyToId: replyTo.id,
+              ...(replyTo.jid === undefined ? {} : { ReplyToSender: replyTo.jid.bare }),
+            }),
+      },
+    });
+    const target: ReplyTarget = {
+      to: conversation,
+      type: group ? "groupchat" : "chat",
+      answered: { id: messageId, jid: message.from.full, body: turn.text },
+    };
+    const pipeline = deps.sdk.createChannelReplyPipeline?.({
+      cfg: deps.cfg,
+      agentId: route.agentId,
+      channel: CHANNEL_ID,
+      accountId: route.accountId ?? deps.accountId,
+    });
+    const { onModelSelected, ...replyPipeline } = pipeline ?? {};
+    await inbound.dispatch({
+      cfg: deps.cfg,
+      channel: CHANNEL_ID,
+      accountId: route.accountId ?? deps.accountId,
+      route: { agentId: route.agentId, sessionKey: route.sessionKey },
+      ctxPayload,
+      record: {
+        onRecordError: (error: unknown) =>
+          deps.logger.warn("could not record the inbound session", { error: String(error) }),
+      },
+      delivery: {
+        deliver: async (payload: ReplyPayload) => {
+          const sent = await deliverReply(payload, target, {
+            client: deps.client,
+            markers: deps.markers,
+            files: deps.files,
+            sdk: deps.sdk,
+            cfg: deps.cfg,
+            agentId: route.agentId,
+            maxBytes: deps.account.mediaMaxBytes,
+          });
+          if (sent) deps.onActivity?.("outbound");
+          return { visibleReplySent: sent };
+        },
+        onError: (error: unknown) => deps.logger.warn("reply failed", { error: String(error) }),
+      },
+      dispatcherOptions: {
+        // XEP-0085: the peer or room sees the agent working.
+        onReplyStart: async () => {
+          await deps.markers?.composing(conversation, { type: target.type }).catch(() => undefined);
+        },
+      },
+      ...(pipeline === undefined ? {} : { replyPipeline }),
+      ...(onModelSelected === undefined ? {} : { replyOptions: { onModelSelected } }),
+    });
+    return { kind: "dispatched", conversation };
   };
 
   const direct = async (message: InboundMessage, text: string): Promise<InboundOutcome> => {
@@ -124,49 +288,19 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       return { kind: "pairing", created: result.created };
     }
     if (decision.action !== "allow") return { kind: "denied", reason: decision.reason };
-    deps.onActivity?.("inbound");
-    const messageId = deps.markers?.targetIdFor(message) ?? message.id ?? `in-${Date.now()}`;
-    void deps.markers?.composing(from).catch(() => {});
-    await deps.sdk.dispatchInboundDirectDm({
-      cfg: deps.cfg,
-      channel: CHANNEL_ID,
-      channelLabel: "XMPP",
-      accountId: deps.accountId,
-      peer: { kind: "direct", id: from },
-      senderId: from,
-      senderAddress: `${CHANNEL_ID}:${from}`,
-      recipientAddress: `${CHANNEL_ID}:${own}`,
-      conversationLabel: from,
-      rawBody: text,
-      bodyForAgent: forAgent(text),
-      messageId,
-      timestamp: (message.delay?.stamp ?? new Date()).getTime(),
+    return dispatch({
+      kind: "direct",
+      conversation: from,
+      sender: from,
+      senderName: from,
       commandAuthorized: decision.sender === "owner",
-      channelRuntime:
-        deps.inboundRuntime === undefined ? undefined : { inbound: deps.inboundRuntime },
-      resolveChannelIngress: (binding: unknown) =>
-        deps.sdk.resolveStableChannelMessageIngress({
-          channelId: CHANNEL_ID,
-          accountId: deps.accountId,
-          identity: { key: "xmpp-jid", entryIdPrefix: "xmpp-entry", normalize: normaliseEntry },
-          cfg: deps.cfg,
-          subject: { stableId: from },
-          conversation: { kind: "direct", id: from },
-          contextBinding: binding,
-          // The policy above decided; OpenClaw records exactly that admission.
-          dmPolicy: "allowlist",
-          groupPolicy: "disabled",
-          allowFrom: [from],
-          command: false,
-        }),
-      deliver: (payload: ReplyPayload) =>
-        sendText(from, "chat", payload, { id: messageId, jid: message.from.full, body: text }),
-      onRecordError: (error: unknown) =>
-        deps.logger.warn("could not record the inbound session", { error: String(error) }),
-      onDispatchError: (error: unknown) =>
-        deps.logger.warn("reply dispatch failed", { error: String(error) }),
+      text,
+      messageId: deps.markers?.targetIdFor(message) ?? message.id ?? `in-${Date.now()}`,
+      timestamp: (message.delay?.stamp ?? new Date()).getTime(),
+      message,
+      mentioned: false,
+      requireMention: false,
     });
-    return { kind: "dispatched", conversation: from };
   };
 
   const room = async (message: InboundMessage, text: string): Promise<InboundOutcome> => {
@@ -178,119 +312,22 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       mentioned: info.mentioned,
     });
     if (decision.action !== "allow") return { kind: "denied", reason: decision.reason };
-    const inbound = deps.inboundRuntime;
-    if (inbound === undefined) return { kind: "ignored", reason: "no inbound runtime" };
-    deps.onActivity?.("inbound");
     // Under groupPolicy "open" in a room hiding real JIDs, the occupant JID is all there is;
     // it never carries authority (command authorisation needs an owner's real JID).
     const sender = decision.jid ?? message.from.full;
-    const roomJid = info.room;
-    const messageId = info.roomStanzaId ?? message.id ?? `in-${Date.now()}`;
-    const timestamp = (message.delay?.stamp ?? new Date()).getTime();
-    const { route, buildEnvelope } = deps.sdk.resolveChannelInboundRouteEnvelope({
-      cfg: deps.cfg,
-      channel: CHANNEL_ID,
-      accountId: deps.accountId,
-      peer: { kind: "group", id: roomJid },
+    return dispatch({
+      kind: "group",
+      conversation: info.room,
+      sender,
+      senderName: info.nick ?? sender,
+      commandAuthorized: decision.sender === "owner",
+      text,
+      messageId: info.roomStanzaId ?? message.id ?? `in-${Date.now()}`,
+      timestamp: (message.delay?.stamp ?? new Date()).getTime(),
+      message,
+      mentioned: info.mentioned,
+      requireMention: policy.roomSettings(info.room).requireMention,
     });
-    const requireMention = policy.roomSettings(roomJid).requireMention;
-    const access = await deps.sdk.resolveStableChannelMessageIngress({
-      channelId: CHANNEL_ID,
-      accountId: deps.accountId,
-      identity: { key: "xmpp-jid", entryIdPrefix: "xmpp-entry", normalize: normaliseEntry },
-      cfg: deps.cfg,
-      subject: { stableId: sender },
-      conversation: { kind: "group", id: roomJid },
-      contextBinding: {
-        agentId: route.agentId,
-        sessionKey: route.sessionKey,
-        messageId,
-        inboundEventKind: "user_request",
-      },
-      dmPolicy: "disabled",
-      groupPolicy: "allowlist",
-      allowFrom: [],
-      groupAllowFrom: [sender],
-      policy: { activation: { requireMention, allowTextCommands: false } },
-      mentionFacts: {
-        canDetectMention: true,
-        wasMentioned: info.mentioned,
-        hasAnyMention: info.mentioned,
-      },
-      command: false,
-    });
-    if (access.ingress.admission !== "dispatch") {
-      return { kind: "denied", reason: `ingress ${access.ingress.admission}` };
-    }
-    const nick = info.nick ?? sender;
-    const ctxPayload = await inbound.buildContext({
-      channel: CHANNEL_ID,
-      accountId: route.accountId ?? deps.accountId,
-      messageId,
-      messageIdFull: messageId,
-      timestamp,
-      from: `${CHANNEL_ID}:${sender}`,
-      sender: { id: sender, name: nick },
-      conversation: {
-        kind: "group",
-        id: roomJid,
-        routePeer: { kind: "group", id: roomJid },
-        label: roomJid,
-      },
-      route: {
-        agentId: route.agentId,
-        accountId: route.accountId,
-        routeSessionKey: route.sessionKey,
-        dispatchSessionKey: route.sessionKey,
-      },
-      reply: { to: `${CHANNEL_ID}:${roomJid}`, originatingTo: `${CHANNEL_ID}:${roomJid}` },
-      message: {
-        body: buildEnvelope({
-          channel: "XMPP",
-          from: `${nick} in ${roomJid}`,
-          body: text,
-          timestamp,
-        }),
-        bodyForAgent: forAgent(text),
-        rawBody: text,
-        commandBody: text,
-      },
-      access: {
-        commands: { authorized: decision.sender === "owner" },
-        mentions: { canDetectMention: true, wasMentioned: info.mentioned },
-      },
-      channelIngress: access,
-      extra: { GroupSubject: roomJid, OriginatingChannel: CHANNEL_ID },
-    });
-    await inbound.dispatch({
-      cfg: deps.cfg,
-      channel: CHANNEL_ID,
-      accountId: route.accountId ?? deps.accountId,
-      route: { agentId: route.agentId, sessionKey: route.sessionKey },
-      ctxPayload,
-      record: {
-        onRecordError: (error: unknown) =>
-          deps.logger.warn("could not record the room session", { error: String(error) }),
-      },
-      delivery: {
-        deliver: async (payload: ReplyPayload) => {
-          await sendText(roomJid, "groupchat", payload, {
-            id: messageId,
-            jid: message.from.full,
-            body: text,
-          });
-          return { visibleReplySent: true };
-        },
-        onError: (error: unknown) =>
-          deps.logger.warn("room reply failed", { error: String(error) }),
-      },
-      dispatcherOptions: {
-        onReplyStart: async () => {
-          await deps.markers?.composing(roomJid, { type: "groupchat" }).catch(() => {});
-        },
-      },
-    });
-    return { kind: "dispatched", conversation: roomJid };
   };
 
   const process = async (message: InboundMessage): Promise<InboundOutcome> => {
@@ -299,8 +336,12 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       return { kind: "ignored", reason: `type ${message.type}` };
     }
     if (message.markers?.signalOnly) return { kind: "ignored", reason: "signal only" };
-    const text = (message.markers?.bodyWithoutFallback ?? message.body)?.trim();
-    if (!text) return { kind: "ignored", reason: "no body" };
+    const attachments = message.attachments ?? [];
+    const text = textWithoutAttachmentUrls(
+      (message.markers?.bodyWithoutFallback ?? message.body ?? "").trim(),
+      attachments,
+    );
+    if (!text && attachments.length === 0) return { kind: "ignored", reason: "no body" };
     const info = message.muc;
     if (info !== undefined) {
       if (info.isPrivate) return { kind: "ignored", reason: "room private message" };

@@ -1,6 +1,6 @@
 /**
  * The parts of OpenClaw's plugin SDK the inbound path calls: the current
- * inbound API (`dispatchInboundDirectDm`, `resolveChannelInboundRouteEnvelope`),
+ * inbound API (`resolveChannelInboundRouteEnvelope`, `toInboundMediaFacts`),
  * the ingress resolver (`resolveStableChannelMessageIngress`) and the pairing
  * controller (`createChannelPairingController`).
  *
@@ -53,9 +53,56 @@ export interface ReplyPayload {
   [key: string]: unknown;
 }
 
+/** One attachment as `toInboundMediaFacts` takes it (`ChannelInboundMediaInput`). */
+export interface InboundMediaInput {
+  path?: string;
+  url?: string;
+  contentType?: string;
+  fileName?: string;
+  messageId?: string;
+}
+
+/** What `loadOutboundMediaFromUrl` resolves (`WebMediaResult`, the part we use). */
+export interface LoadedMedia {
+  buffer: Buffer;
+  contentType?: string;
+  fileName?: string;
+}
+
+/** A file saved into OpenClaw's media store (`SavedMedia`). */
+export interface SavedMedia {
+  id: string;
+  path: string;
+  size: number;
+  contentType?: string;
+}
+
 /** The SDK functions the channel calls. */
 export interface OpenclawSdk {
-  dispatchInboundDirectDm(params: Record<string, unknown>): Promise<unknown>;
+  /** Normalises attachments into the ordered facts of an inbound context's `media`. */
+  toInboundMediaFacts?(media: readonly InboundMediaInput[]): unknown[];
+  /** Saves inbound bytes into OpenClaw's media store (`<state>/media/<subdir>`). */
+  saveMediaBuffer?(
+    buffer: Buffer,
+    contentType?: string,
+    subdir?: string,
+    maxBytes?: number,
+    originalFilename?: string,
+  ): Promise<SavedMedia>;
+  /** Reads reply media under OpenClaw's file policy (agent-scoped local roots, SSRF guard). */
+  loadOutboundMediaFromUrl?(
+    mediaUrl: string,
+    options: { maxBytes?: number; mediaLocalRoots?: readonly string[]; optimizeImages?: boolean },
+  ): Promise<LoadedMedia>;
+  /** The local directories an agent's media may come from. */
+  getAgentScopedMediaLocalRoots?(cfg: unknown, agentId?: string): readonly string[];
+  /** Response prefix and model-selection hooks of a reply (`createChannelReplyPipeline`). */
+  createChannelReplyPipeline?(params: {
+    cfg: unknown;
+    agentId: string;
+    channel: string;
+    accountId: string;
+  }): Record<string, unknown>;
   resolveChannelInboundRouteEnvelope(params: {
     cfg: unknown;
     channel: string;
@@ -93,8 +140,22 @@ export function loadOpenclawSdk(): Promise<OpenclawSdk | undefined> {
         importHost("openclaw/plugin-sdk/channel-ingress-runtime"),
         importHost("openclaw/plugin-sdk/channel-pairing"),
       ]);
+      // Media and reply helpers are optional: without them attachments still
+      // reach the agent as links, and replies skip the response prefix.
+      const [outboundMedia, localRoots, mediaStore, replyPipeline] = await Promise.all(
+        [
+          "openclaw/plugin-sdk/outbound-media",
+          "openclaw/plugin-sdk/media-local-roots",
+          "openclaw/plugin-sdk/media-store",
+          "openclaw/plugin-sdk/channel-reply-pipeline",
+        ].map((specifier) => importHost(specifier).catch(() => ({}) as Record<string, unknown>)),
+      );
       return {
-        dispatchInboundDirectDm: inbound.dispatchInboundDirectDm,
+        toInboundMediaFacts: inbound.toInboundMediaFacts,
+        saveMediaBuffer: mediaStore?.saveMediaBuffer,
+        loadOutboundMediaFromUrl: outboundMedia?.loadOutboundMediaFromUrl,
+        getAgentScopedMediaLocalRoots: localRoots?.getAgentScopedMediaLocalRoots,
+        createChannelReplyPipeline: replyPipeline?.createChannelReplyPipeline,
         resolveChannelInboundRouteEnvelope: inbound.resolveChannelInboundRouteEnvelope,
         resolveStableChannelMessageIngress: ingress.resolveStableChannelMessageIngress,
         createChannelPairingController: pairing.createChannelPairingController,

@@ -190,8 +190,17 @@ describe("media", () => {
       mediaUrl: "https://example.org/cat.png",
     });
     expect(uploads).toEqual([]);
-    const sent = server.sent.find((e) => e.getChildText("body")?.includes("cat.png"));
-    expect(sent?.getChildText("body")).toBe("look\nhttps://example.org/cat.png");
+    // Caption first, then the file as body = URL plus XEP-0066 OOB (how clients show files).
+    const toAlice = server.sent.filter(
+      (e) => e.name === "message" && e.attrs.to === "alice@example.org",
+    );
+    expect(toAlice.map((e) => e.getChildText("body"))).toEqual([
+      "look",
+      "https://example.org/cat.png",
+    ]);
+    const oob = toAlice[1]!.getChild("x", "jabber:x:oob");
+    expect(oob?.getChildText("url")).toBe("https://example.org/cat.png");
+    expect(oob?.getChildText("desc")).toBe("look");
     expect(xmppOutbound.sendMedia).toBe(sendXmppMedia);
   });
 });

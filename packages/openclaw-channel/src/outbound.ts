@@ -8,8 +8,10 @@
  */
 import { basename } from "node:path";
 import { ClawXmppError, tryParseJid } from "@clawxmpp/core";
+import { oobElement } from "@clawxmpp/upload";
 import {
   DEFAULT_ACCOUNT_ID,
+  DEFAULT_MEDIA_MAX_MB,
   normaliseBare,
   parseXmppChannelConfig,
   resolveXmppAccount,
@@ -18,6 +20,7 @@ import {
 import { liveClient, liveSession } from "./live-clients.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { CHANNEL_ID } from "./plugin-manifest.js";
+import { isRemoteUrl } from "./reply-delivery.js";
 
 /** Strips `xmpp:` (URI scheme or OpenClaw target prefix) and surrounding space. */
 export function normaliseXmppTarget(raw: string): string | undefined {
@@ -95,6 +98,15 @@ export async function sendXmppText(ctx: OutboundTextContext): Promise<OutboundDe
   return { channel: CHANNEL_ID, messageId: id, target: to, timestamp: Date.now() };
 }
 
+/** The account's attachment limit in bytes (the default when the config cannot be read). */
+function mediaMaxBytes(cfg: OpenClawConfig, accountId: string): number {
+  try {
+    return resolveXmppAccount(parseXmppChannelConfig(xmppSection(cfg)), accountId).mediaMaxBytes;
+  } catch {
+    return DEFAULT_MEDIA_MAX_MB * 1024 * 1024;
+  }
+}
+
 /** What OpenClaw passes to `outbound.sendMedia` (the part we use). */
 export interface OutboundMediaContext extends OutboundTextContext {
   mediaUrl?: string;
@@ -106,8 +118,9 @@ export interface OutboundMediaContext extends OutboundTextContext {
 /**
  * Sends media: a local file is read through OpenClaw's sandboxed reader (never
  * directly, prior-art S7) and uploaded with XEP-0363, then sent as its URL with
- * XEP-0066 OOB and the text as caption; a remote `http(s)` URL is sent as a
- * link and never fetched by the plugin (no SSRF surface).
+ * XEP-0066 OOB and the text as caption; a remote `http(s)` URL is sent the
+ * same way (body = URL plus OOB) and never fetched by the plugin (no SSRF
+ * surface). Files over `mediaMaxMb` are refused.
  */
 export async function sendXmppMedia(ctx: OutboundMediaContext): Promise<OutboundDeliveryResult> {
   const media = ctx.mediaUrl?.trim();
@@ -126,11 +139,14 @@ export async function sendXmppMedia(ctx: OutboundMediaContext): Promise<Outbound
   }
   const type = isRoomTarget(ctx.cfg, to, accountId) ? "groupchat" : "chat";
   const caption = ctx.text.trim() === "" ? undefined : ctx.text;
-  if (/^https?:\/\//iu.test(media)) {
+  if (isRemoteUrl(media)) {
+    // Clients show a file only when the body is exactly its URL: caption first, then the link.
+    if (caption !== undefined) await session.client.send({ to, type, body: caption });
     const { id } = await session.client.send({
       to,
       type,
-      body: caption === undefined ? media : `${caption}\n${media}`,
+      body: media,
+      children: [oobElement(media, caption)],
     });
     return { channel: CHANNEL_ID, messageId: id, target: to, timestamp: Date.now() };
   }
@@ -140,6 +156,13 @@ export async function sendXmppMedia(ctx: OutboundMediaContext): Promise<Outbound
   }
   const path = media.replace(/^file:\/\//iu, "");
   const data = await readFile(path);
+  const maxBytes = mediaMaxBytes(ctx.cfg, accountId);
+  if (data.length > maxBytes) {
+    throw new ClawXmppError(
+      "upload",
+      `${basename(path)} is ${data.length} bytes, over mediaMaxMb (${maxBytes} bytes)`,
+    );
+  }
   const sent = await session.upload.sendFile(to, data, {
     name: basename(path) || "file",
     size: data.length,

@@ -1,0 +1,118 @@
+/**
+ * Delivers one agent reply payload into a conversation: the text (in a room,
+ * an XEP-0461 reply when OpenClaw names the answered message), then each
+ * media item. Local files are read through OpenClaw's own media loader with
+ * the agent's media roots (its file policy decides what may leave), uploaded
+ * with XEP-0363 and sent as body = URL plus XEP-0066 OOB, which is how
+ * clients show a file; a remote URL is passed on as such, never fetched here.
+ */
+import { basename } from "node:path";
+import { ClawXmppError, type Client } from "@clawxmpp/core";
+import type { MarkersHandle } from "@clawxmpp/markers";
+import { oobElement, type UploadHandle } from "@clawxmpp/upload";
+import type { OpenclawSdk, ReplyPayload } from "./openclaw-sdk.js";
+
+/** Where and how a reply goes. */
+export interface ReplyTarget {
+  to: string;
+  type: "chat" | "groupchat";
+  /** The message being answered (its reference id, sender and text). */
+  answered: { id: string; jid: string; body: string };
+}
+
+/** What delivering needs. */
+export interface ReplyDeps {
+  client: Client;
+  markers: MarkersHandle | undefined;
+  files: Pick<UploadHandle, "sendFile"> | undefined;
+  sdk: Pick<OpenclawSdk, "loadOutboundMediaFromUrl" | "getAgentScopedMediaLocalRoots">;
+  cfg: unknown;
+  agentId: string;
+  maxBytes: number;
+}
+
+/** The media URLs of a payload, each once, in order. */
+export function payloadMedia(payload: ReplyPayload): string[] {
+  const all = [...(payload.mediaUrls ?? []), payload.mediaUrl];
+  return [
+    ...new Set(all.filter((url): url is string => typeof url === "string" && url.trim() !== "")),
+  ].map((url) => url.trim());
+}
+
+/** True for `http(s)://` URLs (sent on as links). */
+export function isRemoteUrl(url: string): boolean {
+  return /^https?:\/\//iu.test(url);
+}
+
+/**
+ * Sends `payload` to `target`. Resolves true when something was sent; throws
+ * (after sending what it could) when a media item could not be delivered.
+ */
+export async function deliverReply(
+  payload: ReplyPayload,
+  target: ReplyTarget,
+  deps: ReplyDeps,
+): Promise<boolean> {
+  let sent = false;
+  const text = typeof payload.text === "string" ? payload.text.trim() : "";
+  if (text !== "") {
+    // A direct chat is linear and OpenClaw names the answered message on nearly
+    // every reply there, so only room replies carry the XEP-0461 reference.
+    if (
+      target.type === "groupchat" &&
+      deps.markers !== undefined &&
+      payload.replyToId === target.answered.id
+    ) {
+      await deps.markers.reply(target.to, target.answered, text, { type: target.type });
+    } else {
+      await deps.client.send({ to: target.to, type: target.type, body: text });
+    }
+    sent = true;
+  }
+  const failed: string[] = [];
+  for (const url of payloadMedia(payload)) {
+    try {
+      await sendMedia(url, target, deps);
+      sent = true;
+    } catch (error) {
+      failed.push(`${shortName(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (failed.length > 0) {
+    throw new ClawXmppError("upload", `could not send ${failed.join("; ")}`);
+  }
+  return sent;
+}
+
+async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Promise<void> {
+  if (isRemoteUrl(url)) {
+    await deps.client.send({
+      to: target.to,
+      type: target.type,
+      body: url,
+      children: [oobElement(url)],
+    });
+    return;
+  }
+  const load = deps.sdk.loadOutboundMediaFromUrl;
+  if (load === undefined || deps.files === undefined) {
+    throw new ClawXmppError("upload", "local media cannot be sent: no media loader or upload");
+  }
+  const roots = deps.sdk.getAgentScopedMediaLocalRoots?.(deps.cfg, deps.agentId);
+  const media = await load(url, {
+    maxBytes: deps.maxBytes,
+    ...(roots === undefined ? {} : { mediaLocalRoots: roots }),
+    // XMPP clients show the original; re-encoding is not ours to do.
+    optimizeImages: false,
+  });
+  await deps.files.sendFile(target.to, media.buffer, {
+    name: media.fileName ?? shortName(url),
+    size: media.buffer.length,
+    type: target.type,
+    ...(media.contentType === undefined ? {} : { contentType: media.contentType }),
+  });
+}
+
+function shortName(url: string): string {
+  return basename(url.replace(/^file:\/\//iu, "")).slice(0, 120) || "file";
+}
