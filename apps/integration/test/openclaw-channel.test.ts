@@ -13,8 +13,9 @@
  * room an unmentioned message gets no reply and a mention gets one, preceded
  * by an XEP-0085 typing notification, with the room's tool policy applied;
  * `openclaw message react` arrives as an XEP-0444 reaction to the right
- * message id; the pairing survives a restart. The bot's password reaches the
- * gateway only as an env SecretRef.
+ * message id; a heartbeat alert arrives, and none once `heartbeatVisibility`
+ * hides alerts; the pairing survives a restart. The bot's password reaches
+ * the gateway only as an env SecretRef.
  *
  * Whether the bot is online is observed the XMPP way: alice pings the bot's
  * full JID (XEP-0199); the server answers with an error once the session is gone.
@@ -187,7 +188,14 @@ beforeAll(async () => {
     home,
     config: {
       models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
+      agents: {
+        defaults: {
+          model: { primary: MOCK_MODEL_REF },
+          workspace,
+          // No cadence (every 0m); `system event --mode now` runs one, delivered to alice.
+          heartbeat: { target: "xmpp", to: `alice@${server.domain}` },
+        },
+      },
       channels: {
         xmpp: {
           jid: `bot@${server.domain}`,
@@ -512,6 +520,19 @@ describe("XMPP channel in a real gateway", () => {
     expect(readFileSync((await aliceFiles.download(url)).path, "utf8")).toBe(content);
   }, 90_000);
 
+  it("a heartbeat alert reaches alice over XMPP (heartbeatVisibility unset = visible)", async () => {
+    const bot = `bot@${server.domain}`;
+    const alert = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && shown(m)?.includes("PONG-hb1") === true,
+      90_000,
+    );
+    const result = await gateway!.cli(["system", "event", "--text", "PING-hb1", "--mode", "now"]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    await alert;
+  }, 120_000);
+
   it("SIGTERM: the bot's session is gone within 5 s", async () => {
     const started = Date.now();
     const stopping = gateway!.stop();
@@ -522,6 +543,13 @@ describe("XMPP channel in a real gateway", () => {
   }, 30_000);
 
   it("restart: the bot is back online", async () => {
+    // From now on heartbeat alerts are hidden on this channel (checked below).
+    const home = gateway!.home;
+    home.writeConfig(
+      deepMerge(home.readConfig(), {
+        channels: { xmpp: { heartbeatVisibility: { showAlerts: false } } },
+      }),
+    );
     const started = Date.now();
     await gateway!.restart();
     timings["gateway restart (ready)"] = gateway!.startMs;
@@ -542,6 +570,17 @@ describe("XMPP channel in a real gateway", () => {
     await reply;
     timings["DM reply after restart"] = Date.now() - started;
   }, 120_000);
+
+  it("heartbeatVisibility { showAlerts: false }: the heartbeat runs but posts nothing over XMPP", async () => {
+    const from = inbox.length;
+    const result = await gateway!.cli(["system", "event", "--text", "PING-hb2", "--mode", "now"]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    // Event wakes are rate-limited (one per 30 s), so the run may be deferred.
+    await waitUntil(async () => mock.requests.some((r) => r.reply === "PONG-hb2"), 90_000);
+    // The alert would follow the model's answer within milliseconds (as PONG-hb1 did).
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(inbox.slice(from).some((m) => shown(m)?.includes("PONG-hb2") === true)).toBe(false);
+  }, 150_000);
 
   it("a wrong password is reported as blocked and not retried", async () => {
     await gateway!.stop();

@@ -64,7 +64,7 @@ export interface ResolvedXmppAccount {
   groupAllowFrom: string[];
   actions: { reactions: boolean };
   messagePrefix: string | undefined;
-  /** As configured: the seed's string, OpenClaw's object (applied by the gateway), or unset. */
+  /** As configured (OpenClaw's object form, applied by the gateway itself). */
   heartbeatVisibility: XmppAccountConfig["heartbeatVisibility"];
   /** Largest attachment in bytes, both ways. */
   mediaMaxBytes: number;

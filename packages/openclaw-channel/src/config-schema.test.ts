@@ -21,7 +21,8 @@ const SEED_CONFIG = {
   groupAllowFrom: ["user1@example.com"],
   actions: { reactions: true },
   messagePrefix: "[xmpp] ",
-  heartbeatVisibility: "hidden",
+  // The earlier plugin's "hidden" string in OpenClaw's object form (the gateway rejects strings).
+  heartbeatVisibility: { showOk: false, showAlerts: false, useIndicator: false },
   groupSettings: {
     "room@conference.example.com": { requireMention: false, tools: { allow: ["web_search"] } },
   },
@@ -50,6 +51,16 @@ function errorFor(raw: unknown): ConfigError {
 describe("channels.xmpp schema", () => {
   it("accepts every key of the earlier plugin's configuration table", () => {
     expect(parseXmppChannelConfig(SEED_CONFIG)).toEqual(SEED_CONFIG);
+  });
+
+  it("rejects the earlier plugin's heartbeatVisibility strings with the object to write instead", () => {
+    const error = errorFor({ heartbeatVisibility: "hidden" });
+    expect(error.issues).toEqual([
+      {
+        field: "channels.xmpp.heartbeatVisibility",
+        message: expect.stringContaining('"showOk": false, "showAlerts": false'),
+      },
+    ]);
   });
 
   it("accepts OpenClaw's own heartbeatVisibility object, mediaMaxMb and the network switch", () => {

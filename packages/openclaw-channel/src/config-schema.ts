@@ -205,27 +205,32 @@ export const accountConfigShape = {
   /** Text put in front of every inbound message before the agent sees it. */
   messagePrefix: z.string().max(1024).optional().describe("Inbound message prefix"),
   /**
-   * What heartbeat runs may post to this channel. `hidden`: nothing (alerts are
-   * not delivered over XMPP, no typing); `visible`: alerts (OpenClaw's default).
-   * OpenClaw's own object form `{ showOk, showAlerts, useIndicator }` is
-   * accepted too and applied by the gateway itself.
+   * What heartbeat runs may post to this channel, in OpenClaw's own form (the
+   * gateway reads and applies it; all three false skips heartbeat runs). The
+   * earlier plugin's strings are not accepted: OpenClaw 2026.9.6 rejects a
+   * string here for every channel. `"hidden"` is
+   * `{ showOk: false, showAlerts: false, useIndicator: false }`.
    */
   heartbeatVisibility: z
-    .union([
-      z.enum(["visible", "hidden"]),
-      z
-        .object({
-          /** Deliver `HEARTBEAT_OK` acknowledgements. @default false */
-          showOk: z.boolean().optional().describe("Deliver HEARTBEAT_OK acknowledgements"),
-          /** Deliver heartbeat alerts. @default true */
-          showAlerts: z.boolean().optional().describe("Deliver heartbeat alerts"),
-          /** Emit heartbeat indicator events. @default true */
-          useIndicator: z.boolean().optional().describe("Emit heartbeat indicator events"),
-        })
-        .strict(),
-    ])
+    .object(
+      {
+        /** Deliver `HEARTBEAT_OK` acknowledgements. @default false */
+        showOk: z.boolean().optional().describe("Deliver HEARTBEAT_OK acknowledgements"),
+        /** Deliver heartbeat alerts. @default true */
+        showAlerts: z.boolean().optional().describe("Deliver heartbeat alerts"),
+        /** Emit heartbeat indicator events. @default true */
+        useIndicator: z.boolean().optional().describe("Emit heartbeat indicator events"),
+      },
+      {
+        error: (issue) =>
+          issue.code === "invalid_type"
+            ? 'must be an object { showOk, showAlerts, useIndicator }; for "hidden" write { "showOk": false, "showAlerts": false, "useIndicator": false }'
+            : undefined,
+      },
+    )
+    .strict()
     .optional()
-    .describe('Heartbeat visibility: "visible", "hidden", or { showOk, showAlerts, useIndicator }'),
+    .describe("Heartbeat visibility: { showOk, showAlerts, useIndicator }"),
   /**
    * Largest attachment in MiB, both ways: inbound files are not downloaded past
    * it, agent files past it are not uploaded.

@@ -171,17 +171,8 @@ export interface TypingParams {
   accountId?: string | null;
 }
 
-/** True when `heartbeatVisibility: "hidden"` silences heartbeats for the account. */
-function heartbeatHidden(cfg: OpenClawConfig | undefined, accountId: string): boolean {
-  return (
-    configuredAccount({ ...(cfg === undefined ? {} : { cfg }), accountId })?.heartbeatVisibility ===
-    "hidden"
-  );
-}
-
 async function typing(params: TypingParams, state: "composing" | "active"): Promise<void> {
   const accountId = params.accountId ?? DEFAULT_ACCOUNT_ID;
-  if (state === "composing" && heartbeatHidden(params.cfg, accountId)) return;
   const session = liveSession(accountId);
   const to = normaliseBare(params.to);
   if (session?.markers === undefined || to === undefined) return;
@@ -191,17 +182,11 @@ async function typing(params: TypingParams, state: "composing" | "active"): Prom
 
 /**
  * The `heartbeat` adapter: ready only with a live session; typing via XEP-0085.
- * With `heartbeatVisibility: "hidden"` the channel reports itself not ready
- * for heartbeats, so OpenClaw delivers nothing from them over XMPP (its own
- * object form of `heartbeatVisibility` is applied by the gateway instead).
+ * What heartbeats may post is `heartbeatVisibility`, which the gateway applies.
  */
 export const xmppHeartbeat = {
-  checkReady: async (params: { cfg?: OpenClawConfig; accountId?: string | null }) => {
-    const accountId = params.accountId ?? DEFAULT_ACCOUNT_ID;
-    if (heartbeatHidden(params.cfg, accountId)) {
-      return { ok: false, reason: 'heartbeatVisibility is "hidden"' };
-    }
-    const session = liveSession(accountId);
+  checkReady: async (params: { accountId?: string | null }) => {
+    const session = liveSession(params.accountId ?? DEFAULT_ACCOUNT_ID);
     const online = session?.client.status === "online";
     return { ok: online, reason: online ? "online" : "xmpp account is not connected" };
   },

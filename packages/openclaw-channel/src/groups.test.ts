@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { xmppHeartbeat } from "./directory.js";
 import { xmppGroups } from "./groups.js";
 import { secretTargetRegistryEntries } from "./secret-contract-api.js";
 
@@ -51,23 +50,6 @@ describe("groups adapter", () => {
     expect(
       xmppGroups.resolveToolPolicy({ cfg: cfg(settings), groupId: "not a jid" }),
     ).toBeUndefined();
-  });
-});
-
-describe("heartbeat visibility", () => {
-  it('"hidden" makes the channel not ready for heartbeats, with the reason', async () => {
-    expect(await xmppHeartbeat.checkReady({ cfg: cfg({ heartbeatVisibility: "hidden" }) })).toEqual(
-      { ok: false, reason: 'heartbeatVisibility is "hidden"' },
-    );
-  });
-
-  it('"visible" and the object form leave readiness to the connection', async () => {
-    for (const heartbeatVisibility of ["visible", { showOk: true }]) {
-      expect(await xmppHeartbeat.checkReady({ cfg: cfg({ heartbeatVisibility }) })).toEqual({
-        ok: false,
-        reason: "xmpp account is not connected",
-      });
-    }
   });
 });
 
