@@ -175,6 +175,25 @@ export function resolveXmppAccount(
 }
 
 /**
+ * The account `accountId` (default: `default`) of a whole OpenClaw config, or
+ * `undefined` when the config is invalid or has no such account. For adapters
+ * that must fail closed instead of throwing; validation reports the problem.
+ */
+export function tryResolveAccount(
+  cfg: unknown,
+  accountId?: string | null,
+): ResolvedXmppAccount | undefined {
+  try {
+    return resolveXmppAccount(
+      parseXmppChannelConfig(xmppSection(cfg)),
+      accountId ?? DEFAULT_ACCOUNT_ID,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Settings of `roomJid` in `account`: its own entry, else the `*` entry, else
  * the defaults (mention required, no tool policy).
  */

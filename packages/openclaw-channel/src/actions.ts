@@ -8,12 +8,7 @@
  * JID as `groupchat`, never to `room/nick`.
  */
 import { ClawXmppError } from "@clawxmpp/core";
-import {
-  DEFAULT_ACCOUNT_ID,
-  parseXmppChannelConfig,
-  resolveXmppAccount,
-  xmppSection,
-} from "./accounts.js";
+import { DEFAULT_ACCOUNT_ID, tryResolveAccount } from "./accounts.js";
 import { liveSession } from "./live-clients.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { isRoomTarget, normaliseXmppTarget } from "./outbound.js";
@@ -37,14 +32,7 @@ export interface ActionResult {
 }
 
 function reactionsEnabled(cfg: OpenClawConfig, accountId?: string | null): boolean {
-  try {
-    return resolveXmppAccount(
-      parseXmppChannelConfig(xmppSection(cfg)),
-      accountId ?? DEFAULT_ACCOUNT_ID,
-    ).actions.reactions;
-  } catch {
-    return false;
-  }
+  return tryResolveAccount(cfg, accountId)?.actions.reactions ?? false;
 }
 
 function stringParam(params: Record<string, unknown>, ...keys: string[]): string | undefined {

@@ -8,10 +8,8 @@
 import {
   DEFAULT_ACCOUNT_ID,
   normaliseBare,
-  parseXmppChannelConfig,
   type ResolvedXmppAccount,
-  resolveXmppAccount,
-  xmppSection,
+  tryResolveAccount,
 } from "./accounts.js";
 import { liveSession } from "./live-clients.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
@@ -48,14 +46,7 @@ function limited(entries: DirectoryEntry[], params: AccountParams): DirectoryEnt
 }
 
 function configuredAccount(params: AccountParams): ResolvedXmppAccount | undefined {
-  try {
-    return resolveXmppAccount(
-      parseXmppChannelConfig(xmppSection(params.cfg)),
-      params.accountId ?? DEFAULT_ACCOUNT_ID,
-    );
-  } catch {
-    return undefined;
-  }
+  return tryResolveAccount(params.cfg, params.accountId);
 }
 
 /**

@@ -9,6 +9,18 @@ import { liveClient } from "./live-clients.js";
 import type { ChannelAccountSnapshot, ChannelGatewayContext } from "./openclaw-types.js";
 import setupEntry from "./setup-entry.js";
 
+/** A client factory for startXmppAccount that connects to the in-memory `server`. */
+function onFake(server: ReturnType<typeof fakeServer>, extra: Partial<ClientOptions> = {}) {
+  return (options: ClientOptions): Client =>
+    createClient({
+      ...options,
+      transport: server.factory,
+      archive: { catchUp: false },
+      keepalive: { interval: 0 },
+      ...extra,
+    });
+}
+
 /** A hand-made ChannelGatewayContext recording every status patch and log line. */
 function gatewayContext(raw: unknown, accountId = "default") {
   const controller = new AbortController();
@@ -92,12 +104,7 @@ describe("gateway.startAccount", () => {
     const running = startXmppAccount(ctx, {
       createClient: (options) => {
         seen = options;
-        return createClient({
-          ...options,
-          transport: server.factory,
-          archive: { catchUp: false },
-          keepalive: { interval: 0 },
-        });
+        return onFake(server)(options);
       },
     });
     await until(() => status().lifecycle === "ready");
@@ -118,14 +125,7 @@ describe("gateway.startAccount", () => {
     const { ctx, controller, status, logs } = gatewayContext(CONFIG);
     let settled = false;
     const running = startXmppAccount(ctx, {
-      createClient: (options) =>
-        createClient({
-          ...options,
-          transport: server.factory,
-          archive: { catchUp: false },
-          keepalive: { interval: 0 },
-          reconnect: { initialDelay: 1 },
-        }),
+      createClient: onFake(server, { reconnect: { initialDelay: 1 } }),
     }).then(() => {
       settled = true;
     });
@@ -148,14 +148,7 @@ describe("gateway.startAccount", () => {
     server.failNextOpen(new Error("ECONNREFUSED"));
     const { ctx, controller, status, statuses } = gatewayContext(CONFIG);
     const running = startXmppAccount(ctx, {
-      createClient: (options) =>
-        createClient({
-          ...options,
-          transport: server.factory,
-          archive: { catchUp: false },
-          keepalive: { interval: 0 },
-          reconnect: { initialDelay: 1, jitter: 0 },
-        }),
+      createClient: onFake(server, { reconnect: { initialDelay: 1, jitter: 0 } }),
     });
     await until(() => status().lifecycle === "ready");
     expect(server.opens.length).toBe(2);

@@ -4,14 +4,7 @@
  * handling — whether a mention is required, and the room's tool policy, which
  * OpenClaw applies to the agent's tools for turns in that room.
  */
-import {
-  DEFAULT_ACCOUNT_ID,
-  parseXmppChannelConfig,
-  type ResolvedGroupSettings,
-  resolveGroupSettings,
-  resolveXmppAccount,
-  xmppSection,
-} from "./accounts.js";
+import { type ResolvedGroupSettings, resolveGroupSettings, tryResolveAccount } from "./accounts.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { normaliseXmppTarget } from "./outbound.js";
 
@@ -32,16 +25,9 @@ export interface GroupToolPolicy {
 function settingsFor(params: GroupContext): ResolvedGroupSettings | undefined {
   const room = params.groupId == null ? undefined : normaliseXmppTarget(params.groupId);
   if (room === undefined) return undefined;
-  try {
-    const account = resolveXmppAccount(
-      parseXmppChannelConfig(xmppSection(params.cfg)),
-      params.accountId ?? DEFAULT_ACCOUNT_ID,
-    );
-    return resolveGroupSettings(account, room);
-  } catch {
-    // An invalid config is reported by validation and startAccount; fail closed here.
-    return undefined;
-  }
+  // An invalid config is reported by validation and startAccount; fail closed here.
+  const account = tryResolveAccount(params.cfg, params.accountId);
+  return account === undefined ? undefined : resolveGroupSettings(account, room);
 }
 
 /** The `groups` adapter. */

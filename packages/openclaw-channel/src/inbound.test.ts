@@ -7,6 +7,7 @@ import {
   type Element,
   type InboundMessage,
   parseJid,
+  silentLogger,
   xml,
 } from "@clawxmpp/core";
 import { markers } from "@clawxmpp/markers";
@@ -30,16 +31,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const silent = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silent;
-  },
-};
 
 async function online() {
   const server = fakeServer({ jid: `${BOT}/openclaw` });
@@ -183,7 +174,7 @@ async function setup(
     inboundRuntime: fake.inboundRuntime,
     markers: handle,
     files: extra.files,
-    logger: silent,
+    logger: silentLogger,
   });
   return { server, client, handler, ...fake };
 }

@@ -13,11 +13,9 @@ import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_MEDIA_MAX_MB,
   normaliseBare,
-  parseXmppChannelConfig,
-  resolveXmppAccount,
-  xmppSection,
+  tryResolveAccount,
 } from "./accounts.js";
-import { liveClient, liveSession } from "./live-clients.js";
+import { liveSession } from "./live-clients.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { CHANNEL_ID } from "./plugin-manifest.js";
 import { isRemoteUrl } from "./reply-delivery.js";
@@ -48,15 +46,7 @@ export function isRoomTarget(
   if (bare === undefined) return false;
   const joined = liveSession(accountId ?? DEFAULT_ACCOUNT_ID)?.rooms?.rooms() ?? [];
   if (joined.some((room) => room.jid === bare)) return true;
-  try {
-    const account = resolveXmppAccount(
-      parseXmppChannelConfig(xmppSection(cfg)),
-      accountId ?? DEFAULT_ACCOUNT_ID,
-    );
-    return account.groups.includes(bare);
-  } catch {
-    return false;
-  }
+  return tryResolveAccount(cfg, accountId)?.groups.includes(bare) ?? false;
 }
 
 /** What OpenClaw passes to `outbound.sendText` (the part we use). */
@@ -76,35 +66,38 @@ export interface OutboundDeliveryResult {
 }
 
 /**
- * Sends `text` to `to` over the account's live connection: `groupchat` for a
- * configured room, else `chat`. Throws `not-connected` when the account does not
- * run in this process, `jid` for a target that is not a JID.
+ * Where an agent-initiated send goes: the normalised target, the account's
+ * live session and the message type (`groupchat` for one of its rooms).
+ * Throws `jid` for a target that is not a JID, `not-connected` when the
+ * account does not run in this process.
  */
-export async function sendXmppText(ctx: OutboundTextContext): Promise<OutboundDeliveryResult> {
+function sendTarget(ctx: OutboundTextContext) {
   const accountId = ctx.accountId ?? DEFAULT_ACCOUNT_ID;
   const to = normaliseXmppTarget(ctx.to);
   if (to === undefined) {
     throw new ClawXmppError("jid", `not an XMPP address: ${JSON.stringify(ctx.to)}`);
   }
-  const client = liveClient(accountId);
-  if (client === undefined) {
+  const session = liveSession(accountId);
+  if (session === undefined) {
     throw new ClawXmppError(
       "not-connected",
       `xmpp account "${accountId}" is not running in this gateway`,
     );
   }
-  const type = isRoomTarget(ctx.cfg, to, accountId) ? "groupchat" : "chat";
-  const { id } = await client.send({ to, type, body: ctx.text });
+  const type: "groupchat" | "chat" = isRoomTarget(ctx.cfg, to, accountId) ? "groupchat" : "chat";
+  return { accountId, to, session, type };
+}
+
+/** Sends `text` to `to` over the account's live connection (see {@link sendTarget}). */
+export async function sendXmppText(ctx: OutboundTextContext): Promise<OutboundDeliveryResult> {
+  const { to, session, type } = sendTarget(ctx);
+  const { id } = await session.client.send({ to, type, body: ctx.text });
   return { channel: CHANNEL_ID, messageId: id, target: to, timestamp: Date.now() };
 }
 
 /** The account's attachment limit in bytes (the default when the config cannot be read). */
 function mediaMaxBytes(cfg: OpenClawConfig, accountId: string): number {
-  try {
-    return resolveXmppAccount(parseXmppChannelConfig(xmppSection(cfg)), accountId).mediaMaxBytes;
-  } catch {
-    return DEFAULT_MEDIA_MAX_MB * 1024 * 1024;
-  }
+  return tryResolveAccount(cfg, accountId)?.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_MB * 1024 * 1024;
 }
 
 /** What OpenClaw passes to `outbound.sendMedia` (the part we use). */
@@ -125,19 +118,7 @@ export interface OutboundMediaContext extends OutboundTextContext {
 export async function sendXmppMedia(ctx: OutboundMediaContext): Promise<OutboundDeliveryResult> {
   const media = ctx.mediaUrl?.trim();
   if (!media) return sendXmppText(ctx);
-  const accountId = ctx.accountId ?? DEFAULT_ACCOUNT_ID;
-  const to = normaliseXmppTarget(ctx.to);
-  if (to === undefined) {
-    throw new ClawXmppError("jid", `not an XMPP address: ${JSON.stringify(ctx.to)}`);
-  }
-  const session = liveSession(accountId);
-  if (session === undefined) {
-    throw new ClawXmppError(
-      "not-connected",
-      `xmpp account "${accountId}" is not running in this gateway`,
-    );
-  }
-  const type = isRoomTarget(ctx.cfg, to, accountId) ? "groupchat" : "chat";
+  const { accountId, to, session, type } = sendTarget(ctx);
   const caption = ctx.text.trim() === "" ? undefined : ctx.text;
   if (isRemoteUrl(media)) {
     // Clients show a file only when the body is exactly its URL: caption first, then the link.
