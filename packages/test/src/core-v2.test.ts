@@ -300,6 +300,8 @@ describe("plugin dependencies", () => {
     expect(() => client.use(dependent, {})).toThrow(/requires "base"/u);
   });
 
+  const missing = definePlugin("missing", () => ({ stop() {} }));
+
   it("hands the dependency's handle over typed, and stops the dependent first", async () => {
     const { client } = setup();
     const order: string[] = [];
@@ -307,7 +309,7 @@ describe("plugin dependencies", () => {
     const dependent = definePlugin({
       name: "dependent",
       requires: { base },
-      optional: { missing: definePlugin("missing", () => ({ stop() {} })) },
+      optional: { missing },
       setup: (ctx) => ({
         read: () => ctx.deps.base.value,
         hasMissing: () => ctx.deps.missing !== undefined,
