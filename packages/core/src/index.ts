@@ -13,7 +13,16 @@ export {
   type SubscriptionRequest,
 } from "./client.js";
 export { type Clock, sleep, systemClock } from "./clock.js";
+export { REDACTED, redactForTrace } from "./connection/redact.js";
+export { xmppTransport } from "./connection/xmpp-transport.js";
 export { CAPS_NODE, type DiscoIdentity, type DiscoRegistry } from "./disco.js";
+export {
+  type DnsOptions,
+  dnsOptionsSchema,
+  type SrvRecord,
+  type SrvResolver,
+  type SrvSettings,
+} from "./dns-options.js";
 export { type Disposer, Emitter, type EventMap, type Events } from "./emitter.js";
 export {
   AuthError,
@@ -62,6 +71,15 @@ export {
   type PresenceType,
   parsePresence,
 } from "./stanza/presence.js";
+export {
+  resolveTrace,
+  stderrTrace,
+  TRACE_ENV,
+  type TraceDirection,
+  type TraceFn,
+  type TraceOption,
+  traceOptionSchema,
+} from "./trace.js";
 export type {
   OpenRequest,
   OpenResult,
