@@ -146,7 +146,8 @@ export const clientOptionsSchema = z
      * DNS SRV lookup (RFC 6120 §3.2.1, XEP-0368), used when neither `server` nor `port` is set:
      * `_xmpps-client._tcp` (direct TLS) and `_xmpp-client._tcp` (STARTTLS) records of the JID's
      * domain, by priority and weight, falling back to the domain on port 5222. The certificate
-     * is always checked against the JID's domain, never the SRV target.
+     * is always checked against the JID's domain, never the SRV target. With `tls.mode:
+     * "direct"` only `_xmpps-client` records are used (fallback port 5223); with `"none"` none.
      */
     dns: dnsOptionsSchema,
     /**

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { TraceDirection } from "../trace.js";
 import { xml } from "../xml.js";
 import { createEntity } from "./entity.js";
@@ -49,6 +49,23 @@ describe("stream header from (RFC 6120 §4.7.1)", () => {
     openOver(socket);
     expect(socket.written[0]).toMatch(/<stream:stream /u);
     expect(socket.written[0]).not.toContain("from=");
+  });
+});
+
+describe("hostile stream errors", () => {
+  it("does not follow see-other-host behind the transport's back", async () => {
+    const socket = new FakeSocket(true);
+    const entity = openOver(socket);
+    const connect = vi.spyOn(entity, "connect");
+    socket.emit(
+      "data",
+      Buffer.from(
+        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'><stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>evil.example:5222</see-other-host></stream:error>",
+      ),
+    );
+    socket.emit("close");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(connect).not.toHaveBeenCalled();
   });
 });
 

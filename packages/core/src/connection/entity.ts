@@ -25,6 +25,9 @@ export function createEntity(
   entity.timeout = params.timeouts.features;
   // ejabberd offers SASL2/FAST only when the secure stream's header carries `from`.
   (entity as unknown as { _jid(jid: string): unknown })._jid(params.jid);
+  // client-core would follow <see-other-host/> by itself (a socket behind the transport's back,
+  // and an unhandled rejection since no service URI is set); it is reported as a stream error.
+  Object.assign(entity, { _onSeeOtherHost: async () => {} });
   if (params.trace) attachTrace(entity, params.trace);
   return entity;
 }

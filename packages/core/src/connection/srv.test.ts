@@ -183,7 +183,66 @@ async function refusedPort(): Promise<number> {
   return port;
 }
 
+/** A loopback TCP server running `onSocket` for each connection; returns its port and a closer. */
+async function tcpServer(onSocket: (socket: import("node:net").Socket) => void) {
+  const server = createServer(onSocket);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function srvTransport(resolver: SrvResolver, closed: unknown[]) {
+  return xmppTransport({
+    jid: "bot@example.org",
+    password: "pw",
+    host: "example.org",
+    port: 5222,
+    domain: "example.org",
+    tls: { mode: "starttls", minVersion: "TLSv1.2" },
+    timeouts: { connect: 5_000, tls: 5_000, features: 5_000, auth: 5_000, bind: 5_000 },
+    listener: { element: () => {}, closed: (e) => closed.push(e) },
+    srv: { timeout: 1_000, resolver },
+  });
+}
+
 describe("transport with SRV", () => {
+  it("moves on when a server hangs up or lacks STARTTLS, reporting the close once", async () => {
+    const hangUp = await tcpServer((socket) => socket.destroy());
+    const noTls = await tcpServer((socket) =>
+      socket.once("data", () =>
+        socket.write(
+          "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0' id='s' from='example.org'><stream:features/>",
+        ),
+      ),
+    );
+    try {
+      const resolver = fakeResolver(
+        {
+          "_xmpp-client._tcp.example.org": [
+            srv("hangup.example.org", hangUp.port, 1),
+            srv("plain.example.org", noTls.port, 2),
+          ],
+        },
+        { "hangup.example.org": ["127.0.0.1"], "plain.example.org": ["127.0.0.1"] },
+      );
+      const closed: unknown[] = [];
+      const error = (await srvTransport(resolver, closed)
+        .open({ resource: "r", enableStreamManagement: false })
+        .catch((e: unknown) => e)) as ClawXmppError;
+      expect(error.message).toContain(`hangup.example.org:${hangUp.port}`);
+      expect(error.message).toMatch(
+        /plain\.example\.org:\d+ \(127\.0\.0\.1\) starttls \[_xmpp-client\]: example\.org does not offer STARTTLS/u,
+      );
+      // One endpoint's failure was terminal, the other's not: retrying may still help.
+      expect(error.terminal).toBe(false);
+      expect(closed).toHaveLength(1);
+    } finally {
+      await Promise.all([hangUp.close(), noTls.close()]);
+    }
+  });
+
   it("tries every candidate in order and lists them all in the error", async () => {
     const [first, second] = [await refusedPort(), await refusedPort()];
     const resolver = fakeResolver(
@@ -193,18 +252,7 @@ describe("transport with SRV", () => {
       },
       { "tls.example.org": ["127.0.0.1"], "xmpp.example.org": ["127.0.0.1"] },
     );
-    const closed: unknown[] = [];
-    const transport = xmppTransport({
-      jid: "bot@example.org",
-      password: "pw",
-      host: "example.org",
-      port: 5222,
-      domain: "example.org",
-      tls: { mode: "starttls", minVersion: "TLSv1.2" },
-      timeouts: { connect: 5_000, tls: 5_000, features: 5_000, auth: 5_000, bind: 5_000 },
-      listener: { element: () => {}, closed: (e) => closed.push(e) },
-      srv: { timeout: 1_000, resolver },
-    });
+    const transport = srvTransport(resolver, []);
     const error = (await transport
       .open({ resource: "r", enableStreamManagement: false })
       .catch((e: unknown) => e)) as ClawXmppError;

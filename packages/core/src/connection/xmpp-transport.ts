@@ -15,15 +15,22 @@ import { type Logger, silentLogger } from "../logger.js";
 import type { OpenRequest, OpenResult, Transport, TransportParams } from "../transport.js";
 import { type Element, xml } from "../xml.js";
 import { channelBindingData } from "./channel-binding.js";
+import {
+  connectError,
+  connectFailure,
+  describeEndpoint,
+  isCertificateError,
+  serviceUri,
+} from "./endpoint-errors.js";
 import { createEntity } from "./entity.js";
 import { authenticate } from "./sasl.js";
 import { tlsConnectOptions } from "./sockets.js";
 import { addressesOf, dnsResolver, type Endpoint, lookupEndpoints } from "./srv.js";
+import { featuresSummary, tlsSummary } from "./step-log.js";
 import { ElementWaiter, withTimeout } from "./waiter.js";
 
 const NS_STREAM = "http://etherx.jabber.org/streams";
 const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
-const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
 const NS_SM = "urn:xmpp:sm:3";
@@ -251,28 +258,23 @@ class XmppTransport implements Transport {
     const { timeouts, domain } = this.#params;
     const entity = this.#entity;
     this.#streamError = undefined;
-    const service = serviceUri(endpoint.tls, address, endpoint.port);
     this.#log.debug("TCP connecting", {
       host: endpoint.host,
       port: endpoint.port,
       ...(address !== endpoint.host ? { address } : {}),
       tls: endpoint.tls,
     });
+    const connected = entity.connect(serviceUri(endpoint, address));
+    // Taken now (connect() creates it synchronously) so a timed-out attempt's socket is destroyed.
+    const raw = this.#rawSocket();
+    if (raw) this.#attemptSockets.push(raw);
     await withTimeout(
-      entity.connect(service),
+      connected,
       endpoint.tls === "direct" ? timeouts.connect + timeouts.tls : timeouts.connect,
       "connect",
     ).catch((error: unknown) => {
-      if (ClawXmppError.isInstance(error)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ClawXmppError(
-        isCertificateError(error as Error) ? "tls" : "connection",
-        `cannot connect to ${endpoint.host}:${endpoint.port}: ${reason}`,
-        { cause: error, terminal: isCertificateError(error as Error) },
-      );
+      throw connectError(endpoint, error);
     });
-    const raw = this.#rawSocket();
-    if (raw) this.#attemptSockets.push(raw);
     this.#log.debug("TCP connected", {
       host: endpoint.host,
       port: endpoint.port,
@@ -319,25 +321,11 @@ class XmppTransport implements Transport {
 
   #logTls(via: string): void {
     const socket = this.#tlsSocket();
-    if (!socket) return;
-    this.#log.debug("TLS established", {
-      via,
-      protocol: socket.getProtocol(),
-      cipher: socket.getCipher()?.name,
-      servername: this.#params.domain,
-      authorized: socket.authorized,
-    });
+    if (socket) this.#log.debug("TLS established", tlsSummary(socket, via, this.#params.domain));
   }
 
   #logFeatures(features: Element): void {
-    this.#log.debug("stream features", {
-      secure: this.#entity.isSecure(),
-      offered: features.getChildElements().map((c) => c.name),
-      mechanisms: features
-        .getChild("mechanisms", NS_SASL)
-        ?.getChildren("mechanism")
-        .map((m) => m.text().trim()),
-    });
+    this.#log.debug("stream features", featuresSummary(features, this.#entity.isSecure()));
   }
 
   #boundJid: string | undefined;
@@ -534,36 +522,6 @@ class XmppTransport implements Transport {
     this.#establishing = false;
     if (!this.#closed) this.#onDisconnect({ clean: false });
   }
-}
-
-function serviceUri(mode: Endpoint["tls"], host: string, port: number): string {
-  const h = host.includes(":") ? `[${host}]` : host;
-  return `${mode === "direct" ? "xmpps" : "xmpp"}://${h}:${port}`;
-}
-
-function describeEndpoint(endpoint: Endpoint, address?: string): string {
-  const at = address && address !== endpoint.host ? ` (${address})` : "";
-  return `${endpoint.host}:${endpoint.port}${at} ${endpoint.tls} [${endpoint.source}]`;
-}
-
-/** One error for a failed connect: the only attempt's own, or a list of every attempt. */
-function connectFailure(domain: string, failures: { where: string; error: Error }[]): Error {
-  const [only] = failures;
-  if (failures.length === 1 && only && ClawXmppError.isInstance(only.error)) return only.error;
-  const terminal =
-    failures.length > 0 &&
-    failures.every((f) => ClawXmppError.isInstance(f.error) && f.error.terminal);
-  const list = failures.map((f) => `  - ${f.where}: ${f.error.message}`).join("\n");
-  return new ClawXmppError(
-    terminal ? "tls" : "connection",
-    `cannot connect to ${domain}; tried:\n${list || "  (no endpoint)"}`,
-    { cause: failures.at(-1)?.error, terminal },
-  );
-}
-
-function isCertificateError(error: Error): boolean {
-  const code = (error as { code?: string }).code ?? "";
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/u.test(code);
 }
 
 export { AuthError };
