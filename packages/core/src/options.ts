@@ -148,6 +148,7 @@ export const clientOptionsSchema = z
      * domain, by priority and weight, falling back to the domain on port 5222. The certificate
      * is always checked against the JID's domain, never the SRV target. With `tls.mode:
      * "direct"` only `_xmpps-client` records are used (fallback port 5223); with `"none"` none.
+     * IP-literal and `localhost` domains are not looked up unless `dns.servers` is set.
      */
     dns: dnsOptionsSchema,
     /**

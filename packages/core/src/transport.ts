@@ -75,7 +75,7 @@ export interface TransportParams {
   /**
    * Find the server by DNS SRV (RFC 6120 §3.2.1, XEP-0368) for `domain`; `host`/`port` are
    * then unused. The client sets it when neither `server` nor `port` was given. Ignored with
-   * `tls.mode: "none"`.
+   * `tls.mode: "none"`, and for IP-literal or `localhost` domains unless `servers` is set.
    */
   srv?: SrvSettings | undefined;
   /** Where each connection step is logged at debug level. @default silent */

@@ -72,7 +72,13 @@ export function transportClasses(settings: TlsSettings): unknown[] {
 
   class DirectTlsSocket extends TlsSocket {
     override connect(params: ConnectionOptions): void {
-      super.connect({ ...tlsConnectOptions(settings), port: params.port, host: params.host });
+      super.connect({
+        ...tlsConnectOptions(settings),
+        port: params.port,
+        host: params.host,
+        // XEP-0368 §3: lets a server sharing port 443 with other services route us to XMPP.
+        ALPNProtocols: ["xmpp-client"],
+      });
       this.socket?.setNoDelay(true);
       this.socket?.on("error", () => {});
     }

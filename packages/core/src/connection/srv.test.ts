@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { SrvRecord, SrvResolver } from "../dns-options.js";
 import { ClawXmppError } from "../errors.js";
-import { addressesOf, lookupEndpoints, orderSrv } from "./srv.js";
+import { addressesOf, lookupEndpoints, orderSrv, skipsSrv } from "./srv.js";
 import { xmppTransport } from "./xmpp-transport.js";
 
 const srv = (name: string, port: number, priority = 0, weight = 0): SrvRecord => ({
@@ -158,6 +158,24 @@ describe("lookupEndpoints", () => {
       { host: "example.org", port: 5223, tls: "direct", source: "fallback" },
     ]);
     expect(resolver.asked).toEqual(["_xmpps-client._tcp.example.org"]);
+  });
+});
+
+describe("skipsSrv", () => {
+  it("skips IP literals and localhost names (RFC 6761), not real domains", () => {
+    for (const domain of [
+      "127.0.0.1",
+      "[::1]",
+      "::1",
+      "localhost",
+      "LOCALHOST.",
+      "bot.localhost",
+    ]) {
+      expect(skipsSrv(domain), domain).toBe(true);
+    }
+    for (const domain of ["example.org", "localhost.example.org", "xmpp.test"]) {
+      expect(skipsSrv(domain), domain).toBe(false);
+    }
   });
 });
 

@@ -171,6 +171,18 @@ export async function addressesOf(
   return all.length > 0 ? all : [host];
 }
 
+/**
+ * True when SRV makes no sense for `domain`: an IP literal, or `localhost` and its subdomains,
+ * which resolvers must not send to DNS (RFC 6761 §6.3).
+ */
+export function skipsSrv(domain: string): boolean {
+  const name = domain
+    .replace(/^\[|\]$/gu, "")
+    .toLowerCase()
+    .replace(/\.$/u, "");
+  return isIP(name) !== 0 || name === "localhost" || name.endsWith(".localhost");
+}
+
 function isRoot(name: string | undefined): boolean {
   return name === "" || name === ".";
 }

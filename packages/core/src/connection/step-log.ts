@@ -29,6 +29,7 @@ export function tlsSummary(
     via,
     protocol: socket.getProtocol(),
     cipher: socket.getCipher()?.name,
+    ...(socket.alpnProtocol ? { alpn: socket.alpnProtocol } : {}),
     servername,
     authorized: socket.authorized,
   };

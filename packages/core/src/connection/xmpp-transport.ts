@@ -25,7 +25,7 @@ import {
 import { createEntity } from "./entity.js";
 import { authenticate } from "./sasl.js";
 import { tlsConnectOptions } from "./sockets.js";
-import { addressesOf, dnsResolver, type Endpoint, lookupEndpoints } from "./srv.js";
+import { addressesOf, dnsResolver, type Endpoint, lookupEndpoints, skipsSrv } from "./srv.js";
 import { featuresSummary, tlsSummary } from "./step-log.js";
 import { ElementWaiter, withTimeout } from "./waiter.js";
 
@@ -228,7 +228,7 @@ class XmppTransport implements Transport {
   /** Endpoints to try: from SRV when asked for, else the configured host and port. */
   async #endpoints(): Promise<Endpoint[]> {
     const { srv, tls, domain, host, port } = this.#params;
-    if (!srv || tls.mode === "none") {
+    if (!srv || tls.mode === "none" || (skipsSrv(domain) && !srv.servers && !srv.resolver)) {
       return [{ host, port, tls: tls.mode, source: "configured" }];
     }
     const result = await lookupEndpoints(domain, tls.mode, srv, this.#resolver());
