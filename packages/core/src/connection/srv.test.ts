@@ -226,6 +226,36 @@ function srvTransport(resolver: SrvResolver, closed: unknown[]) {
 }
 
 describe("transport with SRV", () => {
+  it("connects to IPv6 addresses from AAAA records", async (ctx) => {
+    const accepted: string[] = [];
+    const server = createServer((socket) => {
+      accepted.push(socket.remoteAddress ?? "");
+      socket.destroy();
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(0, "::", () => resolve(true));
+    });
+    if (!listening) ctx.skip("no IPv6 on this machine");
+    const { port } = server.address() as { port: number };
+    try {
+      const resolver: SrvResolver = {
+        resolveSrv: async (name) =>
+          name.startsWith("_xmpp-") ? [srv("v6.example.org", port)] : [],
+        resolve4: async () => [],
+        resolve6: async () => ["::ffff:127.0.0.1"],
+      };
+      const error = (await srvTransport(resolver, [])
+        .open({ resource: "r", enableStreamManagement: false })
+        .catch((e: unknown) => e)) as ClawXmppError;
+      // It reached the server (which hung up), rather than failing to resolve "[…]".
+      expect(accepted).toEqual(["::ffff:127.0.0.1"]);
+      expect(error.message).not.toMatch(/ENOTFOUND/u);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("moves on when a server hangs up or lacks STARTTLS, reporting the close once", async () => {
     const hangUp = await tcpServer((socket) => socket.destroy());
     const noTls = await tcpServer((socket) =>
