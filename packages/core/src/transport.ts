@@ -73,9 +73,10 @@ export interface TransportParams {
   timeouts: { connect: number; tls: number; features: number; auth: number; bind: number };
   listener: TransportListener;
   /**
-   * Find the server by DNS SRV (RFC 6120 §3.2.1, XEP-0368) for `domain`; `host`/`port` are
-   * then unused. The client sets it when neither `server` nor `port` was given. Ignored with
-   * `tls.mode: "none"`, and for IP-literal or `localhost` domains unless `servers` is set.
+   * Find the server by DNS SRV (RFC 6120 §3.2.1, XEP-0368) for `domain` instead of using
+   * `host`/`port`. The client sets it when neither `server` nor `port` was given. Ignored (so
+   * `host`/`port` apply) with `tls.mode: "none"`, and for IP-literal or `localhost` domains
+   * unless `servers` is set.
    */
   srv?: SrvSettings | undefined;
   /** Where each connection step is logged at debug level. @default silent */
