@@ -38,23 +38,35 @@ export async function befriend(a: Client, b: Client): Promise<void> {
   }
 }
 
+/**
+ * Resolves with the first value a listener registered by `listen` receives that passes `match`,
+ * or rejects after `ms`; `listen` returns the disposer that removes the listener.
+ */
+export function firstMatching<T>(
+  listen: (listener: (value: T) => void) => () => void,
+  match: (value: T) => boolean,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching ${what} within ${ms} ms`));
+    }, ms);
+    const off = listen((value) => {
+      if (!match(value)) return;
+      clearTimeout(timer);
+      off();
+      resolve(value);
+    });
+  });
+}
+
 /** Resolves with the first event `handle` routes for `node` that passes `match`. */
 export function nextPubsubEvent(
   handle: PubsubHandle,
   node: string,
   match: (event: PubsubEvent) => boolean = () => true,
-  ms = 10_000,
 ): Promise<PubsubEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no matching pubsub event for ${node} within ${ms} ms`));
-    }, ms);
-    const off = handle.onNode(node, (event) => {
-      if (!match(event)) return;
-      clearTimeout(timer);
-      off();
-      resolve(event);
-    });
-  });
+  return firstMatching((listener) => handle.onNode(node, listener), match, `event for ${node}`);
 }
