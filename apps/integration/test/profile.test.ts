@@ -143,6 +143,22 @@ describe("the bot's avatar, seen by a contact", () => {
     // Still what it was.
     expect((await alice.me.fetchAvatar(bot.client.account.bare))?.id).toBe(id);
   });
+  it("removing it reaches the contact; then there is none to fetch", async () => {
+    const removed = profileEvent(
+      alice.me,
+      "avatar",
+      (a) => a.source === "pep" && a.jid === bot.client.account.bare && a.id === undefined,
+    );
+    const emptyPhoto = profileEvent(
+      alice.me,
+      "avatar",
+      (a) => a.source === "presence" && a.jid === bot.client.account.bare && a.id === undefined,
+    );
+    await bot.me.removeAvatar();
+    await removed;
+    await emptyPhoto;
+    expect(await alice.me.fetchAvatar(bot.client.account.bare)).toBeUndefined();
+  });
 });
 
 describe("hostile avatars", () => {

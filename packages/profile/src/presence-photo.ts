@@ -12,7 +12,7 @@ const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
 const HEX_SHA1 = /^[0-9a-f]{40}$/u;
 
 export class PresencePhoto {
-  /** Our own avatar hash, once known. */
+  /** Our own avatar hash once known; `""` once we removed our avatar. */
   ours: string | undefined;
   readonly #known = new Map<string, string>();
   readonly #max: number;
@@ -26,9 +26,9 @@ export class PresencePhoto {
     const stanza = ctx.stanza;
     if (stanza.name !== "presence" || stanza.attrs.type !== undefined) return;
     if (stanza.getChild("x", NS_VCARD_UPDATE)) return;
-    stanza.append(
-      xml("x", { xmlns: NS_VCARD_UPDATE }, this.ours !== undefined && xml("photo", {}, this.ours)),
-    );
+    // `ours` is "" once we removed our avatar: an empty <photo/> says "no avatar" (§ 3.2).
+    const photo = this.ours === undefined ? undefined : xml("photo", {}, this.ours || undefined);
+    stanza.append(xml("x", { xmlns: NS_VCARD_UPDATE }, photo));
   }
 
   /**

@@ -20,6 +20,11 @@ export interface ProfileHandle extends PluginHandle, Events<ProfileEvents> {
     options?: { force?: boolean },
   ): Promise<PublishedAvatar>;
   /**
+   * Removes our avatar: the vCard photo (when `vcard` is on), empty XEP-0084 metadata
+   * ("no avatar", § 4.5), and an empty photo hash in our presence.
+   */
+  removeAvatar(): Promise<void>;
+  /**
    * Fetches a contact's avatar: XEP-0084 first, the vCard photo as fallback; bounded by
    * `maxFetchBytes` and checked against the announced hash. `undefined` when they have none we may see.
    */

@@ -220,6 +220,41 @@ describe("publishing our avatar", () => {
     expect((error as Error).message).toBe("[profile] only PNG and JPEG avatars are supported");
     expect(server.sent.length).toBe(before);
   });
+  it("publishes over PEP even when the server refuses vCards", async () => {
+    const { server, me } = await setup();
+    const image = png(8, 8);
+    const pending = me.publishAvatar(image);
+    await refuse(server, itemsOf(NS_AVATAR_METADATA), "item-not-found");
+    await refuse(server, vcardIq("get"), "service-unavailable");
+    await answer(server, publishTo(NS_AVATAR_DATA));
+    await answer(server, publishTo(NS_AVATAR_METADATA));
+    expect(await pending).toMatchObject({ id: sha1(image), changed: true });
+  });
+
+  it("removes our avatar: vCard photo, empty metadata, empty photo in presence", async () => {
+    const { server, me } = await setup();
+    const pending = me.removeAvatar();
+    await answer(
+      server,
+      vcardIq("get"),
+      xml(
+        "vCard",
+        { xmlns: NS_VCARD },
+        xml("NICKNAME", {}, "b"),
+        xml("PHOTO", {}, xml("BINVAL", {}, "x")),
+      ),
+    );
+    const set = await answer(server, vcardIq("set"));
+    expect(set.getChild("vCard", NS_VCARD)?.getChild("PHOTO")).toBeUndefined();
+    expect(set.getChild("vCard", NS_VCARD)?.getChildText("NICKNAME")).toBe("b");
+    const presence = server.nextSent((el) => el.name === "presence");
+    const meta = await answer(server, publishTo(NS_AVATAR_METADATA));
+    const payload = pubsubChild(meta)?.getChild("item")?.getChild("metadata", NS_AVATAR_METADATA);
+    expect(payload?.getChildElements()).toEqual([]);
+    await pending;
+    const update = (await presence).getChild("x", NS_VCARD_UPDATE);
+    expect(update?.getChild("photo")?.text()).toBe("");
+  });
 });
 
 describe("fetching a contact's avatar", () => {

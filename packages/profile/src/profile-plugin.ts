@@ -4,7 +4,7 @@
  * `@clawxmpp/pubsub` handle. The only file that touches the plugin
  * contract: with core v2 the handle arrives as `ctx.deps.pubsub`.
  */
-import { definePlugin, Emitter, type Plugin, parseJid, parseOptions } from "@clawxmpp/core";
+import { definePlugin, Emitter, type Plugin, parseJid, parseOptions, xml } from "@clawxmpp/core";
 import { latestPayload } from "./absent.js";
 import { describeImage, loadImage } from "./avatar-bytes.js";
 import { fetchAvatar } from "./avatar-fetch.js";
@@ -42,6 +42,19 @@ export const profile: Plugin<ProfileOptionsInput, ProfileHandle> = definePlugin(
     const bareOf = (jid: string | undefined) =>
       jid === undefined ? undefined : parseJid(jid).bare;
 
+    /** XEP-0153 is a courtesy next to XEP-0084: a server without vCard support does not stop us. */
+    const updateVcard = async (image: { bytes: Uint8Array; type: string } | undefined) => {
+      if (!opts.vcard) return;
+      await setVcardPhoto(ctx.iq, image).catch((error: unknown) =>
+        ctx.logger.warn("could not update the vCard photo (XEP-0153)", { error }),
+      );
+    };
+    /** Puts `hash` ("" for none) in our presences from now on, and sends one if it changed. */
+    const announce = async (hash: string) => {
+      if (!opts.vcard || photo.ours === hash) return;
+      photo.ours = hash;
+      if (ctx.client.status === "online") await ctx.client.sendPresence();
+    };
     const watch = (what: Watchable) => ps.notify(NODES[what]);
     for (const what of opts.watch) ctx.onStop(watch(what));
 
@@ -89,14 +102,19 @@ export const profile: Plugin<ProfileOptionsInput, ProfileHandle> = definePlugin(
         if (changed) {
           // vCard first: servers mapping vCard to PEP (Prosody's mod_vcard_legacy) republish the
           // avatar from it without dimensions; our metadata, published last, is the one that stays.
-          if (opts.vcard) await setVcardPhoto(ctx.iq, bytes, info.type);
+          await updateVcard({ bytes, type: info.type });
           await publishAvatarNodes(ps, bytes, info, opts.accessModel);
         }
-        if (opts.vcard && photo.ours !== info.id) {
-          photo.ours = info.id;
-          if (ctx.client.status === "online") await ctx.client.sendPresence();
-        }
+        await announce(info.id);
         return { ...info, changed };
+      },
+      async removeAvatar() {
+        await updateVcard(undefined);
+        // XEP-0084 § 4.5: empty metadata means "no avatar".
+        await ps.publish(NS_AVATAR_METADATA, xml("metadata", { xmlns: NS_AVATAR_METADATA }), {
+          options: { access_model: opts.accessModel },
+        });
+        await announce("");
       },
       fetchAvatar: (jid) =>
         fetchAvatar(

@@ -25,11 +25,10 @@ export async function getVcard(
   }
 }
 
-/** Replaces the photo of our vCard with `bytes` of MIME `type`, keeping the other fields. */
+/** Replaces the photo of our vCard (removes it when `photo` is undefined), keeping the other fields. */
 export async function setVcardPhoto(
   iq: IqCaller,
-  bytes: Uint8Array,
-  type: string,
+  photo: { bytes: Uint8Array; type: string } | undefined,
   timeout?: number,
 ): Promise<void> {
   const current = await getVcard(iq, undefined, timeout);
@@ -39,12 +38,13 @@ export async function setVcardPhoto(
       "vCard",
       { xmlns: NS_VCARD },
       ...others,
-      xml(
-        "PHOTO",
-        {},
-        xml("TYPE", {}, type),
-        xml("BINVAL", {}, Buffer.from(bytes).toString("base64")),
-      ),
+      photo &&
+        xml(
+          "PHOTO",
+          {},
+          xml("TYPE", {}, photo.type),
+          xml("BINVAL", {}, Buffer.from(photo.bytes).toString("base64")),
+        ),
     ),
     undefined,
     timeout === undefined ? undefined : { timeout },

@@ -15,7 +15,5 @@ export const NS_PUBSUB_ERRORS = "http://jabber.org/protocol/pubsub#errors";
 export const FORM_PUBLISH_OPTIONS = "http://jabber.org/protocol/pubsub#publish-options";
 /** FORM_TYPE of node configuration (§ 8.2). */
 export const FORM_NODE_CONFIG = "http://jabber.org/protocol/pubsub#node_config";
-/** FORM_TYPE of subscription options (§ 6.3). */
-export const FORM_SUBSCRIBE_OPTIONS = "http://jabber.org/protocol/pubsub#subscribe_options";
 /** XEP-0004 data forms. */
 export const NS_DATA = "jabber:x:data";

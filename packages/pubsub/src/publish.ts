@@ -46,7 +46,7 @@ export async function publishItem(
 }
 
 /** § 7.1.5: the node's configuration does not match the publish options. */
-export function isPreconditionFailure(error: PubsubError): boolean {
+function isPreconditionFailure(error: PubsubError): boolean {
   return error.pubsubCondition === "precondition-not-met";
 }
 
