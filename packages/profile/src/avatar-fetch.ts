@@ -4,7 +4,7 @@
  * Sizes are bounded before decoding and the bytes must hash to the id the
  * contact announced (the metadata id, or their presence photo hash).
  */
-import { type IqCaller, parseJid } from "@clawxmpp/core";
+import { type IqCaller, tryParseJid } from "@clawxmpp/core";
 import type { PubsubHandle } from "@clawxmpp/pubsub";
 import { absentAsUndefined, latestPayload } from "./absent.js";
 import { decodeBase64, sha1Hex } from "./avatar-bytes.js";
@@ -26,7 +26,7 @@ export interface FetchDeps {
 
 /** Fetches `jid`'s avatar; `undefined` when they have none we may see. */
 export async function fetchAvatar(deps: FetchDeps, jid: string): Promise<Avatar | undefined> {
-  const bare = parseJid(jid).bare;
+  const bare = contactJid(jid);
   const fromPep = await fetchFromPep(deps, bare);
   return fromPep ?? fetchFromVcard(deps, bare);
 }
@@ -82,4 +82,11 @@ function verify(data: Uint8Array, id: string, bare: string): void {
       `${bare}'s avatar does not match its announced hash ${id}`,
     );
   }
+}
+
+/** The bare JID of a contact given by the caller; a {@link ProfileError} when it is not a JID. */
+export function contactJid(jid: string): string {
+  const parsed = tryParseJid(jid);
+  if (!parsed) throw new ProfileError("invalid", `"${jid}" is not a JID`);
+  return parsed.bare;
 }

@@ -387,6 +387,32 @@ describe("nickname and mood", () => {
     expect(await readMoodValue).toBeUndefined();
   });
 
+  it("refuses a contact that is not a JID, and stops listening to pubsub when stopped", async () => {
+    const { server, client, me } = await setup();
+    await expect(me.fetchAvatar("@@")).rejects.toMatchObject({ reason: "invalid" });
+    await expect(me.fetchNickname("a@b@c")).rejects.toMatchObject({ reason: "invalid" });
+    const nicknames: unknown[] = [];
+    me.on("nickname", (n) => nicknames.push(n));
+    await me.stop();
+    server.receive(
+      xml(
+        "message",
+        { from: ALICE, to: FULL, type: "headline" },
+        xml(
+          "event",
+          { xmlns: NS_EVENT },
+          xml("items", { node: NS_NICK }, xml("item", {}, xml("nick", { xmlns: NS_NICK }, "x"))),
+        ),
+      ),
+    );
+    const seen = new Promise((resolve) => client.once("message", resolve));
+    server.receive(
+      xml("message", { from: `${ALICE}/r`, to: FULL, type: "chat" }, xml("body", {}, "after")),
+    );
+    await seen;
+    expect(nicknames).toEqual([]);
+  });
+
   it("turns PEP notifications into typed events, ignoring malformed ones", async () => {
     const { server, me } = await setup({ watch: ["nickname", "mood", "avatar"] });
     const event = (node: string, ...children: Element[]) =>

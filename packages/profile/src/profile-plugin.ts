@@ -4,10 +4,10 @@
  * `@clawxmpp/pubsub` handle. The only file that touches the plugin
  * contract: with core v2 the handle arrives as `ctx.deps.pubsub`.
  */
-import { definePlugin, Emitter, type Plugin, parseJid, parseOptions, xml } from "@clawxmpp/core";
+import { definePlugin, Emitter, type Plugin, parseOptions, xml } from "@clawxmpp/core";
 import { latestPayload } from "./absent.js";
 import { describeImage, loadImage } from "./avatar-bytes.js";
-import { fetchAvatar } from "./avatar-fetch.js";
+import { contactJid, fetchAvatar } from "./avatar-fetch.js";
 import { publishAvatarNodes, readAvatarMetadata } from "./avatar-pep.js";
 import { moodPayload, readMood } from "./mood.js";
 import { NS_AVATAR_METADATA, NS_MOOD, NS_NICK } from "./namespaces.js";
@@ -39,8 +39,7 @@ export const profile: Plugin<ProfileOptionsInput, ProfileHandle> = definePlugin(
     );
     const photo = new PresencePhoto(opts.maxKnownHashes);
     const publishOptions = { id: "current", options: { access_model: opts.accessModel } };
-    const bareOf = (jid: string | undefined) =>
-      jid === undefined ? undefined : parseJid(jid).bare;
+    const bareOf = (jid: string | undefined) => (jid === undefined ? undefined : contactJid(jid));
 
     /** XEP-0153 is a courtesy next to XEP-0084: a server without vCard support does not stop us. */
     const updateVcard = async (image: { bytes: Uint8Array; type: string } | undefined) => {

@@ -219,10 +219,25 @@ describe("publish", () => {
     const { handle } = await setup();
     await expect(handle.publish("", payload("x"))).rejects.toMatchObject({ condition: "invalid" });
     await expect(handle.items("n", { max: 0 })).rejects.toMatchObject({ condition: "invalid" });
+    await expect(handle.items("n", { service: "a@b/c" })).rejects.toMatchObject({
+      condition: "invalid",
+    });
+    await expect(handle.subscribe("not a jid@@", "n")).rejects.toBeInstanceOf(PubsubError);
+    expect(() => handle.notify("")).toThrow(PubsubError);
   });
 });
 
 describe("items", () => {
+  it("reports an unanswered request as a timeout PubsubError", async () => {
+    const { handle } = await setup({ timeout: 5 });
+    await expect(handle.items("slow")).rejects.toMatchObject({
+      name: "PubsubError",
+      condition: "timeout",
+      code: "timeout",
+      node: "slow",
+    });
+  });
+
   it("asks for max_items and reads items, skipping oversized ones", async () => {
     const { server, handle } = await setup({ maxResultItemSize: 200 });
     const pending = handle.items("n", { service: "alice@example.test", max: 2 });

@@ -4,7 +4,7 @@
  * sender-checked, bounded events. The only file that touches the plugin
  * contract, so moving to core v2's `definePlugin({ name, setup })` is local.
  */
-import { definePlugin, type Plugin, parseJid, parseOptions } from "@clawxmpp/core";
+import { definePlugin, type Plugin, parseOptions } from "@clawxmpp/core";
 import {
   getItems,
   ownAffiliations,
@@ -30,7 +30,7 @@ import { parseEvent } from "./parse-event.js";
 import { publishItem, retractItem } from "./publish.js";
 import type { PubsubHandle } from "./pubsub-handle.js";
 import { type PubsubOptionsInput, pubsubOptionsSchema } from "./pubsub-options.js";
-import { checkNode, type RequestDeps } from "./pubsub-request.js";
+import { checkNode, checkService, type RequestDeps } from "./pubsub-request.js";
 import { SubscribedServices } from "./subscribed-services.js";
 
 const LIST_LIMIT = 10_000;
@@ -83,13 +83,13 @@ export const pubsub: Plugin<PubsubOptionsInput, PubsubHandle> = definePlugin(
       retract: (node, id, options) => retractItem(deps, node, id, options),
       items: (node, options) => getItems(deps, resultLimits, node, options),
       async subscribe(service, node, options = {}) {
-        const target = parseJid(service).bare;
+        const target = checkService(service) as string;
         const sub = await subscribe(deps, target, node, options.jid ?? ownBare());
         if (sub.subscription !== "none") services.add(target, node);
         return sub;
       },
       async unsubscribe(service, node, options = {}) {
-        const target = parseJid(service).bare;
+        const target = checkService(service) as string;
         await unsubscribe(deps, target, node, options.jid ?? ownBare(), options.subid);
         services.remove(target, node);
       },

@@ -4,7 +4,7 @@
  * account for PEP, XEP-0163 § 4.3), and turns every failure into a
  * {@link PubsubError} naming the service and node.
  */
-import { type Element, type IqCaller, type XmlChild, xml } from "@clawxmpp/core";
+import { type Element, type IqCaller, tryParseJid, type XmlChild, xml } from "@clawxmpp/core";
 import { PubsubError } from "./pubsub-error.js";
 
 /** What the request functions need. */
@@ -22,6 +22,7 @@ export async function pubsubRequest(
   target: { service?: string | undefined; node?: string | undefined },
   ...children: XmlChild[]
 ): Promise<Element | undefined> {
+  checkService(target.service);
   const payload = xml("pubsub", { xmlns: ns }, ...children);
   const options = deps.timeout === undefined ? undefined : { timeout: deps.timeout };
   try {
@@ -40,4 +41,14 @@ export function checkNode(node: string, service: string | undefined): void {
   if (typeof node !== "string" || node.length === 0 || node.length > 1_024) {
     throw PubsubError.local("invalid", { service, node }, "node must be 1 to 1024 characters");
   }
+}
+
+/** Checks a service JID before it goes on the wire; returns its bare form. */
+export function checkService(service: string | undefined): string | undefined {
+  if (service === undefined) return undefined;
+  const jid = tryParseJid(service);
+  if (!jid || jid.resource !== undefined) {
+    throw PubsubError.local("invalid", { service }, "service must be a bare JID or a domain");
+  }
+  return jid.bare;
 }
