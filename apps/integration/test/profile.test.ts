@@ -5,7 +5,7 @@
  * round trips with notifications, and hostile input: an oversized avatar
  * refused, a contact whose avatar bytes do not match the id they announce.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { crc32, deflateSync } from "node:zlib";
 import { type Client, xml } from "@clawxmpp/core";
 import { type ProfileEvents, type ProfileHandle, profile } from "@clawxmpp/profile";
@@ -21,7 +21,7 @@ let bot: Account;
 let alice: Account;
 
 /** A real, decodable RGBA PNG of `width`×`height` (ISO/IEC 15948: signature, IHDR, IDAT, IEND). */
-function realPng(width: number, height: number): Uint8Array {
+function realPng(width: number, height: number, noise = false): Uint8Array {
   const chunk = (type: string, data: Buffer) => {
     const head = Buffer.alloc(8);
     head.writeUInt32BE(data.length, 0);
@@ -34,8 +34,12 @@ function realPng(width: number, height: number): Uint8Array {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 4, 0x7f)]);
-  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  const row = () =>
+    Buffer.concat([
+      Buffer.from([0]),
+      noise ? randomBytes(width * 4) : Buffer.alloc(width * 4, 0x7f),
+    ]);
+  const pixels = Buffer.concat(Array.from({ length: height }, row));
   return new Uint8Array(
     Buffer.concat([
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -133,7 +137,7 @@ describe("the bot's avatar, seen by a contact", () => {
   it("refuses an oversized avatar and a non-image with clear errors, and stays online", async () => {
     const huge = realPng(5_000, 1); // small in bytes, too wide in pixels
     await expect(bot.me.publishAvatar(new Uint8Array(300_000))).rejects.toThrow(
-      /\[profile\] avatar is 300000 bytes; larger than the 262144-byte limit/u,
+      /\[profile\] avatar is 300000 bytes; larger than the 131072-byte limit/u,
     );
     await expect(bot.me.publishAvatar(huge)).rejects.toMatchObject({ reason: "too-large" });
     await expect(bot.me.publishAvatar(new TextEncoder().encode("<svg/>"))).rejects.toMatchObject({
@@ -158,6 +162,19 @@ describe("the bot's avatar, seen by a contact", () => {
     await removed;
     await emptyPhoto;
     expect(await alice.me.fetchAvatar(bot.client.account.bare)).toBeUndefined();
+  });
+});
+
+describe("the largest avatar the defaults allow", () => {
+  it("fits in one stanza on Prosody (256 KiB) and arrives intact", async () => {
+    // Incompressible pixels: the PNG is just under the 128 KiB default.
+    const image = realPng(168, 192, true);
+    expect(image.length).toBeGreaterThan(128_000);
+    expect(image.length).toBeLessThanOrEqual(131_072);
+    const published = await alice.me.publishAvatar(image);
+    const fetched = await bot.me.fetchAvatar(alice.client.account.bare);
+    expect(fetched).toMatchObject({ id: published.id, source: "pep", width: 168, height: 192 });
+    expect(alice.client.status).toBe("online");
   });
 });
 

@@ -30,12 +30,20 @@ export const profileOptionsSchema = z
      * @default []
      */
     watch: z.array(z.enum(WATCHABLE)).max(3).default([]),
-    /** Largest avatar we publish, in bytes (XEP-0084 advises small images). @default 262144 */
-    maxAvatarBytes: z.number().int().min(64).max(8_388_608).default(262_144),
+    /**
+     * Largest avatar we publish, in bytes. Base64 adds a third, and servers cap stanzas
+     * (Prosody: 256 KiB by default, and an oversized stanza ends the stream), so keep it well below.
+     * @default 131072
+     */
+    maxAvatarBytes: z.number().int().min(64).max(8_388_608).default(131_072),
     /** Largest width or height of an avatar we publish, in pixels. @default 4096 */
     maxAvatarPixels: z.number().int().min(1).max(65_535).default(4_096),
-    /** Largest contact avatar we download, in bytes. @default 1048576 */
-    maxFetchBytes: z.number().int().min(64).max(16_777_216).default(1_048_576),
+    /**
+     * Largest contact avatar we download, in bytes. Raise pubsub's `maxResultItemSize` with it:
+     * a data item larger than that (in base64) is skipped by pubsub and treated as absent.
+     * @default 524288
+     */
+    maxFetchBytes: z.number().int().min(64).max(16_777_216).default(524_288),
     /**
      * Also keep XEP-0153 going: the photo in our vCard-temp and its hash in
      * every available presence we send.
