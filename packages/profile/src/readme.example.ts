@@ -7,10 +7,13 @@ const ps = client.use(pubsub, {});
 // Until core v2's typed dependencies, the pubsub handle is passed in.
 const me = client.use(profile, { pubsub: ps, watch: ["avatar", "nickname"] });
 
-me.on("avatar", async ({ jid, id, source }) => {
+me.on("avatar", ({ jid, id, source }) => {
   console.log(jid, "has a new avatar", id, "from", source);
-  const avatar = await me.fetchAvatar(jid); // XEP-0084, vCard fallback; size-bounded, hash-checked
-  if (avatar) console.log(avatar.type, avatar.width, avatar.height, avatar.data.length);
+  // XEP-0084, vCard fallback; size-bounded, hash-checked (a mismatch rejects with a ProfileError).
+  me.fetchAvatar(jid).then(
+    (avatar) => avatar && console.log(avatar.type, avatar.width, avatar.height, avatar.data.length),
+    (error: unknown) => console.warn("unusable avatar from", jid, error),
+  );
 });
 me.on("nickname", ({ jid, nickname }) => console.log(jid, "calls themselves", nickname));
 
