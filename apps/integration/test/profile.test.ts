@@ -68,7 +68,7 @@ async function start(user: string, watch: ("avatar" | "nickname" | "mood")[] = [
   const client = clientFor(server, user);
   clients.push(client);
   const ps = client.use(pubsub, {});
-  const me = client.use(profile, { pubsub: ps, watch });
+  const me = client.use(profile, { watch });
   await client.start();
   return { client, ps, me };
 }

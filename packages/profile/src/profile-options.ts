@@ -1,18 +1,8 @@
 /**
- * Options of the `profile` plugin, validated once by zod. The pubsub handle
- * is passed in until core v2's `requires: { pubsub }` hands it over.
+ * Options of the `profile` plugin, validated once by zod. Its PEP requests go
+ * through `@clawxmpp/pubsub`, which must be in use on the client first.
  */
-import type { PubsubHandle } from "@clawxmpp/pubsub";
 import { z } from "zod";
-
-const pubsubHandle = z.custom<PubsubHandle>(
-  (value) =>
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as PubsubHandle).publish === "function" &&
-    typeof (value as PubsubHandle).onNode === "function",
-  { message: "must be the handle returned by client.use(pubsub, …)" },
-);
 
 /** What the plugin can watch (and emit events for) through PEP notifications. */
 export const WATCHABLE = ["avatar", "nickname", "mood"] as const;
@@ -22,8 +12,6 @@ export type Watchable = (typeof WATCHABLE)[number];
 /** Options of the `profile` plugin. */
 export const profileOptionsSchema = z
   .object({
-    /** The `@clawxmpp/pubsub` handle on the same client: every PEP request goes through it. */
-    pubsub: pubsubHandle,
     /**
      * Contacts' profile data we want notifications for (`+notify` in our caps);
      * each becomes `avatar`/`nickname`/`mood` events.

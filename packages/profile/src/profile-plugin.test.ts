@@ -24,10 +24,9 @@ const ALICE = "alice@example.test";
 const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
 const NS_EVENT = "http://jabber.org/protocol/pubsub#event";
 
-// The conformance suite's client is its own; a pubsub handle from another client is enough here.
-const lender = createClient({ jid: ME, password: "x", transport: fakeServer().factory });
 testPluginConformance(profile, {
-  options: { pubsub: lender.use(pubsub, {}), watch: ["avatar", "mood"] },
+  options: { watch: ["avatar", "mood"] },
+  dependencies: [[pubsub, {}]],
 });
 
 let active: Client[] = [];
@@ -36,7 +35,7 @@ afterEach(async () => {
   active = [];
 });
 
-async function setup(options: Omit<ProfileOptionsInput, "pubsub"> = {}) {
+async function setup(options: ProfileOptionsInput = {}) {
   const server = fakeServer();
   const client = createClient({
     jid: ME,
@@ -46,7 +45,7 @@ async function setup(options: Omit<ProfileOptionsInput, "pubsub"> = {}) {
   });
   active.push(client);
   const ps: PubsubHandle = client.use(pubsub, {});
-  const me: ProfileHandle = client.use(profile, { pubsub: ps, ...options });
+  const me: ProfileHandle = client.use(profile, options);
   const initialPresence = server.nextSent((el) => el.name === "presence");
   await client.start();
   return { server, client, ps, me, initialPresence: await initialPresence };

@@ -1,10 +1,10 @@
 /**
  * The `profile` plugin: avatars (XEP-0084 with XEP-0153 alongside),
  * nickname (XEP-0172) and mood (XEP-0107), all PEP through the
- * `@clawxmpp/pubsub` handle. The only file that touches the plugin
- * contract: with core v2 the handle arrives as `ctx.deps.pubsub`.
+ * `@clawxmpp/pubsub` handle, which arrives as `ctx.deps.pubsub`.
  */
 import { definePlugin, Emitter, type Plugin, parseOptions, xml } from "@clawxmpp/core";
+import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
 import { latestPayload } from "./absent.js";
 import { describeImage, loadImage } from "./avatar-bytes.js";
 import { contactJid, fetchAvatar } from "./avatar-fetch.js";
@@ -29,11 +29,16 @@ const NODES: Record<Watchable, string> = {
 };
 
 /** Avatars, nickname and mood over `@clawxmpp/pubsub`. */
-export const profile: Plugin<ProfileOptionsInput, ProfileHandle> = definePlugin(
-  "profile",
-  (ctx, input: ProfileOptionsInput): ProfileHandle => {
+export const profile: Plugin<
+  ProfileOptionsInput,
+  ProfileHandle,
+  { readonly pubsub: PubsubHandle }
+> = definePlugin({
+  name: "profile",
+  requires: { pubsub },
+  setup(ctx, input: ProfileOptionsInput): ProfileHandle {
     const opts = parseOptions(profileOptionsSchema, input, "profile options");
-    const ps = opts.pubsub;
+    const ps = ctx.deps.pubsub;
     const events = new Emitter<ProfileEvents>((error, event) =>
       ctx.logger.error(`profile listener for "${event}" threw`, { error }),
     );
@@ -139,4 +144,4 @@ export const profile: Plugin<ProfileOptionsInput, ProfileHandle> = definePlugin(
       },
     };
   },
-);
+});

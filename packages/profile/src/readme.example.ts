@@ -5,7 +5,7 @@ import { pubsub } from "@clawxmpp/pubsub";
 const client = createClient({ jid: "bot@example.org", password: "…" });
 const ps = client.use(pubsub, {});
 // Until core v2's typed dependencies, the pubsub handle is passed in.
-const me = client.use(profile, { pubsub: ps, watch: ["avatar", "nickname"] });
+const me = client.use(profile, { watch: ["avatar", "nickname"] });
 
 me.on("avatar", ({ jid, id, source }) => {
   console.log(jid, "has a new avatar", id, "from", source);

@@ -1,4 +1,8 @@
-export { type ConformanceOptions, testPluginConformance } from "./conformance.js";
+export {
+  type ConformanceDependency,
+  type ConformanceOptions,
+  testPluginConformance,
+} from "./conformance.js";
 export {
   type DnsZone,
   startDnsServer,
