@@ -23,7 +23,7 @@ export {
   type UploadResult,
   upload,
 } from "./upload.js";
-export { UploadError, type UploadErrorReason } from "./upload-error.js";
+export { UploadError, type UploadErrorCode, type UploadErrorReason } from "./upload-error.js";
 export {
   type UploadOptions,
   type UploadOptionsInput,
