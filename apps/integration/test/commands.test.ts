@@ -124,6 +124,28 @@ async function failure(promise: Promise<unknown>): Promise<CommandsError> {
   throw new Error("expected a failure");
 }
 
+/** Alice submits `fields` as is, bypassing our client's own form check (as a sloppy client would). */
+function rawSubmit(
+  sessionid: string | undefined,
+  action: string,
+  fields: Record<string, string>,
+): Promise<unknown> {
+  return alice.iq.set(
+    xml(
+      "command",
+      { xmlns: NS_COMMANDS, node: "profile", sessionid, action },
+      xml(
+        "x",
+        { xmlns: NS_DATA, type: "submit" },
+        ...Object.entries(fields).map(([name, value]) =>
+          xml("field", { var: name }, xml("value", {}, value)),
+        ),
+      ),
+    ),
+    botJid,
+  );
+}
+
 describe("commands across a real Prosody", () => {
   it("lists the commands each requester may see", async () => {
     const forAlice = await aliceCommands.list(botJid);
@@ -197,40 +219,15 @@ describe("commands across a real Prosody", () => {
       ["name", "required"],
       ["age", "datatype"],
     ]);
-    // …so send it raw, as a hostile or sloppy client would.
-    const raw = await failure(
-      alice.iq.set(
-        xml(
-          "command",
-          { xmlns: NS_COMMANDS, node: "profile", sessionid: first.sessionId, action: "next" },
-          xml(
-            "x",
-            { xmlns: NS_DATA, type: "submit" },
-            xml("field", { var: "age" }, xml("value", {}, "old")),
-          ),
-        ),
-        botJid,
-      ),
-    );
+    // …so send it raw.
+    const raw = await failure(rawSubmit(first.sessionId, "next", { age: "old" }));
     expect(raw.message).toMatch(
       /bad-payload: Name: a value is required; Age: is not a valid xs:integer/u,
     );
     // The session survives a bad submission.
     const second = await aliceCommands.next(first, { name: "Ok" });
     const wrongType = await failure(
-      alice.iq.set(
-        xml(
-          "command",
-          { xmlns: NS_COMMANDS, node: "profile", sessionid: second.sessionId, action: "complete" },
-          xml(
-            "x",
-            { xmlns: NS_DATA, type: "submit" },
-            xml("field", { var: "notify" }, xml("value", {}, "perhaps")),
-            xml("field", { var: "mode" }, xml("value", {}, "reckless")),
-          ),
-        ),
-        botJid,
-      ),
+      rawSubmit(second.sessionId, "complete", { notify: "perhaps", mode: "reckless" }),
     );
     expect(wrongType.message).toMatch(
       /bad-payload: Notify me: "perhaps" is not a boolean; Mode: "reckless" is not one of the options/u,

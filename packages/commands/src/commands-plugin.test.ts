@@ -5,14 +5,16 @@ import {
   type Element,
   type Jid,
   StanzaError,
+  silentLogger,
   xml,
 } from "@clawxmpp/core";
 import { type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
+import { CommandServer } from "./command-server.js";
 import { completed, executing } from "./command-types.js";
 import { CommandsError } from "./commands-error.js";
 import type { CommandsHandle } from "./commands-handle.js";
-import type { CommandsOptionsInput } from "./commands-options.js";
+import { type CommandsOptionsInput, commandsOptionsSchema } from "./commands-options.js";
 import { commands } from "./commands-plugin.js";
 import { booleanField, dataForm, listSingleField, textSingleField } from "./form-builder.js";
 import { formElement } from "./form-element.js";
@@ -508,5 +510,34 @@ describe("running another entity's commands", () => {
     await expect(handle.next(other, { name: "x" })).rejects.toMatchObject({
       condition: "bad-sessionid",
     });
+  });
+});
+
+describe("disco#info on command nodes (§2.3)", () => {
+  it("describes the list node and visible command nodes only", async () => {
+    const server = new CommandServer({
+      options: commandsOptionsSchema.parse({}),
+      clock: manualClock(),
+      logger: silentLogger,
+      ownJid: () => `${ME}/bot`,
+    });
+    server.add({
+      node: "secret",
+      name: "Secret",
+      allowed: (r) => r.bare === "owner@example.test",
+      run: () => completed(),
+    });
+    const info = await server.info(OWNER, "secret");
+    expect(info?.getChild("identity")?.attrs).toMatchObject({
+      category: "automation",
+      type: "command-node",
+      name: "Secret",
+    });
+    expect(info?.getChildren("feature").map((f) => f.attrs.var)).toEqual([NS_COMMANDS, NS_DATA]);
+    expect(await server.info(STRANGER, "secret")).toBeUndefined();
+    expect(await server.info(OWNER, "missing")).toBeUndefined();
+    expect((await server.info(STRANGER, NS_COMMANDS))?.getChild("identity")?.attrs.type).toBe(
+      "command-list",
+    );
   });
 });
