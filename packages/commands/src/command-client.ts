@@ -7,7 +7,7 @@
  */
 import { type Element, type IqCaller, StanzaError, xml } from "@clawxmpp/core";
 import type { CommandNote, CommandStatus, StageAction } from "./command-types.js";
-import { CommandsError } from "./commands-error.js";
+import { CommandsError, type FieldError } from "./commands-error.js";
 import type { CommandsOptions } from "./commands-options.js";
 import { formElement } from "./form-element.js";
 import { findForm } from "./form-parse.js";
@@ -41,6 +41,18 @@ export interface CommandResponse {
 }
 
 const MAX_NOTES = 50;
+
+/** A value for a name the form does not have is a typo, not something to drop silently. */
+function unknownNames(form: DataForm, values: LooseFormValues | undefined): FieldError[] {
+  const names = new Set(form.fields.map((f) => f.var));
+  return Object.keys(values ?? {})
+    .filter((name) => !names.has(name))
+    .map((name) => ({
+      field: name,
+      reason: "unknown",
+      message: `${name}: the form has no such field`,
+    }));
+}
 const STATUSES = new Set(["executing", "completed", "canceled"]);
 
 /** Runs other entities' commands. */
@@ -109,11 +121,12 @@ export class CommandClient {
       form = fillForm(response.form, values);
       // The entity's regex patterns are not run: a crafted one could backtrack for minutes.
       const check = validateSubmission(response.form, form, { trustRegex: false });
-      if (!check.ok) {
+      const errors = [...unknownNames(response.form, values), ...(check.errors ?? [])];
+      if (errors.length > 0) {
         throw new CommandsError(
           "invalid-form",
-          `the form is not filled in correctly: ${check.errors.map((e) => e.message).join("; ")}`,
-          { fields: check.errors },
+          `the form is not filled in correctly: ${errors.map((e) => e.message).join("; ")}`,
+          { fields: errors },
         );
       }
     }

@@ -302,6 +302,7 @@ export class CommandServer {
   }
 }
 
+/** The message without our `[commands]` prefix, which means nothing to the requester. */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).replace(/^\[commands\] /u, "");
 }

@@ -24,8 +24,11 @@ export type CommandCondition = (typeof COMMAND_CONDITIONS)[number];
 export interface FieldError {
   /** The field's `var`. */
   field: string;
-  /** What kind of problem: missing, wrong type, not an offered option, bad JID, failed an XEP-0122 rule, too large. */
-  reason: "required" | "type" | "option" | "jid" | "datatype" | "range" | "regex" | "limit";
+  /**
+   * What kind of problem: missing, wrong type, not an offered option, bad JID, failed an XEP-0122
+   * rule, or (when filling in a form locally) a name the form does not have.
+   */
+  reason: "required" | "type" | "option" | "jid" | "datatype" | "range" | "regex" | "unknown";
   /** Human-readable explanation. */
   message: string;
 }

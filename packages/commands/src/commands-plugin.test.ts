@@ -285,6 +285,23 @@ describe("serving commands (XEP-0050)", () => {
     });
   });
 
+  it("answers an oversized submitted form with bad-payload and stays up", async () => {
+    const { server } = await setup();
+    const first = await ask(server, OWNER, command({ node: "profile" }));
+    const sid = first.getChild("command")!.attrs.sessionid!;
+    const huge = xml(
+      "x",
+      { xmlns: NS_DATA, type: "submit" },
+      ...Array.from({ length: 5_000 }, (_, i) =>
+        xml("field", { var: `f${i}` }, xml("value", {}, "x")),
+      ),
+    );
+    const answer = await step(server, sid, "next", huge);
+    expect(errorOf(answer).text).toBe("bad-payload: malformed data form: more than 200 fields");
+    const ok = await step(server, sid, "next", submitted({ name: "Still here" }));
+    expect(ok.attrs.type).toBe("result");
+  });
+
   it("refuses actions the stage does not offer (bad-action) and unknown actions (malformed-action)", async () => {
     const { server } = await setup();
     const first = await ask(server, OWNER, command({ node: "profile" }));
@@ -424,9 +441,10 @@ describe("running another entity's commands", () => {
       actions: { allowed: ["complete"], execute: "complete" },
     });
 
-    await expect(handle.complete(response, { age: "x" })).rejects.toMatchObject({
+    await expect(handle.complete(response, { age: "x", nmae: "typo" })).rejects.toMatchObject({
       condition: "invalid-form",
       fields: [
+        { field: "nmae", reason: "unknown" },
         { field: "name", reason: "required" },
         { field: "age", reason: "datatype" },
       ],
@@ -446,6 +464,24 @@ describe("running another entity's commands", () => {
     const final = await finishing;
     expect(final.notes).toEqual([{ type: "info", text: "done" }]);
     await expect(handle.cancel(final)).rejects.toBeInstanceOf(CommandsError);
+  });
+
+  it("refuses malformed answers with bad-payload", async () => {
+    const { server, handle } = await setup();
+    const answers = [
+      xml("query", { xmlns: "urn:other" }),
+      command({ node: "config", status: "executing" }),
+      command({ node: "config", sessionid: "s", status: "exploded" }),
+      command(
+        { node: "config", sessionid: "s", status: "executing" },
+        xml("x", { xmlns: NS_DATA, type: "form" }, xml("field", { type: "boolean" })),
+      ),
+    ];
+    for (const answer of answers) {
+      const running = handle.execute("svc@example.test", "config");
+      await peer(server, () => answer);
+      await expect(running).rejects.toMatchObject({ condition: "bad-payload" });
+    }
   });
 
   it("turns the peer's §4.6 errors into CommandsError conditions", async () => {
