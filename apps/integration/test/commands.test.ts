@@ -23,6 +23,7 @@ import {
 import { type Client, type Jid, xml } from "@clawxmpp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { until } from "./helpers.js";
 import { hasProfanity, type Profanity, startProfanity } from "./profanity.js";
 
 let server: ProsodyInstance;
@@ -234,6 +235,22 @@ describe("commands across a real Prosody", () => {
     );
     await aliceCommands.cancel(second);
     expect(botCommands.openSessions()).toBe(0);
+  });
+
+  it("answers session-expired once an idle session timed out", async () => {
+    // A second resource of the bot whose sessions expire after 300 ms.
+    const quick = clientFor(server, "bot");
+    clients.push(quick);
+    const quickCommands = quick.use(commands, { allowed: isOwner, sessionTimeout: 300 });
+    quickCommands.add({ node: "slow", name: "Slow", run: () => executing(profile) });
+    await quick.start();
+    const first = await aliceCommands.execute(quick.jid!.full, "slow");
+    expect(quickCommands.openSessions()).toBe(1);
+    await until(() => quickCommands.openSessions() === 0, 5_000, "the session to expire");
+    const late = await failure(aliceCommands.next(first, { name: "Too late" }));
+    expect(late.condition).toBe("session-expired");
+    expect(late.stanzaCondition).toBe("not-allowed");
+    await quick.stop();
   });
 
   it("bounds 1,000 open sessions from one sender: five open, the rest refused, the bot keeps answering", async () => {
