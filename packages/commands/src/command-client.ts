@@ -6,11 +6,10 @@
  * errors carry the §4.6 condition.
  */
 import { type Element, type IqCaller, StanzaError, xml } from "@clawxmpp/core";
-import type { CommandNote, CommandStatus, StageAction } from "./command-types.js";
+import { type CommandResponse, parseCommandResponse } from "./command-response.js";
 import { CommandsError, type FieldError } from "./commands-error.js";
 import type { CommandsOptions } from "./commands-options.js";
 import { formElement } from "./form-element.js";
-import { findForm } from "./form-parse.js";
 import type { DataForm, LooseFormValues } from "./form-types.js";
 import { validateSubmission } from "./form-validate.js";
 import { fillForm } from "./form-values.js";
@@ -25,23 +24,6 @@ export interface RemoteCommand {
   name: string;
 }
 
-/** One answer of a remote command. */
-export interface CommandResponse {
-  /** The entity asked. */
-  jid: string;
-  node: string;
-  /** The session to continue; undefined only when the entity completed at once without one. */
-  sessionId: string | undefined;
-  status: CommandStatus;
-  /** The form to fill in (status `executing`) or a result form. */
-  form: DataForm | undefined;
-  /** What may be sent next; empty once the session is over. */
-  actions: { allowed: StageAction[]; execute: StageAction | undefined };
-  notes: CommandNote[];
-}
-
-const MAX_NOTES = 50;
-
 /** A value for a name the form does not have is a typo, not something to drop silently. */
 function unknownNames(form: DataForm, values: LooseFormValues | undefined): FieldError[] {
   const names = new Set(form.fields.map((f) => f.var));
@@ -53,7 +35,6 @@ function unknownNames(form: DataForm, values: LooseFormValues | undefined): Fiel
       message: `${name}: the form has no such field`,
     }));
 }
-const STATUSES = new Set(["executing", "completed", "canceled"]);
 
 /** Runs other entities' commands. */
 export class CommandClient {
@@ -148,7 +129,12 @@ export class CommandClient {
 
   async #send(jid: string, command: Element): Promise<CommandResponse> {
     const result = await this.#call("set", command, jid);
-    return this.#parse(jid, command.attrs.node as string, result);
+    return parseCommandResponse(
+      jid,
+      command.attrs.node as string,
+      result,
+      this.#options.formLimits,
+    );
   }
 
   async #call(type: "get" | "set", child: Element, jid: string): Promise<Element> {
@@ -158,46 +144,5 @@ export class CommandClient {
       if (error instanceof StanzaError) throw CommandsError.fromStanzaError(error);
       throw error;
     }
-  }
-
-  #parse(jid: string, node: string, result: Element): CommandResponse {
-    const command = result.getChild("command", NS_COMMANDS);
-    if (!command) throw new CommandsError("bad-payload", "the answer has no <command/>");
-    const status = command.attrs.status ?? "completed";
-    if (!STATUSES.has(status)) throw new CommandsError("bad-payload", "unknown command status");
-    const sessionId = command.attrs.sessionid;
-    if (status === "executing" && (!sessionId || sessionId.length > 1_000))
-      throw new CommandsError("bad-payload", "an executing command without a session id");
-    const maxText = this.#options.formLimits.maxValueLength;
-    const notes: CommandNote[] = [];
-    for (const child of command.getChildElements()) {
-      if (child.name !== "note" || notes.length >= MAX_NOTES) continue;
-      const type =
-        child.attrs.type === "warn" || child.attrs.type === "error" ? child.attrs.type : "info";
-      notes.push({ type, text: child.text().slice(0, maxText) });
-    }
-    const actionsEl = status === "executing" ? command.getChild("actions") : undefined;
-    const allowed = (["prev", "next", "complete"] as const).filter((a) => actionsEl?.getChild(a));
-    const offered: StageAction[] = status !== "executing" ? [] : actionsEl ? allowed : ["complete"];
-    const execute = actionsEl?.attrs.execute;
-    return {
-      jid,
-      node,
-      sessionId,
-      status: status as CommandStatus,
-      form: findForm(command, this.#options.formLimits),
-      actions: {
-        allowed: offered,
-        execute:
-          status !== "executing"
-            ? undefined
-            : offered.includes(execute as StageAction)
-              ? (execute as StageAction)
-              : offered.includes("next")
-                ? "next"
-                : offered[0],
-      },
-      notes,
-    };
   }
 }

@@ -1,27 +1,24 @@
 /**
- * The responder side of XEP-0050: the command list (§2.2, disco#items on the
- * commands node, filtered per requester), per-node disco#info (§2.3), and
- * command sessions (§3.3–§3.4) with `execute`/`next`/`prev`/`complete`/
- * `cancel`, data-form validation of every submitted stage, and the §4.6
- * errors. Every request is checked against the command's visibility rule.
+ * The responder side of XEP-0050 command sessions (§3.3–§3.4): `execute`/
+ * `next`/`prev`/`complete`/`cancel`, data-form validation of every submitted
+ * stage, and the §4.6 errors. Every request is checked against the
+ * command's visibility rule (kept by the registry).
  */
 import {
   type Clock,
-  ConfigError,
   type Element,
   type Jid,
   type Logger,
   StanzaError,
   tryParseJid,
-  xml,
 } from "@clawxmpp/core";
 import { commandElement, commandStanzaError, stageActions } from "./command-element.js";
+import type { CommandRegistry } from "./command-registry.js";
 import type { CommandDefinition, CommandStage } from "./command-types.js";
 import type { CommandsOptions } from "./commands-options.js";
 import { findForm } from "./form-parse.js";
 import type { DataForm } from "./form-types.js";
 import { validateSubmission } from "./form-validate.js";
-import { NS_COMMANDS, NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS } from "./namespaces.js";
 import { type CommandSession, SessionStore } from "./session-store.js";
 import { runStage } from "./stage-runner.js";
 
@@ -29,23 +26,22 @@ const ACTIONS = new Set(["execute", "next", "prev", "complete", "cancel"]);
 
 /** Serves registered commands. */
 export class CommandServer {
-  readonly #commands = new Map<string, CommandDefinition>();
+  readonly #registry: CommandRegistry;
   readonly #sessions: SessionStore;
   readonly #options: CommandsOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #ownJid: () => string | undefined;
 
   constructor(deps: {
+    registry: CommandRegistry;
     options: CommandsOptions;
     clock: Clock;
     logger: Logger;
-    ownJid: () => string | undefined;
   }) {
+    this.#registry = deps.registry;
     this.#options = deps.options;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#ownJid = deps.ownJid;
     this.#sessions = new SessionStore(
       {
         maxSessions: deps.options.maxSessions,
@@ -64,83 +60,9 @@ export class CommandServer {
     return requester === undefined ? this.#sessions.size : jid ? this.#sessions.countFor(jid) : 0;
   }
 
-  /** Serves `command` until the returned function runs. */
-  add(command: CommandDefinition): () => void {
-    if (typeof command.node !== "string" || command.node.length === 0 || command.node.length > 1000)
-      throw new ConfigError("[commands] a command needs a node of 1 to 1000 characters");
-    if (command.node === NS_COMMANDS)
-      throw new ConfigError(`[commands] ${NS_COMMANDS} is the command list's node`);
-    if (this.#commands.has(command.node))
-      throw new ConfigError(`[commands] a command with node ${command.node} is already served`);
-    if (this.#commands.size >= this.#options.maxCommands)
-      throw new ConfigError(
-        `[commands] at most ${this.#options.maxCommands} commands (maxCommands)`,
-      );
-    if (!command.allowed && !this.#options.allowed)
-      throw new ConfigError(
-        `[commands] command ${command.node} has no \`allowed\` rule and the plugin has no default one`,
-      );
-    this.#commands.set(command.node, command);
-    return () => {
-      if (this.#commands.get(command.node) === command) this.#commands.delete(command.node);
-    };
-  }
-
   /** Ends every session. */
   stop(): void {
     this.#sessions.clear();
-  }
-
-  async #allowed(command: CommandDefinition, requester: Jid): Promise<boolean> {
-    try {
-      const rule = command.allowed ?? this.#options.allowed;
-      return rule ? (await rule(requester, command.node)) === true : false;
-    } catch (error) {
-      this.#logger.warn("a command visibility rule threw; treated as not allowed", {
-        node: command.node,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return false;
-    }
-  }
-
-  /** disco#items (§2.2): the commands this requester may see, or undefined for another node. */
-  async items(from: string | undefined, node: string | undefined): Promise<Element | undefined> {
-    if (node !== NS_COMMANDS) return undefined;
-    const requester = tryParseJid(from);
-    const own = this.#ownJid();
-    const visible: CommandDefinition[] = [];
-    if (requester) {
-      for (const command of this.#commands.values())
-        if (await this.#allowed(command, requester)) visible.push(command);
-    }
-    return xml(
-      "query",
-      { xmlns: NS_DISCO_ITEMS, node },
-      ...visible.map((c) => xml("item", { jid: own, node: c.node, name: c.name })),
-    );
-  }
-
-  /** disco#info on a command node (§2.3), or undefined when the node is not one this requester may see. */
-  async info(from: string | undefined, node: string | undefined): Promise<Element | undefined> {
-    const requester = tryParseJid(from);
-    if (!requester || node === undefined) return undefined;
-    if (node === NS_COMMANDS) {
-      return xml(
-        "query",
-        { xmlns: NS_DISCO_INFO, node },
-        xml("identity", { category: "automation", type: "command-list" }),
-      );
-    }
-    const command = this.#commands.get(node);
-    if (!command || !(await this.#allowed(command, requester))) return undefined;
-    return xml(
-      "query",
-      { xmlns: NS_DISCO_INFO, node },
-      xml("identity", { category: "automation", type: "command-node", name: command.name }),
-      xml("feature", { var: NS_COMMANDS }),
-      xml("feature", { var: NS_DATA }),
-    );
   }
 
   /** Answers one `<command/>` request (§3.3); throws a StanzaError for every §4.6 error. */
@@ -151,11 +73,11 @@ export class CommandServer {
     const action = request.attrs.action ?? "execute";
     if (!ACTIONS.has(action))
       throw commandStanzaError("bad-request", "modify", "unknown action", "malformed-action");
-    const command = node === undefined ? undefined : this.#commands.get(node);
+    const command = this.#registry.get(node);
     if (!command || node === undefined)
       throw commandStanzaError("item-not-found", "cancel", "no such command");
     const sessionId = request.attrs.sessionid;
-    if (!(await this.#allowed(command, requester))) {
+    if (!(await this.#registry.allowed(command, requester))) {
       const session =
         sessionId === undefined ? undefined : this.#sessions.get(sessionId, requester);
       if (typeof session === "object") this.#sessions.close(session);

@@ -1,6 +1,7 @@
 /** The public surface of the `commands` plugin. */
 import type { PluginHandle } from "@clawxmpp/core";
-import type { CommandResponse, RemoteCommand } from "./command-client.js";
+import type { RemoteCommand } from "./command-client.js";
+import type { CommandResponse } from "./command-response.js";
 import type { CommandDefinition } from "./command-types.js";
 import type { LooseFormValues } from "./form-types.js";
 

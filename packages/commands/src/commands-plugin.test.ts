@@ -10,7 +10,7 @@ import {
 } from "@clawxmpp/core";
 import { type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
-import { CommandServer } from "./command-server.js";
+import { CommandRegistry } from "./command-registry.js";
 import { completed, executing } from "./command-types.js";
 import { CommandsError } from "./commands-error.js";
 import type { CommandsHandle } from "./commands-handle.js";
@@ -551,9 +551,8 @@ describe("running another entity's commands", () => {
 
 describe("disco#info on command nodes (§2.3)", () => {
   it("describes the list node and visible command nodes only", async () => {
-    const server = new CommandServer({
+    const server = new CommandRegistry({
       options: commandsOptionsSchema.parse({}),
-      clock: manualClock(),
       logger: silentLogger,
       ownJid: () => `${ME}/bot`,
     });

@@ -6,6 +6,7 @@
  */
 import { definePlugin, parseOptions, StanzaError, xml } from "@clawxmpp/core";
 import { CommandClient } from "./command-client.js";
+import { CommandRegistry } from "./command-registry.js";
 import { CommandServer } from "./command-server.js";
 import type { CommandsHandle } from "./commands-handle.js";
 import { type CommandsOptionsInput, commandsOptionsSchema } from "./commands-options.js";
@@ -16,12 +17,12 @@ export const commands = definePlugin<CommandsOptionsInput, CommandsHandle>(
   "commands",
   (ctx, input) => {
     const options = parseOptions(commandsOptionsSchema, input ?? {}, "commands options");
-    const server = new CommandServer({
+    const registry = new CommandRegistry({
       options,
-      clock: ctx.clock,
       logger: ctx.logger,
       ownJid: () => ctx.client.jid?.full,
     });
+    const server = new CommandServer({ registry, options, clock: ctx.clock, logger: ctx.logger });
     const client = new CommandClient(ctx.iq, options);
     ctx.disco.addFeature(NS_COMMANDS);
     ctx.disco.addFeature(NS_DATA);
@@ -32,15 +33,15 @@ export const commands = definePlugin<CommandsOptionsInput, CommandsHandle>(
     ctx.iqHandlers.register("get", NS_DISCO_ITEMS, "query", async ({ from, child }) => {
       const node = child.attrs.node;
       if (node === undefined) return xml("query", { xmlns: NS_DISCO_ITEMS });
-      const items = await server.items(from, node);
+      const items = await registry.items(from, node);
       if (!items) throw new StanzaError("item-not-found", "cancel");
       return items;
     });
     // disco#info on command nodes (§2.3) needs a node hook in the core's disco#info responder;
-    // `server.info()` is ready for it (see the README).
+    // `CommandRegistry.info()` is ready for it (see the README).
     ctx.onStop(() => server.stop());
     return {
-      add: (command) => server.add(command),
+      add: (command) => registry.add(command),
       openSessions: (requester) => server.openSessions(requester),
       list: (jid) => client.list(jid),
       execute: (jid, node) => client.execute(jid, node),

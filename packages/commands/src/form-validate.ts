@@ -17,7 +17,7 @@ import {
   MULTI_TYPES,
 } from "./form-types.js";
 import { typedValue } from "./form-values.js";
-import { checkHints } from "./xdata-validate.js";
+import { checkHints } from "./xdata-checks.js";
 
 /** Outcome of {@link validateSubmission}. */
 export type ValidationResult<V> =

@@ -1,9 +1,7 @@
-export {
-  CommandClient,
-  type CommandResponse,
-  type RemoteCommand,
-} from "./command-client.js";
+export { CommandClient, type RemoteCommand } from "./command-client.js";
 export { commandElement, commandStanzaError, stageActions } from "./command-element.js";
+export { CommandRegistry } from "./command-registry.js";
+export { type CommandResponse, parseCommandResponse } from "./command-response.js";
 export { CommandServer } from "./command-server.js";
 export {
   type CommandAction,
@@ -79,4 +77,5 @@ export {
   NS_DISCO_INFO,
   NS_DISCO_ITEMS,
 } from "./namespaces.js";
-export { checkHints, matchesDatatype, parseValidation, validateElement } from "./xdata-validate.js";
+export { checkHints, type HintProblem, matchesDatatype } from "./xdata-checks.js";
+export { parseValidation, validateElement } from "./xdata-validate.js";
