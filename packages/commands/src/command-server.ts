@@ -10,6 +10,7 @@ import {
   type Jid,
   type Logger,
   StanzaError,
+  TimeoutError,
   tryParseJid,
 } from "@clawxmpp/core";
 import { commandElement, commandStanzaError, stageActions } from "./command-element.js";
@@ -17,12 +18,14 @@ import type { CommandRegistry } from "./command-registry.js";
 import type { CommandDefinition, CommandStage } from "./command-types.js";
 import type { CommandsOptions } from "./commands-options.js";
 import { findForm } from "./form-parse.js";
-import type { DataForm } from "./form-types.js";
+import type { DataForm, LooseFormValues } from "./form-types.js";
 import { validateSubmission } from "./form-validate.js";
 import { type CommandSession, SessionStore } from "./session-store.js";
 import { runStage } from "./stage-runner.js";
 
 const ACTIONS = new Set(["execute", "next", "prev", "complete", "cancel"]);
+/** Stages kept per session for `prev`. */
+const MAX_HISTORY = 32;
 
 /** Serves registered commands. */
 export class CommandServer {
@@ -157,6 +160,7 @@ export class CommandServer {
           "bad-action",
         );
       session.history.pop();
+      session.stage--;
       return commandElement(command.node, session.id, "executing", session.history.at(-1));
     }
     let submitted: DataForm | undefined;
@@ -187,7 +191,7 @@ export class CommandServer {
     session: CommandSession,
     action: "execute" | "next" | "complete",
     form: DataForm | undefined,
-    values: Record<string, unknown> | undefined,
+    values: LooseFormValues | undefined,
   ): Promise<Element> {
     session.busy = true;
     let stage: CommandStage;
@@ -195,13 +199,15 @@ export class CommandServer {
       stage = await runStage(command, session, {
         action,
         form,
-        values: values as never,
+        values,
         clock: this.#clock,
         timeout: this.#options.stageTimeout,
       });
     } catch (error) {
       this.#sessions.close(session);
       if (error instanceof StanzaError) throw error;
+      if (error instanceof TimeoutError)
+        throw commandStanzaError("internal-server-error", "cancel", "the command took too long");
       this.#logger.warn("a command handler failed", {
         node: command.node,
         error: errorText(error),
@@ -219,6 +225,10 @@ export class CommandServer {
       return commandElement(command.node, session.id, "completed", stage);
     }
     session.history.push(stage);
+    session.stage++;
+    // A command that never completes must not grow the session without end: `prev` reaches back
+    // only so far.
+    if (session.history.length > MAX_HISTORY) session.history.shift();
     this.#sessions.touch(session);
     return commandElement(command.node, session.id, "executing", stage);
   }

@@ -384,8 +384,36 @@ describe("serving commands (XEP-0050)", () => {
     const hanging = ask(server, OWNER, command({ node: "hang" }));
     await new Promise((resolve) => setImmediate(resolve));
     clock.advance(1_000);
-    expect(errorOf(await hanging).condition).toBe("internal-server-error");
+    expect(errorOf(await hanging)).toMatchObject({
+      condition: "internal-server-error",
+      text: "the command took too long",
+    });
     expect(handle.openSessions()).toBe(0);
+  });
+
+  it("keeps a bounded history for prev when a command never completes", async () => {
+    const { server, handle } = await setup();
+    const stages: number[] = [];
+    handle.add({
+      node: "loop",
+      name: "Loop",
+      run: (request) => {
+        stages.push(request.stage);
+        return executing(profile, { actions: ["prev", "next"] });
+      },
+    });
+    const first = await ask(server, OWNER, command({ node: "loop" }));
+    const sessionid = first.getChild("command")!.attrs.sessionid!;
+    const loop = (action: string, ...children: Element[]) =>
+      ask(server, OWNER, command({ node: "loop", sessionid, action }, ...children));
+    for (let i = 0; i < 100; i++) await loop("next", submitted({ name: `n${i}` }));
+    expect(stages.at(-1)).toBe(100);
+    const backs: Element[] = [];
+    for (let i = 0; i < 32; i++) backs.push(await loop("prev"));
+    expect(backs.filter((b) => b.attrs.type === "result")).toHaveLength(31);
+    expect(errorOf(backs.at(-1)!).text).toBe("bad-action: there is no previous stage");
+    await loop("next", submitted({ name: "again" }));
+    expect(stages.at(-1)).toBe(70);
   });
 
   it("refuses definitions that would be open by accident or clash", async () => {

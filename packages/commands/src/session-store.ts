@@ -13,8 +13,10 @@ export interface CommandSession {
   readonly id: string;
   readonly node: string;
   readonly requester: Jid;
-  /** Stages shown so far; the last one is current. */
+  /** Stages shown so far (the most recent ones); the last one is current. */
   readonly history: CommandStage[];
+  /** How many stages the requester has moved forward (back with `prev`). */
+  stage: number;
   readonly state: Map<string, unknown>;
   readonly abort: AbortController;
   /** A stage is being computed; a concurrent request is refused. */
@@ -69,6 +71,7 @@ export class SessionStore {
       node,
       requester,
       history: [],
+      stage: 0,
       state: new Map(),
       abort: new AbortController(),
       busy: false,

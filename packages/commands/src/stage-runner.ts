@@ -27,7 +27,7 @@ export async function runStage(
     node: command.node,
     sessionId: session.id,
     action: input.action,
-    stage: session.history.length,
+    stage: session.stage,
     form,
     values,
     valuesOf(expected) {
