@@ -327,6 +327,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       pendingIq: iq.pending,
       discoFeatures: this.#disco.features(),
       discoIdentities: this.#disco.identityCount(),
+      discoNodes: this.#disco.nodes(),
       stageHandlers: { ...this.#inboundStages.counts(), ...this.#outboundStages.counts() },
       timers: this.#timers.size + this.#plugins.timers(),
       listeners,

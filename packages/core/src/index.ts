@@ -17,7 +17,14 @@ export type {
 export { type Clock, sleep, systemClock, type TimerOptions } from "./clock.js";
 export { REDACTED, redactForTrace } from "./connection/redact.js";
 export { xmppTransport } from "./connection/xmpp-transport.js";
-export { CAPS_NODE, type DiscoIdentity, type DiscoRegistry } from "./disco.js";
+export {
+  CAPS_NODE,
+  type DiscoIdentity,
+  type DiscoItem,
+  type DiscoNodeProvider,
+  type DiscoRegistry,
+  type DiscoRequest,
+} from "./disco.js";
 export {
   type DnsOptions,
   dnsOptionsSchema,
