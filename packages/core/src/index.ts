@@ -4,7 +4,6 @@ export { type BackoffOptions, backoffDelay } from "./backoff.js";
 export { createClient } from "./client.js";
 export type {
   Bounce,
-  Client,
   ClientEvents,
   ClientStats,
   ClientStatus,
@@ -14,6 +13,7 @@ export type {
   SendStanzaOptions,
   SubscriptionRequest,
 } from "./client-api.js";
+export type { Client } from "./client-handle.js";
 export { type Clock, sleep, systemClock, type TimerOptions } from "./clock.js";
 export { REDACTED, redactForTrace } from "./connection/redact.js";
 export { xmppTransport } from "./connection/xmpp-transport.js";

@@ -5,7 +5,7 @@
  */
 
 import { INTROSPECT } from "./client.js";
-import type { Client } from "./client-api.js";
+import type { Client } from "./client-handle.js";
 
 /** What {@link introspect} reports. */
 export interface ClientIntrospection {
