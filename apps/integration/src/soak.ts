@@ -75,6 +75,8 @@ export interface SoakResult {
   missedReconnects: string[];
   /** Each kill's uptime before it, ms (the seeded schedule). */
   uptimesMs: number[];
+  /** Each client's status and counters at the end, before it was stopped. */
+  clients: string[];
 }
 
 interface Direction {
@@ -122,6 +124,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const started = performance.now();
   const restarts: { killAt: number; readyAt: number }[] = [];
   const uptimesMs: number[] = [];
+  const clientStats: string[] = [];
   let stopSenders: (() => void) | undefined;
   try {
     await Promise.all([a.start(), b.start()]);
@@ -141,7 +144,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await server.restart();
       restarts.push({ killAt, readyAt: performance.now() });
       log(
-        `cycle ${cycle + 1}/${cycles}: up ${uptime} ms, killed, ready after ${Math.round(performance.now() - killAt)} ms`,
+        `cycle ${cycle + 1}/${cycles}: up ${uptime} ms, killed, ready after ${Math.round(performance.now() - killAt)} ms; ${progress(aToB)}; ${progress(bToA)}`,
       );
     }
     stopSenders();
@@ -160,6 +163,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
   } finally {
     stopSenders?.();
+    for (const [name, client] of clients) clientStats.push(statsOf(name, client));
     await Promise.all([a.stop(), b.stop()]);
   }
   const ended = performance.now();
@@ -186,7 +190,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     reconnectMaxMs: reconnectMs.length === 0 ? Number.NaN : Math.max(...reconnectMs),
     missedReconnects,
     uptimesMs,
+    clients: clientStats,
   };
+}
+
+/** One client's state at the end of the run, before it is stopped. */
+function statsOf(name: string, client: Client): string {
+  const s = client.stats;
+  return `${name}: ${client.status}, ${s.connects} logins, ${s.resumes} resumptions, ${s.reconnectAttempts} reconnect attempts, ${s.queued} unconfirmed${s.lastError ? `, last error "${s.lastError.message}"` : ""}`;
 }
 
 /** The figures as printable lines. */
@@ -200,12 +211,18 @@ export function formatSoak(result: SoakResult): string {
     ),
     `  reconnect after server ready: median ${ms(result.reconnectMedianMs)}, max ${ms(result.reconnectMaxMs)} over ${result.reconnectMs.length} (missed: ${result.missedReconnects.length === 0 ? "none" : result.missedReconnects.join(", ")})`,
   ];
+  for (const line of result.clients) lines.push(`  ${line}`);
   for (const d of result.directions) {
     for (const [kind, list] of Object.entries(d.examples)) {
       if (list.length > 0) lines.push(`  ${d.label} ${kind} e.g.: ${list.join(" | ")}`);
     }
   }
   return lines.join("\n");
+}
+
+/** Running counts for progress lines. */
+function progress(d: Direction): string {
+  return `${d.label} sent ${d.sent.length} acked ${d.acked.size} rejected ${d.rejected.size} received ${d.received.size}`;
 }
 
 function direction(label: string): Direction {
