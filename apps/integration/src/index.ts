@@ -3,3 +3,11 @@ export { type ClientForOptions, clientFor } from "./client-for.js";
 export { freePorts } from "./ports.js";
 export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./prosody.js";
 export { assertServerTools } from "./prosody-binary.js";
+export { type SeededRandom, seededRandom, seedFrom } from "./seeded-random.js";
+export {
+  formatSoak,
+  runSoak,
+  type SoakDirection,
+  type SoakOptions,
+  type SoakResult,
+} from "./soak.js";
