@@ -28,6 +28,7 @@ import { tail, waitReady } from "./readiness.js";
 import { killOnExit } from "./running-servers.js";
 import { ejabberdProgram } from "./server-binaries.js";
 import type { XmppServer } from "./server-kind.js";
+import { lifecycle } from "./server-lifecycle.js";
 
 /** Starts a throwaway ejabberd. `extraGlobal` (Prosody Lua) is refused. */
 export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppServer> {
@@ -167,7 +168,6 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
     await createAccount(name, password);
   }
   const caCert = await readFile(certs.caCert, "utf8");
-  let stopped = false;
 
   return {
     kind: "ejabberd",
@@ -186,26 +186,14 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
       return vmPid;
     },
     createAccount,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await terminate("SIGTERM");
-      if (!options.keep) await rm(dir, { recursive: true, force: true });
-    },
-    async restart() {
-      await terminate("SIGTERM");
-      await launch();
-    },
-    async kill() {
-      await terminate("SIGKILL");
-    },
-    pause() {
-      if (vmPid !== undefined) process.kill(vmPid, "SIGSTOP");
-    },
-    resume() {
-      if (vmPid !== undefined) process.kill(vmPid, "SIGCONT");
-    },
-    logTail: (lines = 40) => tail(logFile, lines),
+    ...lifecycle({
+      dir,
+      keep: options.keep ?? false,
+      logFile,
+      launch,
+      terminate,
+      pid: () => vmPid,
+    }),
   };
 }
 

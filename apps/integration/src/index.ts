@@ -5,6 +5,12 @@ export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./proso
 export { assertServerTools } from "./prosody-binary.js";
 export { startServer } from "./server.js";
 export {
+  type ProxyDirection,
+  type TcpProxy,
+  type TcpProxyOptions,
+  tcpProxy,
+} from "./tcp-proxy.js";
+export {
   SERVER_KINDS,
   type ServerKind,
   type ServerOptions,

@@ -4,7 +4,7 @@
  * before `startProsody` resolves, everything removed on `stop()`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeCertificates } from "./certs.js";
@@ -14,6 +14,7 @@ import { tail, waitReady } from "./readiness.js";
 import { killOnExit } from "./running-servers.js";
 import { prosody12Program, prosody13Program } from "./server-binaries.js";
 import type { XmppServer } from "./server-kind.js";
+import { lifecycle } from "./server-lifecycle.js";
 
 /** Options of {@link startProsody}. */
 export interface ProsodyOptions {
@@ -168,7 +169,6 @@ export async function launchProsody(
 
   await launch();
   const caCert = await readFile(certs.caCert, "utf8");
-  let stopped = false;
 
   return {
     kind,
@@ -187,26 +187,14 @@ export async function launchProsody(
       return child?.pid;
     },
     createAccount,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await terminate("SIGTERM");
-      if (!options.keep) await rm(dir, { recursive: true, force: true });
-    },
-    async restart() {
-      await terminate("SIGTERM");
-      await launch();
-    },
-    async kill() {
-      await terminate("SIGKILL");
-    },
-    pause() {
-      child?.kill("SIGSTOP");
-    },
-    resume() {
-      child?.kill("SIGCONT");
-    },
-    logTail: (lines = 40) => tail(join(dir, "prosody.log"), lines),
+    ...lifecycle({
+      dir,
+      keep: options.keep ?? false,
+      logFile: join(dir, "prosody.log"),
+      launch,
+      terminate,
+      pid: () => child?.pid,
+    }),
   };
 }
 
