@@ -84,6 +84,10 @@ ensure_ejabberd() {
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     servers_root systemctl disable --now ejabberd >/dev/null 2>&1 || true
   fi
+  # Without systemd, a packaged node (ejabberd@…; test nodes are clawxmpp<port>@localhost).
+  if pgrep -u ejabberd -f -- '-s?name ejabberd@' >/dev/null 2>&1; then
+    servers_root /usr/sbin/ejabberdctl stop >/dev/null 2>&1 || true
+  fi
   echo "    ejabberd $(dpkg-query -W -f='${Version}' ejabberd) ready"
 }
 

@@ -21,14 +21,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeCertificates } from "./certs.js";
-import { ejabberdConfig, ejabberdCtlConfig } from "./ejabberd-config.js";
+import { ejabberdConfig, ejabberdCtlConfig, ejabberdVmArgs } from "./ejabberd-config.js";
 import { freePorts } from "./ports.js";
 import type { ProsodyOptions } from "./prosody.js";
 import { tail, waitReady } from "./readiness.js";
 import { killOnExit } from "./running-servers.js";
 import { ejabberdProgram } from "./server-binaries.js";
+import { serverInstance } from "./server-instance.js";
 import type { XmppServer } from "./server-kind.js";
-import { lifecycle } from "./server-lifecycle.js";
 
 /** Starts a throwaway ejabberd. `extraGlobal` (Prosody Lua) is refused. */
 export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppServer> {
@@ -62,6 +62,7 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
   } as const;
   await writeFile(join(dir, "ejabberd.yml"), ejabberdConfig(input));
   await writeFile(join(dir, "ejabberdctl.cfg"), ejabberdCtlConfig(input));
+  await writeFile(join(dir, "vm.args"), ejabberdVmArgs());
   await copyFile("/etc/ejabberd/inetrc", join(dir, "inetrc")).catch(() =>
     writeFile(join(dir, "inetrc"), '{lookup,["file","native"]}.\n'),
   );
@@ -169,32 +170,23 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
   }
   const caCert = await readFile(certs.caCert, "utf8");
 
-  return {
+  return serverInstance({
     kind: "ejabberd",
     version: program.version,
     domain,
-    host: "127.0.0.1",
     c2sPort,
     c2sDirectTlsPort,
     httpPort,
-    mucDomain: `conference.${domain}`,
-    uploadDomain: `upload.${domain}`,
     accounts,
     caCert,
     dir,
-    get pid() {
-      return vmPid;
-    },
     createAccount,
-    ...lifecycle({
-      dir,
-      keep: options.keep ?? false,
-      logFile,
-      launch,
-      terminate,
-      pid: () => vmPid,
-    }),
-  };
+    keep: options.keep ?? false,
+    logFile: logFile,
+    launch,
+    terminate,
+    pid: () => vmPid,
+  });
 }
 
 /** The uid/gid of `name` when we run as root (the VM then runs as that user), else undefined. */

@@ -5,15 +5,15 @@ export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./proso
 export { assertServerTools } from "./prosody-binary.js";
 export { startServer } from "./server.js";
 export {
-  type ProxyDirection,
-  type TcpProxy,
-  type TcpProxyOptions,
-  tcpProxy,
-} from "./tcp-proxy.js";
-export {
   SERVER_KINDS,
   type ServerKind,
   type ServerOptions,
   serverKinds,
   type XmppServer,
 } from "./server-kind.js";
+export {
+  type ProxyDirection,
+  type TcpProxy,
+  type TcpProxyOptions,
+  tcpProxy,
+} from "./tcp-proxy.js";

@@ -13,8 +13,8 @@ import { prosodyConfig } from "./prosody-config.js";
 import { tail, waitReady } from "./readiness.js";
 import { killOnExit } from "./running-servers.js";
 import { prosody12Program, prosody13Program } from "./server-binaries.js";
+import { serverInstance } from "./server-instance.js";
 import type { XmppServer } from "./server-kind.js";
-import { lifecycle } from "./server-lifecycle.js";
 
 /** Options of {@link startProsody}. */
 export interface ProsodyOptions {
@@ -170,32 +170,23 @@ export async function launchProsody(
   await launch();
   const caCert = await readFile(certs.caCert, "utf8");
 
-  return {
-    kind,
+  return serverInstance({
+    kind: kind,
     version: program.version,
     domain,
-    host: "127.0.0.1",
     c2sPort,
     c2sDirectTlsPort,
     httpPort,
-    mucDomain: `conference.${domain}`,
-    uploadDomain: `upload.${domain}`,
     accounts,
     caCert,
     dir,
-    get pid() {
-      return child?.pid;
-    },
     createAccount,
-    ...lifecycle({
-      dir,
-      keep: options.keep ?? false,
-      logFile: join(dir, "prosody.log"),
-      launch,
-      terminate,
-      pid: () => child?.pid,
-    }),
-  };
+    keep: options.keep ?? false,
+    logFile: join(dir, "prosody.log"),
+    launch,
+    terminate,
+    pid: () => child?.pid,
+  });
 }
 
 /** Prosody's datamanager file-name encoding: every non-alphanumeric byte as %xx. */

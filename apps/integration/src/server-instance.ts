@@ -1,11 +1,27 @@
-/** The stop/restart/kill/pause/resume/logTail methods every server kind shares. */
+/**
+ * The instance object every server kind returns: its addresses and accounts
+ * plus the stop/restart/kill/pause/resume/logTail methods built from the
+ * kind's own launch and terminate.
+ */
 import { rm } from "node:fs/promises";
 import { tail } from "./readiness.js";
 import type { XmppServer } from "./server-kind.js";
 
-/** What a server kind provides for {@link lifecycle}. */
-export interface LifecycleParts {
-  dir: string;
+/** What a server kind provides for {@link serverInstance}. */
+export interface InstanceParts
+  extends Pick<
+    XmppServer,
+    | "kind"
+    | "version"
+    | "domain"
+    | "c2sPort"
+    | "c2sDirectTlsPort"
+    | "httpPort"
+    | "accounts"
+    | "caCert"
+    | "dir"
+    | "createAccount"
+  > {
   /** Keep the directory on stop. */
   keep: boolean;
   logFile: string;
@@ -17,10 +33,8 @@ export interface LifecycleParts {
   pid(): number | undefined;
 }
 
-/** Builds the lifecycle methods of an instance from its kind's launch and terminate. */
-export function lifecycle(
-  parts: LifecycleParts,
-): Pick<XmppServer, "stop" | "restart" | "kill" | "pause" | "resume" | "logTail"> {
+/** Builds the instance of a started server. */
+export function serverInstance(parts: InstanceParts): XmppServer {
   let stopped = false;
   const signal = (s: NodeJS.Signals) => {
     const pid = parts.pid();
@@ -31,6 +45,22 @@ export function lifecycle(
     }
   };
   return {
+    kind: parts.kind,
+    version: parts.version,
+    domain: parts.domain,
+    host: "127.0.0.1",
+    c2sPort: parts.c2sPort,
+    c2sDirectTlsPort: parts.c2sDirectTlsPort,
+    httpPort: parts.httpPort,
+    mucDomain: `conference.${parts.domain}`,
+    uploadDomain: `upload.${parts.domain}`,
+    accounts: parts.accounts,
+    caCert: parts.caCert,
+    dir: parts.dir,
+    get pid() {
+      return parts.pid();
+    },
+    createAccount: parts.createAccount,
     async stop() {
       if (stopped) return;
       stopped = true;
