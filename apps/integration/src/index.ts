@@ -13,6 +13,7 @@ export {
 } from "./server-kind.js";
 export {
   type ProxyDirection,
+  type ProxyTlsTermination,
   type TcpProxy,
   type TcpProxyOptions,
   tcpProxy,

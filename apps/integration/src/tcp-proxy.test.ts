@@ -116,6 +116,39 @@ describe("tcpProxy", () => {
     expect(pending.every((p) => p.ms === 50)).toBe(true);
   });
 
+  it("delivers a peer's last words before passing on its close, with latency", async () => {
+    const port = await serve(() => "");
+    let serverClosed: Promise<unknown> = new Promise(() => {});
+    upstream?.removeAllListeners("connection");
+    upstream?.on("connection", (socket) => {
+      sockets.push(socket);
+      socket.on("error", () => {});
+      serverClosed = new Promise((resolve) => socket.once("close", resolve));
+      socket.on("data", () => socket.end("bye"));
+    });
+    const pending: (() => void)[] = [];
+    const client = await through({ latencyMs: 10, schedule: (run) => pending.push(run) }, port);
+    let received = "";
+    client.on("data", (chunk) => {
+      received += chunk.toString();
+    });
+    let clientClosed = false;
+    client.once("close", () => {
+      clientClosed = true;
+    });
+    client.write("hi");
+    await waitFor(() => pending.length === 1);
+    pending.shift()?.(); // "hi" reaches the server, which answers "bye" and closes at once
+    await serverClosed;
+    await waitFor(() => pending.length >= 2); // "bye" and the end, held for the latency
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    while (!clientClosed) {
+      pending.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(received).toBe("bye");
+  });
+
   it("dropConnections closes the client's socket as a network failure would", async () => {
     const port = await serve((s) => s);
     const client = await through({}, port);

@@ -3,23 +3,42 @@
  * the network to misbehave: latency added each way (round trips become visible
  * on loopback) and bytes rewritten or stripped in flight.
  *
- * What rewriting can reach: only plaintext. On a STARTTLS connection that is
- * the stream header, the first `<stream:features/>` (before TLS; with
- * `tls: "required"` it holds nothing but `<starttls/>`), `<starttls/>` and
- * `<proceed/>`; after `<proceed/>` every byte is a TLS record and changing one
- * makes the TLS handshake or the record MAC fail (the client sees a TLS error,
- * not a downgraded offer). So a test that strips SASL `-PLUS` mechanisms must
- * run the server with `tls: "optional"` or `"off"` (features and SASL in the
- * clear) — which is exactly the downgrade a client must refuse to accept over
- * an unencrypted stream — or sit behind TLS with its own certificate
- * (a TLS-terminating proxy; not provided here). Direct TLS (XEP-0368) ports are
- * opaque to `transform` from the first byte. Latency works on every kind of
- * connection.
+ * What rewriting can reach: only what the proxy sees in plaintext. Passing TLS
+ * through (the default), that is the stream header, the first
+ * `<stream:features/>` (with `tls: "required"`, nothing but `<starttls/>`),
+ * `<starttls/>` and `<proceed/>`; after `<proceed/>` every byte is a TLS record
+ * and changing one makes the handshake or the record MAC fail — a TLS error,
+ * not a downgraded offer. Direct TLS (XEP-0368) is opaque from the first byte.
+ * SASL mechanisms, `-PLUS` ones above all, are offered only inside TLS, so
+ * stripping them needs `terminateTls`: the proxy ends the client's TLS with a
+ * certificate the client trusts (the test server's own) and opens its own TLS
+ * to the server, and `transform` sees the plaintext between — the attack that
+ * channel binding and XEP-0474 exist to detect. Latency works in every mode.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { connect as connectTls, TLSSocket } from "node:tls";
 
 /** Which way a chunk travels. */
 export type ProxyDirection = "toServer" | "toClient";
+
+/**
+ * Terminating TLS in the proxy (a man in the middle holding a certificate the client trusts):
+ * the client's TLS ends at the proxy, the proxy opens its own TLS to the server, and
+ * `transform` sees the plaintext inside — SASL mechanisms included. Channel binding
+ * (SCRAM `-PLUS`) exists to notice exactly this: the two TLS sessions differ.
+ */
+export interface ProxyTlsTermination {
+  /** PEM certificate the proxy presents to the client (e.g. the test server's own). */
+  cert: string;
+  /** PEM key of `cert`. */
+  key: string;
+  /** PEM CA the proxy trusts for the server's certificate. */
+  ca: string;
+  /** Name checked in the server's certificate. @default "localhost" */
+  servername?: string;
+  /** The target is a direct TLS (XEP-0368) port: TLS from the first byte. @default false (STARTTLS) */
+  directTls?: boolean;
+}
 
 /** Options of {@link tcpProxy}. */
 export interface TcpProxyOptions {
@@ -36,6 +55,8 @@ export interface TcpProxyOptions {
    * plaintext.
    */
   transform?: (chunk: Buffer, direction: ProxyDirection) => Buffer | string | null;
+  /** Terminate TLS in the proxy (after STARTTLS's `<proceed/>`, or at once for direct TLS). */
+  terminateTls?: ProxyTlsTermination;
   /** Timer used for latency; tests inject their own. @default setTimeout */
   schedule?: (run: () => void, ms: number) => void;
 }
@@ -64,47 +85,96 @@ export async function tcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const bytes: Record<ProxyDirection, number> = { toServer: 0, toClient: 0 };
   let accepted = 0;
 
-  const pipe = (from: Socket, to: Socket, direction: ProxyDirection) => {
-    from.on("data", (chunk: Buffer) => {
-      const out = options.transform ? options.transform(chunk, direction) : chunk;
-      if (out === null) return;
-      const data = typeof out === "string" ? Buffer.from(out, "utf8") : out;
-      const forward = () => {
-        if (to.destroyed) return;
-        bytes[direction] += data.length;
-        to.write(data);
-      };
-      // Equal delays fire in the order they were set, so the stream's byte order is kept.
-      if (latency > 0) schedule(forward, latency);
-      else forward();
-    });
-    from.on("end", () => {
-      const end = () => to.end();
-      if (latency > 0) schedule(end, latency);
-      else end();
-    });
-  };
-
-  const server: Server = createServer((client) => {
+  const onConnection = (rawClient: Socket) => {
     accepted++;
-    const upstream = createConnection({
+    const rawUpstream = createConnection({
       host: options.targetHost ?? "127.0.0.1",
       port: options.targetPort,
     });
-    for (const socket of [client, upstream]) {
+    // The sockets bytes currently travel on: the raw ones, or the TLS ones once terminated.
+    const ends: Record<ProxyDirection, Socket> = { toServer: rawUpstream, toClient: rawClient };
+    const later = (run: () => void) => (latency > 0 ? schedule(run, latency) : run());
+    const track = (socket: Socket) => {
       sockets.add(socket);
-      socket.setNoDelay(true);
       socket.on("close", () => {
         sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
+        // After the bytes still held for latency: a peer's last words arrive before its close.
+        later(() => {
+          rawClient.destroy();
+          rawUpstream.destroy();
+        });
       });
-      // A reset on one side closes the other; never an unhandled error.
-      socket.on("error", () => {});
+      // A reset or a failed handshake on one side closes the other; never an unhandled error.
+      socket.on("error", () => {
+        rawClient.destroy();
+        rawUpstream.destroy();
+      });
+    };
+    for (const socket of [rawClient, rawUpstream]) {
+      socket.setNoDelay(true);
+      track(socket);
     }
-    pipe(client, upstream, "toServer");
-    pipe(upstream, client, "toClient");
-  });
+
+    /** Relays `from` to the current end of `direction`; returns a detacher. */
+    const relay = (from: Socket, direction: ProxyDirection, onChunk?: (text: string) => void) => {
+      const onData = (chunk: Buffer) => {
+        const out = options.transform ? options.transform(chunk, direction) : chunk;
+        if (out === null) return;
+        const data = typeof out === "string" ? Buffer.from(out, "utf8") : out;
+        // Equal delays fire in the order they were set, so the stream's byte order is kept.
+        later(() => {
+          const to = ends[direction];
+          if (to.destroyed) return;
+          bytes[direction] += data.length;
+          to.write(data);
+          onChunk?.(data.toString("latin1"));
+        });
+      };
+      const onEnd = () => later(() => ends[direction].end());
+      from.on("data", onData);
+      from.on("end", onEnd);
+      return () => {
+        from.off("data", onData);
+        from.off("end", onEnd);
+      };
+    };
+
+    const plaintext: (() => void)[] = [];
+    const terminate = options.terminateTls;
+    if (terminate?.directTls) {
+      startTls(terminate);
+      return;
+    }
+    plaintext.push(
+      relay(rawClient, "toServer"),
+      relay(rawUpstream, "toClient", (text) => {
+        // RFC 6120 §5.4.2.3: after <proceed/> both sides start TLS on the same TCP connection.
+        if (terminate && text.includes("<proceed")) startTls(terminate);
+      }),
+    );
+
+    function startTls(tlsOptions: ProxyTlsTermination) {
+      for (const detach of plaintext) detach();
+      const upstream = connectTls({
+        socket: rawUpstream,
+        ca: tlsOptions.ca,
+        servername: tlsOptions.servername ?? "localhost",
+      });
+      const client = new TLSSocket(rawClient, {
+        isServer: true,
+        cert: tlsOptions.cert,
+        key: tlsOptions.key,
+      });
+      ends.toServer = upstream;
+      ends.toClient = client;
+      track(upstream);
+      track(client);
+      relay(client, "toServer");
+      relay(upstream, "toClient");
+    }
+  };
+
+  const server: Server = createServer(onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", resolve);
