@@ -4,6 +4,14 @@ export { freePorts } from "./ports.js";
 export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./prosody.js";
 export { assertServerTools } from "./prosody-binary.js";
 export { type SeededRandom, seededRandom, seedFrom } from "./seeded-random.js";
+export { startServer } from "./server.js";
+export {
+  SERVER_KINDS,
+  type ServerKind,
+  type ServerOptions,
+  serverKinds,
+  type XmppServer,
+} from "./server-kind.js";
 export {
   formatSoak,
   runSoak,
@@ -11,3 +19,10 @@ export {
   type SoakOptions,
   type SoakResult,
 } from "./soak.js";
+export {
+  type ProxyDirection,
+  type ProxyTlsTermination,
+  type TcpProxy,
+  type TcpProxyOptions,
+  tcpProxy,
+} from "./tcp-proxy.js";
