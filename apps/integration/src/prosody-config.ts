@@ -66,7 +66,12 @@ log = {
   { levels = { min = "error" }, to = "file", filename = ${lua(`${c.dir}/prosody.err`)} };
 }
 statistics = nil
-storage = "internal"
+-- Archives (MAM) in SQLite: the file store rereads a whole archive for every query, and a
+-- catch-up after each restart of a busy test server then takes seconds. Everything else stays in
+-- files, written as they change (a SIGKILL loses nothing that was acknowledged).
+default_storage = "internal"
+storage = { archive = "sql", muc_log = "sql" }
+sql = { driver = "SQLite3", database = "prosody.sqlite" }
 authentication = "internal_plain"
 
 network_settings = { nagle = false }

@@ -15,6 +15,7 @@ import type {
 } from "./client-api.js";
 import type { Client } from "./client-handle.js";
 import { type Clock, systemClock, TimerGroup } from "./clock.js";
+import { ReliableDelivery } from "./delivery.js";
 import { Disco } from "./disco.js";
 import { Emitter } from "./emitter.js";
 import { ClawXmppError } from "./errors.js";
@@ -77,6 +78,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   readonly #disco: Disco;
   readonly #queue: OutboundQueue;
   readonly #archive: ArchiveCatchUp | undefined;
+  readonly #delivery: ReliableDelivery | undefined;
   readonly #session: Session;
   readonly #inbound: Inbound;
   readonly #outbound: Outbound;
@@ -123,12 +125,22 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
           drained: () => this.#inbound.archiveDrained(),
         })
       : undefined;
+    this.#delivery = options.delivery.receipts
+      ? new ReliableDelivery({
+          maxPending: options.delivery.maxPending,
+          maxAgeMs: options.delivery.maxAge,
+          now: () => this.#clock.now(),
+          logger: this.#logger,
+          resend: (stanza) => this.#queue.send(stanza, { lane: "app" }),
+        })
+      : undefined;
     const guard = new InboundGuard({
       account: () => this.#account,
       ownFullJid: () => this.#session.jid?.full,
       logger: this.#logger,
       isOurArchiveQuery: (queryid) => this.#archive?.isOurQuery(queryid) ?? false,
       isArchiveProbe: (queryid) => this.#archive?.isProbe(queryid) ?? false,
+      onDuplicate: (stanza, origin) => this.#inbound.answerReceipt(stanza, origin),
     });
     this.#inbound = new Inbound({
       account: this.#account,
@@ -139,6 +151,8 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       iq: this.#iq,
       archive: this.#archive,
       emit,
+      delivery: this.#delivery,
+      sendReceipt: (receipt) => void this.sendStanza(receipt).catch(() => {}),
       iqBurst: options.iqBudget.burst,
       iqPerSecond: options.iqBudget.perSecond,
     });
@@ -147,6 +161,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       queue: this.#queue,
       usable: () => this.#session.status !== "stopped",
       session: () => this.#session.id,
+      delivery: this.#delivery,
     });
     this.#session = new Session({
       options,
@@ -208,6 +223,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
 
   /** Presence (with caps) and carbons for a new session, in the control lane. */
   #setUpSession(): void {
+    this.#delivery?.newSession(this.#session.id);
     void this.sendStanza(xml("presence", {}, this.#disco.caps()), { setup: true }).catch(() => {});
     if (!this.#options.carbons) return;
     this.#iq

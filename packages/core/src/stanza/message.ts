@@ -44,6 +44,8 @@ export interface InboundMessage extends MessageExtensions {
   outgoing: boolean;
   /** How it reached us. */
   via: "live" | "carbon" | "archive";
+  /** The core already answered its XEP-0184 receipt request (`delivery.receipts`). */
+  receiptAnswered: boolean;
   /** The stanza, after guard and decrypt stages. */
   stanza: Element;
 }
@@ -88,6 +90,7 @@ export function parseMessage(stanza: Element, accountDomain: string): InboundMes
     delay: parseDelay(stanza),
     outgoing: false,
     via: "live",
+    receiptAnswered: false,
     stanza,
   };
 }
