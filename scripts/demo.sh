@@ -7,8 +7,14 @@ ensure_node
 ensure_pnpm
 ensure_server_tools
 cd "$ROOT"
+# pnpm always installs the workspace root's dev tools with a filtered install; on a fresh clone we
+# leave out optional dependencies, which are only those tools' platform binaries (biome, turbo,
+# rolldown: ~170 MB). In an existing checkout nothing is left out (it would remove them), and a
+# later `npm run test:all` installs everything.
+extra=()
+if [ ! -e "$ROOT/node_modules/.modules.yaml" ]; then extra=(--no-optional); fi
 echo "==> installing the echo bot's packages (core, policy, muc, markers, upload and their dependencies)"
-CI=true "$PNPM" install --frozen-lockfile --filter "@clawxmpp/echo-bot..." --reporter=append-only 2>&1 |
+CI=true "$PNPM" install --frozen-lockfile --filter "@clawxmpp/echo-bot..." "${extra[@]}" --reporter=append-only 2>&1 |
   grep --line-buffered -E "^(Progress|Packages:|Done|dependencies:|.*ERR)" |
   sed -u -e 's/^/    /'
 echo "==> building (tsc -b; only what changed since the last run)"
