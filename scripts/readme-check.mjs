@@ -9,6 +9,9 @@
  *     (tsconfig.base.json: `strict`, `exactOptionalPropertyTypes`, `noUncheckedIndexedAccess`…);
  *  4. the runnable examples (`scripts/readme-check/scenarios.mjs`) run against a real, throwaway
  *     Prosody, each driven by a scripted client.
+ * Alongside (same CI step): docs/client-options.md must match the schema
+ * (`scripts/gen-client-options.mjs --check`) and the TypeDoc API reference must build without a
+ * warning (written into the scratch directory, never committed).
  * Nothing is cached across runs except npm's own registry cache: the tarballs and the scratch
  * project are made anew and removed at the end (`--keep` keeps them for debugging).
  * Needs the workspace built (`turbo run build`): packing uses `dist/`, and the scenarios use the
@@ -34,6 +37,25 @@ const blocks = await collectBlocks(root, workspace);
 const scratch = await mkdtemp(join(tmpdir(), "clawxmpp-readme-check-"));
 let failed = false;
 try {
+  // Docs checks run while the packages are packed and installed (mostly I/O).
+  const docs = Promise.all([
+    run(process.execPath, [join(root, "scripts/gen-client-options.mjs"), "--check"]),
+    run(
+      join(root, "node_modules/.bin/typedoc"),
+      ["--logLevel", "Warn", "--out", join(scratch, "api")],
+      {
+        cwd: root,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ),
+  ]).then(
+    () =>
+      step("docs/client-options.md is current; the TypeDoc API reference built without warnings"),
+    (error) => {
+      failed = true;
+      console.error(`docs check failed:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
+    },
+  );
   // 2. pack what the blocks import (and their @clawxmpp dependencies), in parallel.
   const needed = closure(
     new Set(blocks.flatMap((b) => b.imports.filter((i) => workspace.has(i)))),
@@ -80,6 +102,7 @@ try {
     maxBuffer: 16 * 1024 * 1024,
   });
   step(`npm installed ${Object.keys(dependencies).length} dependencies into ${scratch}`);
+  await docs;
 
   // 3. type-check every block, each its own module, with the repo's strict options.
   const base = JSON.parse(await readFile(join(root, "tsconfig.base.json"), "utf8")).compilerOptions;

@@ -5,7 +5,7 @@
  * split one example across prose.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 const FENCE = /^```(ts|typescript)\s*$/u;
@@ -17,9 +17,17 @@ export async function collectBlocks(root, workspace) {
   for (const { dir } of workspace.values()) {
     if (existsSync(join(dir, "README.md"))) readmes.push(join(dir, "README.md"));
   }
+  // The guides in docs/ (not the design notes, which describe APIs still being built).
+  for (const name of (await readdir(join(root, "docs"))).sort())
+    if (name.endsWith(".md")) readmes.push(join(root, "docs", name));
   const blocks = [];
   for (const path of readmes) {
-    const readme = path === join(root, "README.md") ? "root" : basename(dirname(path));
+    const readme =
+      path === join(root, "README.md")
+        ? "root"
+        : dirname(path) === join(root, "docs")
+          ? `docs-${basename(path, ".md")}`
+          : basename(dirname(path));
     const lines = (await readFile(path, "utf8")).split("\n");
     let previous;
     for (let i = 0; i < lines.length; i++) {

@@ -34,18 +34,25 @@ export function createClient(options) {
     use(plugin, (plugin.pluginName ?? plugin.name) === "upload"
       ? { ...pluginOptions, allowInsecureHttp: true, allowPrivateAddresses: true }
       : pluginOptions);
-  client.on("online", () => console.log("readme-check: online " + options.jid));
+  client.on("online", () => console.log("readme-check: online " + client.jid?.full));
+  clients.push(client);
   return client;
 }
+// The driver stops an example with SIGTERM: close its sessions cleanly, so the server does not
+// keep a hibernating XEP-0198 session that would receive the next example's messages.
+const clients = [];
+process.once("SIGTERM", () => {
+  Promise.allSettled(clients.map((c) => c.stop())).then(() => process.exit(0));
+});
 `;
 
 /** The scenario of each README (by package directory name, "root" for the repository's). */
 const scenarios = {
   async root({ example, login }) {
     const alice = await login("alice");
-    await example.online;
+    const bot = await example.online;
     const echoed = alice.next((m) => m.from.bare === "bot@localhost" && m.body === "ping");
-    await alice.client.send({ to: "bot@localhost", body: "ping" });
+    await alice.client.send({ to: bot, body: "ping" });
     await echoed;
   },
 
@@ -61,12 +68,12 @@ const scenarios = {
   async policy({ example, login }) {
     const me = await login("me");
     const alice = await login("alice");
-    await example.online;
+    const bot = await example.online;
     const echo = me.next((m) => m.body === "echo: hi");
-    await me.client.send({ to: "bot@localhost", body: "hi" });
+    await me.client.send({ to: bot, body: "hi" });
     await echo;
     const code = alice.next((m) => /\b[A-HJKMNP-Z2-9]{8}\b/u.test(m.body ?? ""));
-    await alice.client.send({ to: "bot@localhost", body: "hello" });
+    await alice.client.send({ to: bot, body: "hello" });
     await code;
     await example.output(/ignored alice@localhost/u);
   },
@@ -100,7 +107,7 @@ const scenarios = {
     // The bot's account used by hand from another client: the example sees this as a sent carbon
     // and must not answer it.
     const phone = await login("bot");
-    await example.online;
+    const bot = await example.online;
     const byHand = alice.next((m) => m.body === "typed by hand");
     const { id: handId } = await phone.client.send({
       to: "alice@localhost",
@@ -109,7 +116,7 @@ const scenarios = {
     await byHand;
     const working = alice.next((m) => m.body?.includes("Working on it…") === true);
     const done = alice.next((m) => m.body === "Done!" && m.markers?.correction !== undefined);
-    const { id } = await alice.client.send({ to: "bot@localhost", body: "hi" });
+    const { id } = await alice.client.send({ to: bot, body: "hi" });
     await working;
     await done;
     await removed;
@@ -135,7 +142,7 @@ const scenarios = {
     const fetched = Buffer.from(await (await fetch(url)).arrayBuffer());
     if (!fetched.equals(report)) throw new Error(`${url} does not serve the sent file`);
     const photo = Buffer.from("a file alice sends to the bot");
-    await alice.plugin.sendFile("bot@localhost", photo, { name: "note.txt" });
+    await alice.plugin.sendFile(message.from.full, photo, { name: "note.txt" });
     const line = await example.output(new RegExp(`${escapeRegExp(join(fs, "inbox"))}/\\S+`, "u"));
     const saved = await readFile(line[0]);
     if (!saved.equals(photo)) throw new Error(`${line[0]} is not the file alice sent`);
@@ -282,8 +289,9 @@ function exampleProcess(script, cwd, env) {
   return {
     start,
     output,
+    /** Resolves with the example bot's full JID once it is online. */
     get online() {
-      return output(/readme-check: online bot@localhost/u);
+      return output(/readme-check: online (bot@localhost\/\S+)/u).then((m) => m[1]);
     },
     get exited() {
       start();
