@@ -98,32 +98,40 @@ const scenarios = {
     const { markers } = await pkg("@clawxmpp/markers");
     const alice = await login("alice", (client) => client.use(markers, {}));
     const reactions = [];
-    const removed = new Promise((resolve) =>
-      alice.plugin.on("reaction", (e) => {
-        reactions.push(e);
-        if (e.emojis.length === 0) resolve();
-      }),
-    );
-    // The bot's account used by hand from another client: the example sees this as a sent carbon
-    // and must not answer it.
-    const phone = await login("bot");
+    let removedOn = () => {};
+    alice.plugin.on("reaction", (e) => {
+      reactions.push(e);
+      if (e.emojis.length === 0) removedOn(e.targetId);
+    });
     const bot = await example.online;
+    // One full round first (👀, reply, correction, reaction removed), which also proves the
+    // example's session is completely set up (carbons enabled).
+    const round = async (body) => {
+      const done = alice.next((m) => m.body === "Done!" && m.markers?.correction !== undefined);
+      const working = alice.next((m) => m.body?.includes("Working on it…") === true);
+      const { id } = await alice.client.send({ to: bot, body });
+      const removed = new Promise((resolve) => {
+        removedOn = (target) => target === id && resolve();
+      });
+      await Promise.all([working, done, removed]);
+      return id;
+    };
+    const first = await round("hi");
+    // The bot's account used by hand from another client: the example sees a sent carbon and
+    // must not answer it. Its handling would start before the next round's, so once that round
+    // is complete, any reaction to the carbon would have arrived.
+    const phone = await login("bot");
     const byHand = alice.next((m) => m.body === "typed by hand");
     const { id: handId } = await phone.client.send({
       to: "alice@localhost",
       body: "typed by hand",
     });
     await byHand;
-    const working = alice.next((m) => m.body?.includes("Working on it…") === true);
-    const done = alice.next((m) => m.body === "Done!" && m.markers?.correction !== undefined);
-    const { id } = await alice.client.send({ to: bot, body: "hi" });
-    await working;
-    await done;
-    await removed;
-    const wrong = reactions.filter((r) => r.targetId !== id);
+    const second = await round("hi again");
+    const wrong = reactions.filter((r) => r.targetId !== first && r.targetId !== second);
     if (wrong.length > 0 || reactions[0]?.emojis[0] !== "👀")
       throw new Error(
-        `reactions ${JSON.stringify(reactions.map((r) => [r.targetId, r.emojis]))}; expected 👀 then none on ${id} (never on the carbon ${handId})`,
+        `reactions ${JSON.stringify(reactions.map((r) => [r.targetId, r.emojis]))}; expected 👀 then none on ${first} and ${second}, never on the carbon ${handId}`,
       );
   },
 
