@@ -9,6 +9,7 @@
  *   node scripts/gen-client-options.mjs          # rewrite docs/client-options.md
  *   node scripts/gen-client-options.mjs --check  # exit 1 when the file is stale (CI)
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -242,7 +243,12 @@ function render() {
   return lines.join("\n");
 }
 
-const text = render();
+// Formatted the way `biome check` wants Markdown (aligned tables), so lint and --check agree.
+const text = execFileSync(
+  join(root, "node_modules/.bin/biome"),
+  ["format", `--stdin-file-path=${relative(root, target)}`],
+  { cwd: root, input: render(), encoding: "utf8" },
+);
 if (undocumented.length > 0)
   console.warn(`  warning: options without JSDoc: ${undocumented.join(", ")} (packages/core)`);
 if (process.argv.includes("--check")) {
