@@ -13,10 +13,16 @@ cd "$ROOT"
 # later `npm run test:all` installs everything.
 extra=()
 if [ ! -e "$ROOT/node_modules/.modules.yaml" ]; then extra=(--no-optional); fi
+# Both steps print a line per unit of progress; their own status decides (not the filters').
+set +o pipefail
 echo "==> installing the echo bot's packages (core, policy, muc, markers, upload and their dependencies)"
 CI=true "$PNPM" install --frozen-lockfile --filter "@clawxmpp/echo-bot..." "${extra[@]}" --reporter=append-only 2>&1 |
-  grep --line-buffered -E "^(Progress|Packages:|Done|dependencies:|.*ERR)" |
-  sed -u -e 's/^/    /'
+  sed -u -n -E -e '/^(Progress|Packages:|Done|dependencies:)|ERR|WARN.*(lockfile|frozen)/s/^/    /p'
+status=${PIPESTATUS[0]}
+if [ "$status" -ne 0 ]; then
+  echo "installing failed; run: CI=true $PNPM install --frozen-lockfile --filter @clawxmpp/echo-bot..." >&2
+  exit "$status"
+fi
 echo "==> building (tsc -b; only what changed since the last run)"
 "$ROOT/apps/echo-bot/node_modules/.bin/tsc" -b apps/echo-bot/tsconfig.build.json --verbose 2>&1 |
   sed -u -n -E \
@@ -24,8 +30,9 @@ echo "==> building (tsc -b; only what changed since the last run)"
     -e "s#.*error (TS[0-9]+.*)#    error \1#p"
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
-  echo "the build failed; run: pnpm exec tsc -b apps/echo-bot/tsconfig.build.json" >&2
+  echo "the build failed; run: $ROOT/apps/echo-bot/node_modules/.bin/tsc -b apps/echo-bot/tsconfig.build.json" >&2
   exit "$status"
 fi
+set -o pipefail
 echo "==> starting the echo bot"
 exec node "$ROOT/apps/echo-bot/dist/main.js" "$@"
