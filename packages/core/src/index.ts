@@ -1,19 +1,30 @@
 export { type ArchiveCursorStore, memoryCursor } from "./archive.js";
 export { writeFileAtomic } from "./atomic-file.js";
 export { type BackoffOptions, backoffDelay } from "./backoff.js";
-export {
-  type Bounce,
-  type Client,
-  type ClientEvents,
-  type ClientStats,
-  type ClientStatus,
-  createClient,
-  type OfflineInfo,
-  type OnlineInfo,
-  type SubscriptionRequest,
-} from "./client.js";
-export { type Clock, sleep, systemClock } from "./clock.js";
+export { createClient } from "./client.js";
+export type {
+  Bounce,
+  Client,
+  ClientEvents,
+  ClientStats,
+  ClientStatus,
+  OfflineInfo,
+  OnlineInfo,
+  PluginClient,
+  SendStanzaOptions,
+  SubscriptionRequest,
+} from "./client-api.js";
+export { type Clock, sleep, systemClock, type TimerOptions } from "./clock.js";
+export { REDACTED, redactForTrace } from "./connection/redact.js";
+export { xmppTransport } from "./connection/xmpp-transport.js";
 export { CAPS_NODE, type DiscoIdentity, type DiscoRegistry } from "./disco.js";
+export {
+  type DnsOptions,
+  dnsOptionsSchema,
+  type SrvRecord,
+  type SrvResolver,
+  type SrvSettings,
+} from "./dns-options.js";
 export { type Disposer, Emitter, type EventMap, type Events } from "./emitter.js";
 export {
   AuthError,
@@ -21,11 +32,13 @@ export {
   type ClawXmppErrorCode,
   type ClawXmppErrorOptions,
   ConfigError,
+  type CoreErrorCode,
   StanzaError,
   StreamError,
   TimeoutError,
 } from "./errors.js";
-export type { IqCaller, IqHandler, IqHandlers, IqRequest } from "./iq.js";
+export { type ClientIntrospection, introspect } from "./introspect.js";
+export type { IqCaller, IqHandler, IqHandlers, IqRequest, IqRequestOptions } from "./iq.js";
 export { bareJid, type Jid, JidError, parseJid, sameBareJid, tryParseJid } from "./jid.js";
 export { consoleLogger, type Logger, silentLogger } from "./logger.js";
 export {
@@ -38,6 +51,7 @@ export { parseOptions } from "./options-util.js";
 export {
   INBOUND_STAGES,
   type InboundContext,
+  type InboundOrigin,
   type InboundStage,
   OUTBOUND_STAGES,
   type OutboundContext,
@@ -45,7 +59,18 @@ export {
   type StageHandler,
   type Stages,
 } from "./pipeline.js";
-export { definePlugin, type Plugin, type PluginContext, type PluginHandle } from "./plugin.js";
+export {
+  type AnyPlugin,
+  type DepsOf,
+  definePlugin,
+  type HandleOf,
+  type Plugin,
+  type PluginContext,
+  type PluginHandle,
+  type PluginMap,
+  type PluginSpec,
+  type SessionLane,
+} from "./plugin.js";
 export {
   buildMessage,
   type InboundMessage,
@@ -62,6 +87,15 @@ export {
   type PresenceType,
   parsePresence,
 } from "./stanza/presence.js";
+export {
+  resolveTrace,
+  stderrTrace,
+  TRACE_ENV,
+  type TraceDirection,
+  type TraceFn,
+  type TraceOption,
+  traceOptionSchema,
+} from "./trace.js";
 export type {
   OpenRequest,
   OpenResult,

@@ -6,8 +6,10 @@
 import { z } from "zod";
 import type { ArchiveCursorStore } from "./archive.js";
 import type { Clock } from "./clock.js";
+import { dnsOptionsSchema } from "./dns-options.js";
 import { tryParseJid } from "./jid.js";
 import type { Logger } from "./logger.js";
+import { traceOptionSchema } from "./trace.js";
 import type { TransportFactory } from "./transport.js";
 
 const ms = (def: number, min = 1) => z.number().int().min(min).default(def);
@@ -52,21 +54,27 @@ export const timeoutsSchema = z
   .strict()
   .prefault({});
 
-/** Reconnect policy: exponential backoff with jitter. */
+/**
+ * Reconnect policy. The first minute of an outage retries at most `fastMaxDelay` apart, so the
+ * client is back within about a second of its server; later attempts spread out to `maxDelay`.
+ * A successful login resets it; an authentication failure is never retried.
+ */
 export const reconnectSchema = z
   .object({
     /** Reconnect after a lost connection. @default true */
     enabled: z.boolean().default(true),
-    /** First delay. @default 1000 */
-    initialDelay: ms(1_000),
-    /** Upper bound of the delay. @default 300000 */
-    maxDelay: ms(300_000),
+    /** Base of the first delay after a connection is lost, in ms. @default 200 */
+    initialDelay: ms(200, 0),
+    /** Largest delay during the first `fastPhase` ms of an outage. @default 750 */
+    fastMaxDelay: ms(750, 0),
+    /** How long an outage counts as short, in ms. @default 60000 */
+    fastPhase: ms(60_000, 0),
+    /** Largest delay after the fast phase, in ms. @default 4000 */
+    maxDelay: ms(4_000),
     /** Growth factor per failed attempt. @default 2 */
     factor: z.number().min(1).default(2),
-    /** Random share of each delay, 0..1 (0.5 = ±25 %). @default 0.5 */
+    /** Random share taken off each delay, 0..1 (0.5 = each delay between half and all of its base). @default 0.5 */
     jitter: z.number().min(0).max(1).default(0.5),
-    /** A connection up this long resets the backoff. @default 60000 */
-    stableAfter: ms(60_000),
   })
   .strict()
   .prefault({});
@@ -124,7 +132,24 @@ export const clientOptionsSchema = z
       })
       .strict()
       .prefault({}),
-    /** Maximum stanzas held while offline; a send beyond it fails with `queue-full`. @default 1000 */
+    /**
+     * IQ requests each other entity may make (our own server and account are not limited): a burst,
+     * then a steady rate; beyond it one `resource-constraint` error a second, the rest ignored.
+     */
+    iqBudget: z
+      .object({
+        /** Requests in a burst. @default 100 */
+        burst: z.number().int().min(1).default(100),
+        /** Requests per second over time. @default 20 */
+        perSecond: z.number().min(0.01).default(20),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Maximum application stanzas not yet confirmed by the server (waiting while offline, or
+     * unacknowledged); a send beyond it fails with `queue-full`. Session setup and IQs are not
+     * counted. @default 1000
+     */
     queueSize: z.number().int().min(1).default(1_000),
     /** Software name and version answered to XEP-0092 and used in caps. */
     software: z
@@ -140,6 +165,23 @@ export const clientOptionsSchema = z
     clock: z.custom<Clock>((value) => typeof value === "object" && value !== null).optional(),
     /** Transport factory (tests use the fake transport from `@clawxmpp/test`). */
     transport: z.custom<TransportFactory>((value) => typeof value === "function").optional(),
+    /**
+     * DNS SRV lookup (RFC 6120 §3.2.1, XEP-0368), used when neither `server` nor `port` is set:
+     * `_xmpps-client._tcp` (direct TLS) and `_xmpp-client._tcp` (STARTTLS) records of the JID's
+     * domain, by priority and weight, falling back to the domain on port 5222. The certificate
+     * is always checked against the JID's domain, never the SRV target. With `tls.mode:
+     * "direct"` only `_xmpps-client` records are used (fallback port 5223); with `"none"` none.
+     * IP-literal and `localhost` domains are not looked up unless `dns.servers` is set.
+     */
+    dns: dnsOptionsSchema,
+    /**
+     * XML trace of every element in and out (stream headers and nonzas included) with
+     * passwords, SASL payloads and FAST tokens redacted: `true` prints to stderr, a function
+     * `(direction: "in" | "out", xml: string) => void` receives each element, `false` keeps it
+     * off even when the `CLAWXMPP_XML_TRACE` environment variable is set.
+     * @default off, or stderr when `CLAWXMPP_XML_TRACE=1`
+     */
+    trace: traceOptionSchema,
   })
   .strict()
   .superRefine((options, ctx) => {

@@ -7,13 +7,19 @@ import { type Client, createClient, type Plugin, type PluginHandle } from "@claw
 import { describe, expect, it } from "vitest";
 import { fakeServer } from "./fake-transport.js";
 
+/** A plugin (with its options) the plugin under test requires, used on the client first. */
+// biome-ignore lint/suspicious/noExplicitAny: any plugin may be a dependency
+export type ConformanceDependency = readonly [Plugin<any, PluginHandle, any>, unknown];
+
 /** Options of {@link testPluginConformance}. */
 export interface ConformanceOptions<Options> {
   /** Plugin options to use. */
   options: Options;
+  /** Plugins it requires, in the order to use them. */
+  dependencies?: readonly ConformanceDependency[];
 }
 
-function newClient(): Client {
+function bareClient(): Client {
   const server = fakeServer();
   return createClient({
     jid: "bot@example.test",
@@ -25,9 +31,15 @@ function newClient(): Client {
 
 /** Registers vitest tests checking `plugin` against the contract. */
 export function testPluginConformance<Options, Handle extends PluginHandle>(
-  plugin: Plugin<Options, Handle>,
+  // biome-ignore lint/suspicious/noExplicitAny: any dependency map
+  plugin: Plugin<Options, Handle, any>,
   config: ConformanceOptions<Options>,
 ): void {
+  const newClient = (): Client => {
+    const client = bareClient();
+    for (const [dependency, options] of config.dependencies ?? []) client.use(dependency, options);
+    return client;
+  };
   describe(`plugin conformance: ${plugin.pluginName}`, () => {
     it("has a non-empty name", () => {
       expect(plugin.pluginName).toMatch(/^[a-z][a-z0-9-]*$/u);
