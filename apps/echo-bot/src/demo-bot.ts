@@ -62,6 +62,8 @@ export function startDemoBot(client: Client, options: DemoBotOptions): DemoBot {
     // mentions the bot gets an answer.
     groupPolicy: "open",
     groupSettings: { "*": { requireMention: true } },
+    // Someone trying every behaviour in a minute sends more than the default 5-message burst.
+    rateLimit: { capacity: 20, refillPerMinute: 60, maxSenders: 10_000 },
   });
   const echoes = new Map<string, string>();
   const remember = (theirs: string | undefined, ours: string) => {

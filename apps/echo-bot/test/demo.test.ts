@@ -60,7 +60,7 @@ describe.skipIf(!existsSync(main) && !process.env.CI)("echo bot demo", () => {
       password: "demo-test-pw",
       server: "127.0.0.1",
       port,
-      resource: "test",
+      resource: `test-${people.length}`, // one session per login: a reused resource replaces the other
       tls: { ca },
     });
     const rooms = client.use(muc, { nickname: user });
