@@ -25,6 +25,7 @@ status=$?
 "$PNPM" exec turbo run test --filter=@clawxmpp/integration "${report[@]}" || status=1
 node "$ROOT/scripts/readme-check.mjs" || status=1 # README blocks from packed tarballs (docs/releasing.md)
 set -e
+node "$ROOT/apps/integration/scripts/matrix.mjs" "$ROOT/apps/integration/.vitest-report.json" "$ROOT/apps/integration/README.md" || true
 node -e '
   const fs = require("node:fs");
   const path = require("node:path");
