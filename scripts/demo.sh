@@ -5,7 +5,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node
 ensure_pnpm
-ensure_server_tools
+# The demo runs on Prosody 0.12 only: none of the integration matrix's other servers.
+CLAWXMPP_SERVERS=prosody12 ensure_server_tools
 cd "$ROOT"
 # pnpm always installs the workspace root's dev tools with a filtered install; on a fresh clone we
 # leave out optional dependencies, which are only those tools' platform binaries (biome, turbo,
