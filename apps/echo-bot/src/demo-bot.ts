@@ -8,6 +8,7 @@
  * - @clawxmpp/upload downloads a file someone sends and sends it back as a file (XEP-0363 + OOB).
  * Our own carbons, history, our own room echoes and body-less signals are never answered.
  */
+import { randomUUID } from "node:crypto";
 import type { Client, InboundMessage } from "@clawxmpp/core";
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
@@ -132,13 +133,17 @@ export function startDemoBot(client: Client, options: DemoBotOptions): DemoBot {
       const replaces = info?.correction?.replaces;
       const ours = replaces === undefined ? undefined : echoes.get(replaces);
       if (ours !== undefined && text !== undefined) {
-        const { id } = await signals.correct(to, ours, text, { type: "chat" });
-        remember(message.id, id);
+        // XEP-0308 §5: a correction of a correction still names the original message.
+        remember(message.id, ours);
+        await signals.correct(to, ours, text, { type: "chat" });
         log(`corrected our echo to ${message.from.bare}`);
         return;
       }
-      const { id } = await client.send({ to, type: "chat", body: text ?? "" });
+      // Remembered before sending: the peer can correct as soon as the echo arrives, which may
+      // be before the server's acknowledgement resolves `send()`.
+      const id = randomUUID();
       remember(message.id, id);
+      await client.send({ id, to, type: "chat", body: text ?? "" });
       log(`echoed to ${message.from.bare}`);
     });
   });
