@@ -4,7 +4,7 @@
  * client account, a wrong secret refused as a terminal error, reconnect
  * after a server restart with the messages queued meanwhile delivered, and
  * (with prosody-modules' mod_privilege and mod_delegation) a privileged
- * roster read, a message sent on behalf of a user, and a delegated
+ * roster read, a message sent on behalf of a user, an IQ sent as a user, and a delegated
  * namespace IQ answered through the component's IQ handlers.
  */
 import { existsSync } from "node:fs";
@@ -78,7 +78,7 @@ beforeAll(async () => {
     extraGlobal: [
       `component_ports = { ${port} }`,
       `component_interfaces = { "127.0.0.1" }`,
-      `privileged_entities = { [${JSON.stringify(DOMAIN)}] = { roster = "both"; message = "outgoing"; } }`,
+      `privileged_entities = { [${JSON.stringify(DOMAIN)}] = { roster = "both"; message = "outgoing"; iq = { ["jabber:iq:version"] = "get" }; } }`,
       `delegations = { [${JSON.stringify(NS_DELEGATED)}] = { jid = ${JSON.stringify(DOMAIN)}; } }`,
       `Component ${JSON.stringify(DOMAIN)}`,
       `  component_secret = ${JSON.stringify(SECRET)}`,
@@ -234,6 +234,25 @@ describe("component on Prosody", () => {
       body: "sent for alice",
     });
     expect((await got).from.bare).toBe("alice@localhost");
+  });
+
+  it.skipIf(!HAVE_MODULES)("sends an IQ as a user through XEP-0356 privileged IQs", async () => {
+    const granted = await privileges;
+    expect(granted.iq.get("jabber:iq:version")).toBe("get");
+    const answer = await component.privilegedIq(
+      "alice@localhost",
+      "get",
+      xml("query", { xmlns: "jabber:iq:version" }),
+      "localhost",
+    );
+    expect(answer.getChild("query", "jabber:iq:version")?.getChildText("name")).toBe("Prosody");
+    await expect(
+      component.privilegedIq(
+        "alice@localhost",
+        "set",
+        xml("query", { xmlns: "jabber:iq:version" }),
+      ),
+    ).rejects.toMatchObject({ code: "not-privileged" });
   });
 
   it.skipIf(!HAVE_MODULES)(

@@ -4,9 +4,15 @@
  * items and nodes (§3.2 info nodes, §4.2 item nodes). JIDs not listed get
  * the default entity for users of the domain, if one is set. Every entity
  * also advertises the features plugins registered through `ctx.disco`.
+ * XEP-0355 §5 disco nesting: the server asks the domain for the nodes
+ * `urn:xmpp:delegation:2::<ns>` and `urn:xmpp:delegation:2:bare:<ns>` of a
+ * delegated namespace; unless the domain lists them itself, they answer
+ * the namespace as their one feature.
  */
 import { type Disposer, type Element, StanzaError, tryParseJid, xml } from "@clawxmpp/core";
-import { NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS } from "./namespaces.js";
+import { NS_CAPS, NS_DELEGATION, NS_DISCO_INFO, NS_DISCO_ITEMS } from "./namespaces.js";
+
+const NESTING = [`${NS_DELEGATION}::`, `${NS_DELEGATION}:bare:`];
 
 /** A disco identity (XEP-0030 §3.1, registry categories). */
 export interface ComponentIdentity {
@@ -47,15 +53,23 @@ export class ComponentDisco implements ComponentDiscoRegistry {
   readonly #entities = new Map<string, DiscoEntity>();
   readonly #userDefault: DiscoEntity | undefined;
   readonly #pluginFeatures: () => readonly string[];
+  readonly #delegated: (namespace: string, asker: string | undefined) => boolean;
 
   constructor(options: {
     domain: string;
     userDefault: DiscoEntity | undefined;
     pluginFeatures: () => readonly string[];
+    /**
+     * True when `asker` may see the nesting node of `namespace` (XEP-0355 §5): the server asks
+     * before it advertises the delegation, so the component answers its server, and anyone once
+     * the namespace is delegated.
+     */
+    delegated?: (namespace: string, asker: string | undefined) => boolean;
   }) {
     this.#domain = options.domain;
     this.#userDefault = options.userDefault;
     this.#pluginFeatures = options.pluginFeatures;
+    this.#delegated = options.delegated ?? (() => false);
   }
 
   set(jid: string, entity: DiscoEntity): Disposer {
@@ -74,9 +88,9 @@ export class ComponentDisco implements ComponentDiscoRegistry {
     return this.#entities.get(key) ?? (key === this.#domain ? undefined : this.#userDefault);
   }
 
-  /** The disco#info answer for a request to `to`. */
-  info(to: string | undefined, node: string | undefined): Element {
-    const target = this.#target(to, node);
+  /** The disco#info answer for a request from `asker` to `to`. */
+  info(to: string | undefined, node: string | undefined, asker?: string): Element {
+    const target = this.#target(to, node, asker);
     const features = new Set([NS_DISCO_INFO, NS_DISCO_ITEMS, ...(target.features ?? [])]);
     // Plugin features describe the entities themselves, not their nodes; caps belong to clients.
     if (node === undefined) for (const feature of this.#pluginFeatures()) features.add(feature);
@@ -103,7 +117,7 @@ export class ComponentDisco implements ComponentDiscoRegistry {
     );
   }
 
-  #target(to: string | undefined, node: string | undefined): DiscoNode {
+  #target(to: string | undefined, node: string | undefined, asker?: string): DiscoNode {
     const entity = this.get(to ?? this.#domain);
     if (!entity) throw new StanzaError("item-not-found", "cancel");
     if (node === undefined) return entity;
@@ -111,8 +125,18 @@ export class ComponentDisco implements ComponentDiscoRegistry {
       entity.nodes !== undefined && Object.hasOwn(entity.nodes, node)
         ? entity.nodes[node]
         : undefined;
-    if (!found) throw new StanzaError("item-not-found", "cancel");
-    return found;
+    if (found) return found;
+    const nested = this.#nesting(to, node, asker);
+    if (nested) return nested;
+    throw new StanzaError("item-not-found", "cancel");
+  }
+
+  /** XEP-0355 §5: a delegated namespace's nesting node on the domain. */
+  #nesting(to: string | undefined, node: string, asker: string | undefined): DiscoNode | undefined {
+    if (this.#key(to ?? this.#domain) !== this.#domain) return undefined;
+    const prefix = NESTING.find((p) => node.startsWith(p));
+    const namespace = prefix === undefined ? undefined : node.slice(prefix.length);
+    return namespace && this.#delegated(namespace, asker) ? { features: [namespace] } : undefined;
   }
 
   /** The bare JID a request is about, when it is one of ours. */

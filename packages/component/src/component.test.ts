@@ -335,6 +335,83 @@ describe("XEP-0356 privileges", () => {
   });
 });
 
+describe("XEP-0356 privileged IQs and reconnects", () => {
+  it("sends an IQ as a user when granted and unwraps the forwarded answer", async () => {
+    const [c, server] = await started();
+    const version = () => xml("query", { xmlns: "jabber:iq:version" });
+    await expect(c.privilegedIq("alice@example.org", "get", version())).rejects.toMatchObject({
+      code: "not-privileged",
+    });
+    const granted = next(c, "privileges");
+    server.receive(
+      privilegeAdvert(
+        SERVER,
+        xml("perm", { access: "iq" }, xml("namespace", { ns: "jabber:iq:version", type: "get" })),
+      ),
+    );
+    await granted;
+    await expect(c.privilegedIq("alice@example.org", "set", version())).rejects.toMatchObject({
+      code: "not-privileged",
+    });
+
+    const answerWith = async (inner: Element | undefined) => {
+      const request = server.nextSent((el) => el.name === "iq" && el.attrs.type === "get");
+      const pending = c.privilegedIq("alice@example.org", "get", version(), SERVER);
+      const sent = await request;
+      const wrapped = sent.getChild("privileged_iq", NS_PRIV)?.getChild("iq");
+      expect(sent.attrs).toMatchObject({ to: "alice@example.org", from: DOMAIN });
+      expect(wrapped?.attrs).toMatchObject({
+        xmlns: "jabber:client",
+        type: "get",
+        from: "alice@example.org",
+        to: SERVER,
+      });
+      server.receive(
+        xml(
+          "iq",
+          { type: "result", id: sent.attrs.id, from: "alice@example.org", to: DOMAIN },
+          inner && xml("privilege", { xmlns: NS_PRIV }, xml("forwarded", { xmlns: NS_FWD }, inner)),
+        ),
+      );
+      return pending;
+    };
+    const ok = await answerWith(
+      xml(
+        "iq",
+        { xmlns: "jabber:client", type: "result", id: "x", from: SERVER },
+        xml("query", { xmlns: "jabber:iq:version" }, xml("name", {}, "Prosody")),
+      ),
+    );
+    expect(ok.getChild("query")?.getChildText("name")).toBe("Prosody");
+    await expect(
+      answerWith(
+        xml(
+          "iq",
+          { xmlns: "jabber:client", type: "error", id: "x" },
+          xml(
+            "error",
+            { type: "cancel" },
+            xml("feature-not-implemented", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
+          ),
+        ),
+      ),
+    ).rejects.toMatchObject({ condition: "feature-not-implemented" });
+    await expect(answerWith(undefined)).rejects.toMatchObject({ code: "malformed" });
+  });
+
+  it("forgets grants when the connection ends (the server advertises them again)", async () => {
+    const [c, server] = await started();
+    const granted = next(c, "privileges");
+    server.receive(privilegeAdvert(SERVER, xml("perm", { access: "roster", type: "both" })));
+    await granted;
+    expect(c.privileges.roster).toBe("both");
+    const offline = next(c, "offline");
+    server.drop();
+    await offline;
+    expect(c.privileges.roster).toBe("none");
+  });
+});
+
 describe("XEP-0355 delegation", () => {
   const NS_X = "urn:example:delegated";
 
@@ -461,6 +538,31 @@ describe("XEP-0355 delegation", () => {
     expect((await bad)[0].message).toMatch(/without namespace/);
     expect(c.delegations.has(NS_X)).toBe(true);
     expect(c.status).toBe("online");
+  });
+});
+
+describe("XEP-0355 disco nesting", () => {
+  it("answers the nesting node of a delegated namespace to its server", async () => {
+    const [c, server] = await started();
+    const ask = async (from: string, node: string) => {
+      const id = `n-${Math.random()}`;
+      const answer = server.nextSent(isIq(id));
+      server.receive(
+        iq("get", { from, to: DOMAIN, id }, xml("query", { xmlns: DISCO_INFO, node })),
+      );
+      return answer;
+    };
+    const node = "urn:xmpp:delegation:2::urn:example:delegated";
+    const fromServer = await ask(SERVER, node);
+    expect(fromServer.attrs.type).toBe("result");
+    expect(
+      fromServer
+        .getChild("query")
+        ?.getChildren("feature")
+        .map((f) => f.attrs.var),
+    ).toContain("urn:example:delegated");
+    expect((await ask("alice@example.org/x", node)).attrs.type).toBe("error");
+    expect(c.delegations.size).toBe(0);
   });
 });
 

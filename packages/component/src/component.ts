@@ -26,6 +26,7 @@ import {
   parseOptions,
   type SendStanzaOptions,
   silentLogger,
+  tryParseJid,
 } from "@clawxmpp/core";
 import { ComponentDisco, type ComponentDiscoRegistry } from "./component-disco.js";
 import type { ComponentError } from "./component-error.js";
@@ -75,6 +76,11 @@ export interface Component
   rosterSet(user: string, item: RosterItem): Promise<void>;
   /** XEP-0356: sends a message as a user of the server (needs message `outgoing`). */
   sendAs(message: PrivilegedMessage): Promise<{ id: string }>;
+  /**
+   * XEP-0356 §3.5: sends an IQ as `user` (to `to`, by default the user's bare JID) and resolves
+   * with the forwarded answer (needs an IQ permission for the payload's namespace).
+   */
+  privilegedIq(user: string, type: "get" | "set", payload: Element, to?: string): Promise<Element>;
 }
 
 const OWN_EVENTS = new Set(["privileges", "delegations", "invalid"]);
@@ -159,9 +165,16 @@ class ComponentImpl implements Component {
       userDefault:
         options.userIdentity === false ? undefined : { identities: [options.userIdentity] },
       pluginFeatures: () => introspect(client).discoFeatures,
+      delegated: (namespace, asker) =>
+        this.#routing.delegations.has(namespace) || tryParseJid(asker)?.bare === this.server,
     });
     this.disco.set(this.domain, { identities: [options.identity] });
     client.use(componentDiscoPlugin, { disco: this.disco });
+    // Grants belong to a connection: the server advertises them again after every handshake.
+    client.on("offline", () => {
+      this.#privileges = NO_PRIVILEGES;
+      this.#routing.resetGrants();
+    });
     this.#privileged = new PrivilegedActions({
       iq: client.iq,
       send: (stanza) => client.sendStanza(stanza),
@@ -234,6 +247,9 @@ class ComponentImpl implements Component {
   }
   sendAs(message: PrivilegedMessage): Promise<{ id: string }> {
     return this.#privileged.sendAs(message);
+  }
+  privilegedIq(user: string, type: "get" | "set", payload: Element, to?: string): Promise<Element> {
+    return this.#privileged.privilegedIq(user, type, payload, to);
   }
 
   on<K extends keyof ComponentEvents & string>(

@@ -13,7 +13,7 @@ export const componentDiscoPlugin = definePlugin({
   setup(ctx, options: { disco: ComponentDisco }) {
     const { disco } = options;
     ctx.iqHandlers.register("get", NS_DISCO_INFO, "query", ({ stanza, child }) =>
-      disco.info(stanza.attrs.to, child.attrs.node),
+      disco.info(stanza.attrs.to, child.attrs.node, stanza.attrs.from),
     );
     ctx.iqHandlers.register("get", NS_DISCO_ITEMS, "query", ({ stanza, child }) =>
       disco.items(stanza.attrs.to, child.attrs.node),

@@ -7,7 +7,14 @@
  * read defensively (bounded, malformed items skipped).
  */
 import { randomUUID } from "node:crypto";
-import { type Element, type IqCaller, parseJid, tryParseJid, xml } from "@clawxmpp/core";
+import {
+  type Element,
+  type IqCaller,
+  parseJid,
+  StanzaError,
+  tryParseJid,
+  xml,
+} from "@clawxmpp/core";
 import { ComponentError } from "./component-error.js";
 import type { Privileges } from "./grants.js";
 import { NS_CLIENT, NS_FORWARD, NS_PRIVILEGE, NS_ROSTER } from "./namespaces.js";
@@ -112,6 +119,46 @@ export class PrivilegedActions {
       ),
     );
     return { id };
+  }
+
+  /**
+   * XEP-0356 §3.5: sends an IQ as `user` (e.g. to their PEP service or to the server) and resolves
+   * with the answer the server forwarded back. Needs an IQ permission for the payload's namespace
+   * covering `type`; an error answer rejects with its StanzaError.
+   */
+  async privilegedIq(
+    user: string,
+    type: "get" | "set",
+    payload: Element,
+    to?: string,
+  ): Promise<Element> {
+    const owner = this.#user(user);
+    const ns = payload.attrs.xmlns;
+    const granted = ns === undefined ? undefined : this.#privileges().iq.get(ns);
+    if (granted !== "both" && granted !== type)
+      throw new ComponentError(
+        "not-privileged",
+        `the server granted no "${type}" IQ permission for ${ns ?? "(no namespace)"} (XEP-0356 §3.5)`,
+      );
+    const inner = xml(
+      "iq",
+      { xmlns: NS_CLIENT, type, id: randomUUID(), from: owner, to: to ?? owner },
+      payload,
+    );
+    const wrapper = xml("privileged_iq", { xmlns: NS_PRIVILEGE }, inner);
+    const result =
+      type === "get" ? await this.#iq.get(wrapper, owner) : await this.#iq.set(wrapper, owner);
+    const answer = result
+      .getChild("privilege", NS_PRIVILEGE)
+      ?.getChild("forwarded", NS_FORWARD)
+      ?.getChild("iq");
+    if (!answer || (answer.attrs.type !== "result" && answer.attrs.type !== "error"))
+      throw new ComponentError(
+        "malformed",
+        `privileged IQ as ${owner}: the answer has no forwarded <iq/>`,
+      );
+    if (answer.attrs.type === "error") throw StanzaError.fromElement(answer);
+    return answer;
   }
 
   /** A user's bare JID on the server that granted us privileges. */

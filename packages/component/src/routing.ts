@@ -63,6 +63,11 @@ export class Routing {
     this.#events = options.events;
   }
 
+  /** Forgets the delegations (the connection they were advertised on ended). */
+  resetGrants(): void {
+    this.#delegations = new Map();
+  }
+
   /** Namespaces delegated to us (XEP-0355), as last advertised. */
   get delegations(): ReadonlyMap<string, Delegation> {
     return this.#delegations;
