@@ -16,6 +16,7 @@ import {
   type Privileges,
 } from "@clawxmpp/component";
 import { type Client, definePlugin, type InboundMessage, xml } from "@clawxmpp/core";
+import { markers } from "@clawxmpp/markers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
@@ -107,6 +108,8 @@ beforeAll(async () => {
     }),
     {},
   );
+  // A plugin written for clients, used unchanged: it answers receipt requests.
+  component.use(markers, { chatStates: { enabled: false } });
   await component.start();
 }, 60_000);
 
@@ -198,6 +201,26 @@ describe("component on Prosody", () => {
       });
       expect((await reply).body).toBe(`${bot} says hi`);
     }
+  });
+
+  it("runs a client plugin unchanged: receipts come back from the bot that was written to", async () => {
+    const bob = await start("bob");
+    const receipt = nextEvent<InboundMessage>(
+      bob,
+      "message",
+      (m) => m.stanza.getChild("received", "urn:xmpp:receipts") !== undefined,
+    );
+    await bob.sendStanza(
+      xml(
+        "message",
+        { to: `b@${DOMAIN}`, type: "chat", id: "receipt-me" },
+        xml("body", {}, "ack this"),
+        xml("request", { xmlns: "urn:xmpp:receipts" }),
+      ),
+    );
+    const got = await receipt;
+    expect(got.from.bare).toBe(`b@${DOMAIN}`);
+    expect(got.stanza.getChild("received", "urn:xmpp:receipts")?.attrs.id).toBe("receipt-me");
   });
 
   it("refuses a wrong secret with a terminal handshake error, without retrying", async () => {

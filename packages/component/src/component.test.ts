@@ -65,6 +65,19 @@ describe("component on core", () => {
     expect((await plain).attrs.from).toBe(DOMAIN);
   });
 
+  it("sends a message without from from the JID its recipient last wrote to", async () => {
+    const [c, server] = await started();
+    const got = next(c, "message");
+    server.receive(chat("alice@example.org/phone", "b@bots.example.org", "to b"));
+    await got;
+    const answer = server.nextSent((el) => el.name === "message");
+    await c.send({ to: "alice@example.org/phone", body: "receipt-like" });
+    expect((await answer).attrs.from).toBe("b@bots.example.org");
+    const other = server.nextSent((el) => el.name === "message");
+    await c.send({ to: "carol@example.org", body: "never wrote" });
+    expect((await other).attrs.from).toBe(DOMAIN);
+  });
+
   it("receives messages for every JID of the domain, with the addressee", async () => {
     const [c, server] = await started();
     const got = next(c, "message");

@@ -1,9 +1,11 @@
 /**
  * Addressing between core and the component socket, the part of XEP-0114
  * (§4) a client never needs: every JID of the domain is ours, so
- * - an outgoing stanza without `from` is sent from the domain, and an IQ
- *   reply is sent from the JID the request was addressed to (core answers
- *   requests without knowing which of our JIDs they were for);
+ * - an IQ reply is sent from the JID the request was addressed to (core
+ *   answers requests without knowing which of our JIDs they were for); a
+ *   message without `from` goes from the JID its recipient (full JID) last
+ *   wrote to, so plugins that answer a message (receipts, markers) answer
+ *   from the right bot; anything else without `from` is from the domain;
  * - an IQ request without `to` goes to the domain itself (the server
  *   requires a `to` from components; a ping so addressed makes a real round
  *   trip through the server, which is what keepalive needs);
@@ -31,6 +33,8 @@ const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 const MAX_REQUESTS = 10_000;
 /** Delegated requests awaiting our answer. */
 const MAX_DELEGATED = 2_000;
+/** Peers whose last addressee we remember. */
+const MAX_PEERS = 10_000;
 
 /** What routing reports to the component. */
 export interface RoutingEvents {
@@ -54,6 +58,8 @@ export class Routing {
   readonly #events: RoutingEvents;
   readonly #requests = new Map<string, string>();
   readonly #delegated = new Map<string, Delegated>();
+  /** Peer full JID → the JID of ours it last sent a message to. */
+  readonly #lastAddressed = new Map<string, string>();
   #delegations = new Map<string, Delegation>();
 
   constructor(options: { domain: string; server: string; logger: Logger; events: RoutingEvents }) {
@@ -78,7 +84,13 @@ export class Routing {
    * delegated request), or undefined when it was handled here; `reply` writes an answer at once.
    */
   inbound(element: Element, reply: (answer: Element) => void): Element | undefined {
-    if (element.name === "message") return this.#advertisement(element) ? undefined : element;
+    if (element.name === "message") {
+      if (this.#advertisement(element)) return undefined;
+      const { from, to } = element.attrs;
+      if (from !== undefined && to !== undefined && element.attrs.type !== "error")
+        this.#remember(this.#lastAddressed, from, to, MAX_PEERS);
+      return element;
+    }
     if (element.name !== "iq") return element;
     const type = element.attrs.type;
     if (type !== "get" && type !== "set") return element;
@@ -104,6 +116,8 @@ export class Routing {
       attrs.from ??= addressed ?? this.#domain;
       return element;
     }
+    if (attrs.from === undefined && element.name === "message" && attrs.to !== undefined)
+      attrs.from = this.#lastAddressed.get(attrs.to);
     attrs.from ??= this.#domain;
     if (element.name === "iq" && attrs.to === undefined) attrs.to = this.#domain;
     return element;
