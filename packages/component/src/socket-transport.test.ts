@@ -138,6 +138,20 @@ describe("XEP-0114 socket", () => {
     expect(events.closed[0]?.message).toMatch(/exceeds 4096 bytes/);
   });
 
+  it("drops the connection on unreadable XML with a clear error", async () => {
+    const { server, port } = await fakeComponentPort("right", (socket, data) => {
+      if (data.includes("garbage")) socket.write("<message></iq>");
+    });
+    servers.push(server);
+    const events = { elements: [] as string[], closed: [] as (Error | undefined)[] };
+    const t = transport(port, "right", events);
+    await t.open({ resource: "", enableStreamManagement: false });
+    const { xml } = await import("@clawxmpp/core");
+    await t.write([xml("message", { to: "a@localhost" }, xml("body", {}, "garbage"))]);
+    await expect.poll(() => events.closed.length).toBe(1);
+    expect(events.closed[0]?.message).toMatch(/^\[component\] unreadable XML/);
+  });
+
   it("fails clearly when nothing listens", async () => {
     const { server, port } = await fakeComponentPort("right");
     server.close();
