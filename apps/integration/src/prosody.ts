@@ -33,6 +33,8 @@ export interface ProsodyOptions {
   uploadSizeLimit?: number;
   /** Extra Lua for the global section. */
   extraGlobal?: string;
+  /** Extra modules to enable globally, e.g. `["privilege", "delegation"]` from prosody-modules. */
+  extraModules?: readonly string[];
   /** Keep the directory on stop (debugging). @default false */
   keep?: boolean;
 }
@@ -105,6 +107,7 @@ export async function launchProsody(
       smacksHibernationSeconds: options.smacksHibernationSeconds ?? 60,
       uploadSizeLimit: options.uploadSizeLimit ?? 1024 * 1024,
       extraGlobal: options.extraGlobal ?? "",
+      extraModules: options.extraModules,
     }),
   );
 

@@ -63,11 +63,28 @@ export const INTROSPECT: unique symbol = Symbol.for("clawxmpp.introspect");
 
 /** Creates a client. Nothing happens until `start()`. Throws a ConfigError naming bad fields. */
 export function createClient(options: ClientOptions): Client {
-  return new ClientImpl(parseOptions(clientOptionsSchema, options, "client options"));
+  return new ClientImpl(parseOptions(clientOptionsSchema, options, "client options"), "client");
+}
+
+/**
+ * For `@clawxmpp/component` only: core as an XEP-0114 component whose account is `domain`.
+ * The caller's `transport` does the handshake; core sends no initial presence, enables no
+ * carbons or archive, and leaves disco#info (answered per JID) to the component.
+ */
+export function createComponentClient(
+  domain: string,
+  options: Omit<ClientOptions, "jid" | "carbons" | "archive">,
+): Client {
+  const resolved = parseOptions(
+    clientOptionsSchema,
+    { ...options, jid: `component@${domain}`, carbons: false, archive: { catchUp: false } },
+    "component options",
+  );
+  return new ClientImpl({ ...resolved, jid: domain }, "component");
 }
 
 class ClientImpl extends Emitter<ClientEvents> implements Client {
-  readonly kind = "client" as const;
+  readonly kind: "client" | "component";
   readonly #options: ResolvedClientOptions;
   readonly #logger: Logger;
   readonly #clock: Clock;
@@ -93,8 +110,9 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     queued: 0,
   };
 
-  constructor(options: ResolvedClientOptions) {
+  constructor(options: ResolvedClientOptions, kind: "client" | "component") {
     super((error, event) => this.#logger.error(`listener for "${event}" threw`, { error }));
+    this.kind = kind;
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
@@ -194,6 +212,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     registerBuiltinResponders(
       { iq: this.#iq, disco: this.#disco, clock: this.#clock },
       options.software,
+      kind === "client",
     );
     this.#inboundStages.use("guard", (ctx) => guard.run(ctx));
   }
@@ -224,6 +243,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   /** Presence (with caps) and carbons for a new session, in the control lane. */
   #setUpSession(): void {
     this.#delivery?.newSession(this.#session.id);
+    if (this.kind === "component") return;
     void this.sendStanza(xml("presence", {}, this.#disco.caps()), { setup: true }).catch(() => {});
     if (!this.#options.carbons) return;
     this.#iq
@@ -303,7 +323,8 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   }
 
   #onCapsChanged(): void {
-    if (this.#session?.status === "online") void this.sendPresence().catch(() => {});
+    if (this.#session?.status === "online" && this.kind === "client")
+      void this.sendPresence().catch(() => {});
   }
 
   // ---- plugins -----------------------------------------------------------------------------
