@@ -12,7 +12,14 @@ import TlsSocket from "@xmpp/tls/lib/Socket.js";
 import type { SrvResolver } from "../dns-options.js";
 import { AuthError, ClawXmppError, StanzaError, StreamError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
-import type { OpenRequest, OpenResult, Transport, TransportParams } from "../transport.js";
+import type {
+  LoginInfo,
+  LoginSettings,
+  OpenRequest,
+  OpenResult,
+  Transport,
+  TransportParams,
+} from "../transport.js";
 import { type Element, xml } from "../xml.js";
 import { channelBindingData } from "./channel-binding.js";
 import {
@@ -23,7 +30,16 @@ import {
   serviceUri,
 } from "./endpoint-errors.js";
 import { createEntity } from "./entity.js";
-import { authenticate } from "./sasl.js";
+import { chooseHtMechanism, type FastToken, htMechanism, htUsable, isFastToken } from "./fast.js";
+import { authenticate, type ChannelBindingSource, passwordMechanism } from "./sasl.js";
+import {
+  NS_SASL2,
+  parseSasl2Offer,
+  type Sasl2Offer,
+  type Sasl2Outcome,
+  sasl2Authenticate,
+  wantedUpgrades,
+} from "./sasl2.js";
 import { tlsConnectOptions } from "./sockets.js";
 import { addressesOf, dnsResolver, type Endpoint, lookupEndpoints, skipsSrv } from "./srv.js";
 import { featuresSummary, tlsSummary } from "./step-log.js";
@@ -34,6 +50,16 @@ const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
 const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
 const NS_SM = "urn:xmpp:sm:3";
+const NS_CARBONS = "urn:xmpp:carbons:2";
+/** SASL2 failures after which a FAST token is dropped and the password tried. */
+const FAST_REFUSED = new Set([
+  "not-authorized",
+  "credentials-expired",
+  "malformed-request",
+  "invalid-mechanism",
+  "mechanism-too-weak",
+  "temporary-auth-failure",
+]);
 
 /** Creates the real transport (the default of `createClient`). */
 export function xmppTransport(params: TransportParams): Transport {
@@ -116,17 +142,36 @@ class XmppTransport implements Transport {
   }
 
   async open(request: OpenRequest): Promise<OpenResult> {
+    try {
+      const features = await this.#establish();
+      const login = this.#params.login;
+      const offer = login?.sasl2 ? parseSasl2Offer(features) : undefined;
+      if (offer && login) return await this.#openSasl2(request, features, offer, login);
+      return await this.#openSasl1(request, features);
+    } catch (error) {
+      this.#log.debug("login failed", { error: (error as Error).message });
+      this.destroy();
+      throw error;
+    }
+  }
+
+  /** Channel binding data of the current TLS channel. */
+  #channelBinding(): ChannelBindingSource {
+    const tlsSocket = this.#tlsSocket();
+    return (type) => (tlsSocket ? channelBindingData(tlsSocket, type) : undefined);
+  }
+
+  /** RFC 6120: SASL, stream restart, then XEP-0198 resume or bind + enable. */
+  async #openSasl1(request: OpenRequest, initial: Element): Promise<OpenResult> {
     const { timeouts } = this.#params;
     const entity = this.#entity;
-    try {
-      let features = await this.#establish();
-
-      const tlsSocket = this.#tlsSocket();
-      const mechanism = await authenticate({
+    let features = initial;
+    {
+      const session = await authenticate({
         features,
         secure: entity.isSecure(),
-        tlsVersion: tlsSocket?.getProtocol() ?? undefined,
-        channelBinding: (type) => (tlsSocket ? channelBindingData(tlsSocket, type) : undefined),
+        tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
+        channelBinding: this.#channelBinding(),
         jid: this.#params.jid,
         password: this.#params.password,
         send: (el) => this.#send(el),
@@ -137,7 +182,18 @@ class XmppTransport implements Transport {
             channelBinding: binding ?? "none",
           }),
       });
-      this.#log.debug("SASL succeeded", { mechanism });
+      const mechanism = session.name;
+      const login: LoginInfo = {
+        path: "sasl1",
+        mechanism,
+        channelBinding: session.channelBinding,
+        fast: false,
+        tokenIssued: false,
+        bind2: false,
+        ssdp: session.ssdp ?? "unchecked",
+        upgrades: [],
+      };
+      this.#log.debug("SASL succeeded", { mechanism, ssdp: login.ssdp });
       features = await this.#restart();
       this.#logFeatures(features);
 
@@ -163,6 +219,7 @@ class XmppTransport implements Transport {
             streamManagement: { id: request.resume.id, resumable: true },
             secure: entity.isSecure(),
             mechanism,
+            login,
           };
         }
         const failedH = answer.attrs.h === undefined ? undefined : Number(answer.attrs.h);
@@ -174,15 +231,266 @@ class XmppTransport implements Transport {
           ...(await this.#bind(request, features, smOffered, mechanism)),
           resumeFailed: true,
           ackedByServer: failedH,
+          login,
         };
       }
       if (request.resume) this.#log.debug("stream management: server offers no resumption");
-      return await this.#bind(request, features, smOffered, mechanism);
-    } catch (error) {
-      this.#log.debug("login failed", { error: (error as Error).message });
-      this.destroy();
-      throw error;
+      return { ...(await this.#bind(request, features, smOffered, mechanism)), login };
     }
+  }
+
+  /**
+   * XEP-0388 with everything inline: one `<authenticate>` carries the user agent, Bind2 (with SM
+   * enable and carbons), an SM resume, and a FAST token or a request for one. A refused token is
+   * cleared and the password tried on the same stream.
+   */
+  async #openSasl2(
+    request: OpenRequest,
+    features: Element,
+    offer: Sasl2Offer,
+    login: LoginSettings,
+  ): Promise<OpenResult> {
+    const { timeouts, jid, password } = this.#params;
+    const secure = this.#entity.isSecure();
+    const channelBinding = this.#channelBinding();
+    const fastMechanisms = login.fast ? offer.fast?.mechanisms : undefined;
+    let token = fastMechanisms ? await this.#loadToken(login) : undefined;
+    if (token && fastMechanisms) {
+      const expired = token.expiry !== undefined && Date.parse(token.expiry) <= Date.now();
+      if (expired) {
+        this.#log.debug("FAST token expired; logging in with the password");
+        await this.#clearToken(login);
+        token = undefined;
+      } else if (
+        !fastMechanisms.includes(token.mechanism) ||
+        !htUsable(token.mechanism, secure, channelBinding)
+      ) {
+        this.#log.debug("FAST token's mechanism not usable on this stream", {
+          mechanism: token.mechanism,
+          offered: fastMechanisms,
+        });
+        token = undefined;
+      }
+    }
+    // Servers that advertise carbons for Bind2 enable them when asked; Prosody confirms with
+    // <enabled/>, ejabberd silently, so a successful bind with the request counts as enabled.
+    const inlineCarbons =
+      request.carbons === true && offer.bind2?.features.includes(NS_CARBONS) === true;
+    // Without Bind2 the server sends features after <success/>; wait for them from the start.
+    const later = offer.bind2
+      ? undefined
+      : this.#waiter.expect(
+          (el) => el.is("features", NS_STREAM),
+          timeouts.auth + timeouts.features,
+          "features",
+        );
+    const attempt = async (useToken: FastToken | undefined) => {
+      const mechanism = useToken
+        ? htMechanism(useToken, jid, channelBinding)
+        : passwordMechanism({
+            offered: offer.mechanisms,
+            features,
+            secure,
+            tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
+            channelBinding,
+            jid,
+            password,
+          });
+      const requestToken =
+        fastMechanisms && !useToken
+          ? chooseHtMechanism(fastMechanisms, secure, channelBinding)
+          : undefined;
+      const upgrades = useToken ? [] : wantedUpgrades(offer.upgrades, mechanism.name);
+      const userAgent = { ...login.userAgent, id: useToken?.userAgentId ?? login.userAgent.id };
+      this.#log.debug("SASL2 authenticating", {
+        mechanism: mechanism.name,
+        channelBinding: mechanism.channelBinding ?? "none",
+        fast: useToken !== undefined,
+        requestToken: requestToken ?? "no",
+        bind2: offer.bind2 !== undefined,
+        resume: request.resume !== undefined && offer.sm,
+        ...(upgrades.length > 0 ? { upgrades } : {}),
+      });
+      const outcome = await sasl2Authenticate(
+        {
+          mechanism,
+          userAgent,
+          fastCount: useToken?.count,
+          requestToken,
+          bind: offer.bind2
+            ? {
+                tag: request.resource,
+                enableSm: request.enableStreamManagement && offer.sm,
+                carbons: inlineCarbons,
+              }
+            : undefined,
+          resume: request.resume && offer.sm ? request.resume : undefined,
+          upgrades: upgrades.length > 0 ? { tasks: upgrades, password } : undefined,
+        },
+        {
+          send: (el) => this.#send(el),
+          next: () =>
+            this.#waiter.expect((el) => el.attrs.xmlns === NS_SASL2, timeouts.auth, "auth"),
+        },
+      );
+      return { mechanism, outcome, requestToken, userAgentId: userAgent.id };
+    };
+
+    let run: Awaited<ReturnType<typeof attempt>>;
+    if (token) {
+      try {
+        run = await attempt(token);
+      } catch (error) {
+        if (!(error instanceof AuthError) || !FAST_REFUSED.has(error.condition)) throw error;
+        this.#log.debug("FAST token refused; clearing it and logging in with the password", {
+          condition: error.condition,
+        });
+        await this.#clearToken(login);
+        token = undefined;
+        run = await attempt(undefined);
+      }
+    } else {
+      run = await attempt(undefined);
+    }
+    const { mechanism, outcome } = run;
+    await this.#keepToken(login, run, token);
+    const info: LoginInfo = {
+      path: "sasl2",
+      mechanism: mechanism.name,
+      channelBinding: mechanism.channelBinding,
+      fast: token !== undefined,
+      tokenIssued: outcome.token !== undefined,
+      bind2: outcome.bound !== undefined,
+      ssdp: mechanism.ssdp ?? "unchecked",
+      upgrades: outcome.tasks,
+    };
+    this.#log.debug("SASL2 succeeded", { ...info });
+    const secureNow = this.#entity.isSecure();
+    const base = { secure: secureNow, mechanism: mechanism.name };
+
+    // XEP-0198 answers go to the client in stream order, as with SASL1.
+    let resumeFailed = false;
+    let ackedByServer: number | undefined;
+    if (outcome.resume) {
+      this.#params.listener.element(outcome.resume);
+      const h = outcome.resume.attrs.h;
+      ackedByServer = h === undefined ? undefined : Number(h);
+      if (outcome.resume.name === "resumed" && request.resume) {
+        this.#log.debug("stream management: resumed", { h });
+        this.#negotiated = true;
+        return {
+          ...base,
+          login: info,
+          jid: this.#boundJid ?? outcome.jid ?? "",
+          resumed: true,
+          ackedByServer,
+          resumeFailed: false,
+          streamManagement: { id: request.resume.id, resumable: true },
+        };
+      }
+      resumeFailed = true;
+      this.#log.debug("stream management: resume failed; binding a new session", { h });
+    } else if (request.resume && offer.sm) {
+      resumeFailed = true;
+    }
+
+    if (!outcome.bound) {
+      if (offer.bind2) throw new ClawXmppError("protocol", "server did not bind a resource inline");
+      // SASL2 without Bind2: RFC 6120 bind on the features sent after <success/>.
+      const next = await (later as Promise<Element>);
+      const smOffered = next.getChild("sm", NS_SM) !== undefined;
+      return {
+        ...(await this.#bind(request, next, smOffered, mechanism.name)),
+        resumeFailed,
+        ackedByServer,
+        login: info,
+      };
+    }
+    const boundJid = outcome.jid;
+    if (!boundJid?.includes("/"))
+      throw new ClawXmppError("protocol", "SASL2 success carries no full JID after Bind2");
+    this.#boundJid = boundJid;
+    this.#log.debug("resource bound inline", { jid: boundJid, carbons: outcome.carbons });
+    let streamManagement: OpenResult["streamManagement"];
+    if (outcome.smEnable) {
+      this.#params.listener.element(outcome.smEnable);
+      if (outcome.smEnable.name === "enabled") {
+        const a = outcome.smEnable.attrs;
+        streamManagement = {
+          id: a.id,
+          max: a.max === undefined ? undefined : Number(a.max),
+          resumable: a.resume === "true" || a.resume === "1",
+        };
+        this.#log.debug("stream management: enabled", { ...streamManagement });
+      }
+    }
+    this.#negotiated = true;
+    return {
+      ...base,
+      login: info,
+      jid: boundJid,
+      resumed: false,
+      resumeFailed,
+      ackedByServer,
+      streamManagement,
+      carbonsEnabled: outcome.carbons || inlineCarbons,
+    };
+  }
+
+  /** The stored token, or undefined when there is none or the store is unreadable (then cleared). */
+  async #loadToken(login: LoginSettings): Promise<FastToken | undefined> {
+    try {
+      const token = await login.tokenStore.load();
+      if (token === undefined) return undefined;
+      if (isFastToken(token)) return token;
+      throw new ClawXmppError("storage", "the store returned something that is not a FAST token");
+    } catch (error) {
+      this.#log.warn("FAST token store unreadable; logging in with the password", {
+        error: (error as Error).message,
+      });
+      await this.#clearToken(login);
+      return undefined;
+    }
+  }
+
+  async #clearToken(login: LoginSettings): Promise<void> {
+    await login.tokenStore
+      .clear()
+      .catch((error: unknown) =>
+        this.#log.warn("could not clear the FAST token", { error: (error as Error).message }),
+      );
+  }
+
+  /** Saves a new token (or the used one with its count advanced); a failing store only warns. */
+  async #keepToken(
+    login: LoginSettings,
+    run: {
+      mechanism: { name: string };
+      outcome: Sasl2Outcome;
+      requestToken: string | undefined;
+      userAgentId: string;
+    },
+    used: FastToken | undefined,
+  ): Promise<void> {
+    const issued = run.outcome.token;
+    let next: FastToken | undefined;
+    if (issued) {
+      next = {
+        mechanism: run.requestToken ?? run.mechanism.name,
+        token: issued.token,
+        expiry: issued.expiry,
+        userAgentId: run.userAgentId,
+        count: 0,
+      };
+    } else if (used) {
+      next = { ...used, count: used.count + 1 };
+    }
+    if (!next) return;
+    await login.tokenStore
+      .save(next)
+      .catch((error: unknown) =>
+        this.#log.warn("could not save the FAST token", { error: (error as Error).message }),
+      );
   }
 
   /**
