@@ -70,9 +70,7 @@ const lines = [
     .slice(0, 16)
     .replace("T", " ")} UTC, CLAWXMPP_SERVERS=${process.env.CLAWXMPP_SERVERS ?? KINDS.join(",")}).`,
   "",
-  `| ${header.join(" | ")} |`,
-  `| ${header.map(() => "---").join(" | ")} |`,
-  ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ...alignedTable(header, rows),
   END,
 ];
 
@@ -88,6 +86,13 @@ writeFileSync(
   readme.slice(0, start) + lines.join("\n") + readme.slice(end + END.length),
 );
 console.log(`  server matrix written to ${path.relative(process.cwd(), readmePath)}`);
+
+/** A Markdown table with padded columns, as the repository's formatter (biome) writes it. */
+function alignedTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
 
 /** The installed versions, as the harness finds them (best effort). */
 function serverVersions() {
