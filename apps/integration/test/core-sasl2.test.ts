@@ -7,7 +7,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuthError, type Client, type OnlineInfo } from "@clawxmpp/core";
+import { AuthError, type Client, type InboundMessage, type OnlineInfo } from "@clawxmpp/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClientForOptions,
@@ -132,6 +132,17 @@ describe.each(serverKinds())("login on %s", (kind) => {
     await c.start();
     expect(c.stats.login).toMatchObject({ path: "sasl2", fast: false, tokenIssued: true });
     expect(JSON.parse(await readFile(store, "utf8"))).toHaveProperty("token");
+  });
+
+  it("carbons enabled inline by Bind2 really deliver copies", async () => {
+    const bot = client();
+    const phone = client();
+    const bob = clientFor(server, "bob");
+    clients.push(bob);
+    await Promise.all([bot.start(), phone.start(), bob.start()]);
+    const carbon = nextEvent<InboundMessage>(bot, "message", (m) => m.body === "to the phone");
+    await bob.send({ to: phone.jid?.full ?? "", body: "to the phone" });
+    expect(await carbon).toMatchObject({ via: "carbon", outgoing: false });
   });
 
   it("uses SASL1 when SASL2 is turned off", async () => {
