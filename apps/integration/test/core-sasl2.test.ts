@@ -189,3 +189,74 @@ describe.each(serverKinds())("login on %s", (kind) => {
     expect(ssdp).toBe(sasl2 ? "verified" : "absent");
   });
 });
+
+describe.skipIf(!serverKinds().includes("prosody13"))("FAST token rotation (Prosody 13)", () => {
+  let server: XmppServer;
+  let dir: string;
+  beforeAll(async () => {
+    [server, dir] = await Promise.all([
+      // Rotate on every use instead of daily.
+      startServer({ kind: "prosody13", extraGlobal: "sasl2_fast_token_min_ttl = 0" }),
+      mkdtemp(join(tmpdir(), "clawxmpp-rotate-")),
+    ]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("keeps the rotated token the server hands out and logs in with it", async () => {
+    const store = join(dir, "fast.json");
+    const token = async () =>
+      (JSON.parse(await readFile(store, "utf8")) as { token: string }).token;
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = clientFor(server, "alice", { login: { fast: { store } } });
+      await c.start();
+      expect(c.stats.login).toMatchObject({ fast: i > 0, tokenIssued: true });
+      await c.stop();
+      tokens.push(await token());
+    }
+    expect(new Set(tokens).size).toBe(3);
+  });
+});
+
+describe.skipIf(!serverKinds().includes("prosody13"))(
+  "SM resume refused inside SASL2 (Prosody 13)",
+  () => {
+    let server: XmppServer;
+    beforeAll(async () => {
+      server = await startServer({ kind: "prosody13", smacksHibernationSeconds: 1 });
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("binds a new session in the same authentication round when the old one is gone", async () => {
+      // Reconnects only after the server has dropped the hibernating session.
+      const received: string[] = [];
+      const c = clientFor(server, "alice", {
+        reconnect: { initialDelay: 2_500, fastMaxDelay: 2_500, jitter: 0 },
+        trace: (direction, text) => {
+          if (direction === "in" && text.startsWith("<success")) received.push(text);
+        },
+      });
+      try {
+        await c.start();
+        const firstJid = c.jid?.full;
+        const online = nextEvent<OnlineInfo>(c, "online", () => true, 15_000);
+        c.dropConnection();
+        expect((await online).resumed).toBe(false);
+        expect(c.stats).toMatchObject({ connects: 2, resumes: 0 });
+        expect(c.stats.login).toMatchObject({ path: "sasl2", bind2: true, fast: true });
+        expect(firstJid).toBeDefined();
+        // The resume was tried and refused inside <success/>, which also carries the new binding.
+        expect(received).toHaveLength(2);
+        expect(received[1]).toMatch(/<failed [^>]*xmlns="urn:xmpp:sm:3"/u);
+        expect(received[1]).toContain("urn:xmpp:bind:0");
+      } finally {
+        await c.stop();
+      }
+    });
+  },
+);
