@@ -341,11 +341,15 @@ class XmppTransport implements Transport {
       try {
         run = await attempt(token);
       } catch (error) {
-        if (!(error instanceof AuthError) || !FAST_REFUSED.has(error.condition)) throw error;
-        this.#log.debug("FAST token refused; clearing it and logging in with the password", {
+        const refused = error instanceof AuthError && FAST_REFUSED.has(error.condition);
+        // A server that hangs up on the token (rather than answering <failure/>) must not get it
+        // again on every reconnect: the next attempt uses the password.
+        const hungUp = ClawXmppError.isInstance(error) && error.code === "connection";
+        if (refused || hungUp) await this.#clearToken(login);
+        if (!refused) throw error;
+        this.#log.debug("FAST token refused; cleared; logging in with the password", {
           condition: error.condition,
         });
-        await this.#clearToken(login);
         token = undefined;
         run = await attempt(undefined);
       }
