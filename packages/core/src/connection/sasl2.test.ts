@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient } from "../client.js";
 import { type Element, xml } from "../xml.js";
+import type { FastTokenStore } from "./fast.js";
 import type { MechanismSession } from "./sasl.js";
 import {
   authenticateElement,
@@ -239,11 +240,13 @@ describe("SASL2 exchange", () => {
 describe("a server that offers SASL2 but answers garbage", () => {
   let server: Server | undefined;
   const sockets: Socket[] = [];
-  afterEach(async () => {
+  const authenticates: string[] = [];
+  async function cleanup(): Promise<void> {
     for (const s of sockets.splice(0)) s.destroy();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server = undefined;
-  });
+  }
+  afterEach(cleanup);
 
   async function misbehaving(reply: string | undefined): Promise<number> {
     server = createServer((socket) => {
@@ -253,9 +256,10 @@ describe("a server that offers SASL2 but answers garbage", () => {
         const text = data.toString();
         if (text.includes("<stream:stream")) {
           socket.write(
-            `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='localhost' version='1.0'><stream:features><authentication xmlns='${NS_SASL2}'><mechanism>SCRAM-SHA-1</mechanism></authentication></stream:features>`,
+            `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='localhost' version='1.0'><stream:features><authentication xmlns='${NS_SASL2}'><mechanism>SCRAM-SHA-1</mechanism><inline><fast xmlns='urn:xmpp:fast:0'><mechanism>HT-SHA-256-NONE</mechanism></fast></inline></authentication></stream:features>`,
           );
         } else if (text.includes("<authenticate") && reply !== undefined) {
+          authenticates.push(text);
           socket.write(reply);
         }
       });
@@ -266,9 +270,10 @@ describe("a server that offers SASL2 but answers garbage", () => {
     return address.port;
   }
 
-  async function login(reply: string | undefined): Promise<unknown> {
+  async function login(reply: string | undefined, store?: FastTokenStore): Promise<unknown> {
     const port = await misbehaving(reply);
     const client = createClient({
+      ...(store ? { login: { fast: { store } } } : {}),
       jid: "bot@localhost",
       password: "pw",
       server: "127.0.0.1",
@@ -309,5 +314,29 @@ describe("a server that offers SASL2 but answers garbage", () => {
 
   it("silence: the auth timeout", async () => {
     expect(await login(undefined)).toMatchObject({ code: "timeout", step: "auth" });
+  });
+
+  it("a token store that throws or holds garbage: cleared, and the password is used", async () => {
+    for (const load of [
+      async () => {
+        throw new Error("disk on fire");
+      },
+      async () => ({ mechanism: "HT-SHA-256-NONE", token: 42 }) as never,
+    ]) {
+      let cleared = 0;
+      const store: FastTokenStore = {
+        load,
+        save: async () => {},
+        clear: async () => {
+          cleared++;
+        },
+      };
+      authenticates.length = 0;
+      const error = await login(`<failure xmlns='${NS_SASL2}'><not-authorized/></failure>`, store);
+      expect(error).toMatchObject({ condition: "not-authorized" });
+      expect(cleared).toBe(1);
+      expect(authenticates[0]).toContain('mechanism="SCRAM-SHA-1"');
+      await cleanup();
+    }
   });
 });
