@@ -14,7 +14,6 @@ import { AuthError, ClawXmppError, StanzaError, StreamError } from "../errors.js
 import { type Logger, silentLogger } from "../logger.js";
 import type {
   LoginInfo,
-  LoginSettings,
   OpenRequest,
   OpenResult,
   Transport,
@@ -30,16 +29,9 @@ import {
   serviceUri,
 } from "./endpoint-errors.js";
 import { createEntity } from "./entity.js";
-import { chooseHtMechanism, type FastToken, htMechanism, htUsable, isFastToken } from "./fast.js";
-import { authenticate, type ChannelBindingSource, passwordMechanism } from "./sasl.js";
-import {
-  NS_SASL2,
-  parseSasl2Offer,
-  type Sasl2Offer,
-  type Sasl2Outcome,
-  sasl2Authenticate,
-  wantedUpgrades,
-} from "./sasl2.js";
+import { authenticate, type ChannelBindingSource } from "./sasl.js";
+import { parseSasl2Offer } from "./sasl2.js";
+import { sasl2Login } from "./sasl2-login.js";
 import { tlsConnectOptions } from "./sockets.js";
 import { addressesOf, dnsResolver, type Endpoint, lookupEndpoints, skipsSrv } from "./srv.js";
 import { featuresSummary, tlsSummary } from "./step-log.js";
@@ -50,16 +42,6 @@ const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
 const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
 const NS_SM = "urn:xmpp:sm:3";
-const NS_CARBONS = "urn:xmpp:carbons:2";
-/** SASL2 failures after which a FAST token is dropped and the password tried. */
-const FAST_REFUSED = new Set([
-  "not-authorized",
-  "credentials-expired",
-  "malformed-request",
-  "invalid-mechanism",
-  "mechanism-too-weak",
-  "temporary-auth-failure",
-]);
 
 /** Creates the real transport (the default of `createClient`). */
 export function xmppTransport(params: TransportParams): Transport {
@@ -146,7 +128,30 @@ class XmppTransport implements Transport {
       const features = await this.#establish();
       const login = this.#params.login;
       const offer = login?.sasl2 ? parseSasl2Offer(features) : undefined;
-      if (offer && login) return await this.#openSasl2(request, features, offer, login);
+      if (offer && login) {
+        const { result, boundJid } = await sasl2Login({
+          request,
+          features,
+          offer,
+          login,
+          jid: this.#params.jid,
+          password: this.#params.password,
+          timeouts: this.#params.timeouts,
+          secure: this.#entity.isSecure(),
+          tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
+          channelBinding: this.#channelBinding(),
+          previousJid: this.#boundJid,
+          log: this.#log,
+          send: (el) => this.#send(el),
+          expect: (match, ms, step) => this.#waiter.expect(match, ms, step),
+          smNonza: (el) => this.#params.listener.element(el),
+          bind: (features2, smOffered, mechanism) =>
+            this.#bind(request, features2, smOffered, mechanism),
+        });
+        if (boundJid) this.#boundJid = boundJid;
+        this.#negotiated = true;
+        return result;
+      }
       return await this.#openSasl1(request, features);
     } catch (error) {
       this.#log.debug("login failed", { error: (error as Error).message });
@@ -166,335 +171,75 @@ class XmppTransport implements Transport {
     const { timeouts } = this.#params;
     const entity = this.#entity;
     let features = initial;
-    {
-      const session = await authenticate({
-        features,
-        secure: entity.isSecure(),
-        tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
-        channelBinding: this.#channelBinding(),
-        jid: this.#params.jid,
-        password: this.#params.password,
-        send: (el) => this.#send(el),
-        expect: (match) => this.#waiter.expect(match, timeouts.auth, "auth"),
-        chosen: (name, binding) =>
-          this.#log.debug("SASL authenticating", {
-            mechanism: name,
-            channelBinding: binding ?? "none",
-          }),
-      });
-      const mechanism = session.name;
-      const login: LoginInfo = {
-        path: "sasl1",
-        mechanism,
-        channelBinding: session.channelBinding,
-        fast: false,
-        tokenIssued: false,
-        bind2: false,
-        ssdp: session.ssdp ?? "unchecked",
-        upgrades: [],
-      };
-      this.#log.debug("SASL succeeded", { mechanism, ssdp: login.ssdp });
-      features = await this.#restart();
-      this.#logFeatures(features);
+    const session = await authenticate({
+      features,
+      secure: entity.isSecure(),
+      tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
+      channelBinding: this.#channelBinding(),
+      jid: this.#params.jid,
+      password: this.#params.password,
+      send: (el) => this.#send(el),
+      expect: (match) => this.#waiter.expect(match, timeouts.auth, "auth"),
+      chosen: (name, binding) =>
+        this.#log.debug("SASL authenticating", {
+          mechanism: name,
+          channelBinding: binding ?? "none",
+        }),
+    });
+    const mechanism = session.name;
+    const login: LoginInfo = {
+      path: "sasl1",
+      mechanism,
+      channelBinding: session.channelBinding,
+      fast: false,
+      tokenIssued: false,
+      bind2: false,
+      ssdp: session.ssdp ?? "unchecked",
+      upgrades: [],
+    };
+    this.#log.debug("SASL succeeded", { mechanism, ssdp: login.ssdp });
+    features = await this.#restart();
+    this.#logFeatures(features);
 
-      const smOffered = features.getChild("sm", NS_SM) !== undefined;
-      if (request.resume && smOffered) {
-        this.#log.debug("stream management: resuming", {
-          previd: request.resume.id,
-          h: request.resume.h,
-        });
-        const answer = await this.#roundTrip(
-          xml("resume", { xmlns: NS_SM, h: request.resume.h, previd: request.resume.id }),
-          (el) => el.attrs.xmlns === NS_SM && (el.name === "resumed" || el.name === "failed"),
-          "resume",
-        );
-        if (answer.name === "resumed") {
-          this.#log.debug("stream management: resumed", { h: answer.attrs.h });
-          this.#negotiated = true;
-          return {
-            jid: this.#boundJid ?? "",
-            resumed: true,
-            ackedByServer: Number(answer.attrs.h),
-            resumeFailed: false,
-            streamManagement: { id: request.resume.id, resumable: true },
-            secure: entity.isSecure(),
-            mechanism,
-            login,
-          };
-        }
-        const failedH = answer.attrs.h === undefined ? undefined : Number(answer.attrs.h);
-        this.#log.debug("stream management: resume failed; binding a new session", {
-          h: answer.attrs.h,
-          condition: answer.getChildElements()[0]?.name,
-        });
+    const smOffered = features.getChild("sm", NS_SM) !== undefined;
+    if (request.resume && smOffered) {
+      this.#log.debug("stream management: resuming", {
+        previd: request.resume.id,
+        h: request.resume.h,
+      });
+      const answer = await this.#roundTrip(
+        xml("resume", { xmlns: NS_SM, h: request.resume.h, previd: request.resume.id }),
+        (el) => el.attrs.xmlns === NS_SM && (el.name === "resumed" || el.name === "failed"),
+        "resume",
+      );
+      if (answer.name === "resumed") {
+        this.#log.debug("stream management: resumed", { h: answer.attrs.h });
+        this.#negotiated = true;
         return {
-          ...(await this.#bind(request, features, smOffered, mechanism)),
-          resumeFailed: true,
-          ackedByServer: failedH,
+          jid: this.#boundJid ?? "",
+          resumed: true,
+          ackedByServer: Number(answer.attrs.h),
+          resumeFailed: false,
+          streamManagement: { id: request.resume.id, resumable: true },
+          secure: entity.isSecure(),
+          mechanism,
           login,
         };
       }
-      if (request.resume) this.#log.debug("stream management: server offers no resumption");
-      return { ...(await this.#bind(request, features, smOffered, mechanism)), login };
-    }
-  }
-
-  /**
-   * XEP-0388 with everything inline: one `<authenticate>` carries the user agent, Bind2 (with SM
-   * enable and carbons), an SM resume, and a FAST token or a request for one. A refused token is
-   * cleared and the password tried on the same stream.
-   */
-  async #openSasl2(
-    request: OpenRequest,
-    features: Element,
-    offer: Sasl2Offer,
-    login: LoginSettings,
-  ): Promise<OpenResult> {
-    const { timeouts, jid, password } = this.#params;
-    const secure = this.#entity.isSecure();
-    const channelBinding = this.#channelBinding();
-    const fastMechanisms = login.fast ? offer.fast?.mechanisms : undefined;
-    let token = fastMechanisms ? await this.#loadToken(login) : undefined;
-    if (token && fastMechanisms) {
-      const expired = token.expiry !== undefined && Date.parse(token.expiry) <= Date.now();
-      if (expired) {
-        this.#log.debug("FAST token expired; logging in with the password");
-        await this.#clearToken(login);
-        token = undefined;
-      } else if (
-        !fastMechanisms.includes(token.mechanism) ||
-        !htUsable(token.mechanism, secure, channelBinding)
-      ) {
-        this.#log.debug("FAST token's mechanism not usable on this stream", {
-          mechanism: token.mechanism,
-          offered: fastMechanisms,
-        });
-        token = undefined;
-      }
-    }
-    // Servers that advertise carbons for Bind2 enable them when asked; Prosody confirms with
-    // <enabled/>, ejabberd silently, so a successful bind with the request counts as enabled.
-    const inlineCarbons =
-      request.carbons === true && offer.bind2?.features.includes(NS_CARBONS) === true;
-    // Without Bind2 the server sends features after <success/>; wait for them from the start.
-    const later = offer.bind2
-      ? undefined
-      : this.#waiter.expect(
-          (el) => el.is("features", NS_STREAM),
-          timeouts.auth + timeouts.features,
-          "features",
-        );
-    const attempt = async (useToken: FastToken | undefined) => {
-      const mechanism = useToken
-        ? htMechanism(useToken, jid, channelBinding)
-        : passwordMechanism({
-            offered: offer.mechanisms,
-            features,
-            secure,
-            tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
-            channelBinding,
-            jid,
-            password,
-          });
-      const requestToken =
-        fastMechanisms && !useToken
-          ? chooseHtMechanism(fastMechanisms, secure, channelBinding)
-          : undefined;
-      const upgrades = useToken ? [] : wantedUpgrades(offer.upgrades, mechanism.name);
-      const userAgent = { ...login.userAgent, id: useToken?.userAgentId ?? login.userAgent.id };
-      this.#log.debug("SASL2 authenticating", {
-        mechanism: mechanism.name,
-        channelBinding: mechanism.channelBinding ?? "none",
-        fast: useToken !== undefined,
-        requestToken: requestToken ?? "no",
-        bind2: offer.bind2 !== undefined,
-        resume: request.resume !== undefined && offer.sm,
-        ...(upgrades.length > 0 ? { upgrades } : {}),
+      const failedH = answer.attrs.h === undefined ? undefined : Number(answer.attrs.h);
+      this.#log.debug("stream management: resume failed; binding a new session", {
+        h: answer.attrs.h,
+        condition: answer.getChildElements()[0]?.name,
       });
-      const outcome = await sasl2Authenticate(
-        {
-          mechanism,
-          userAgent,
-          fastCount: useToken?.count,
-          requestToken,
-          bind: offer.bind2
-            ? {
-                tag: request.resource,
-                enableSm: request.enableStreamManagement && offer.sm,
-                carbons: inlineCarbons,
-              }
-            : undefined,
-          resume: request.resume && offer.sm ? request.resume : undefined,
-          upgrades: upgrades.length > 0 ? { tasks: upgrades, password } : undefined,
-        },
-        {
-          send: (el) => this.#send(el),
-          next: () =>
-            this.#waiter.expect((el) => el.attrs.xmlns === NS_SASL2, timeouts.auth, "auth"),
-        },
-      );
-      return { mechanism, outcome, requestToken, userAgentId: userAgent.id };
-    };
-
-    let run: Awaited<ReturnType<typeof attempt>>;
-    if (token) {
-      try {
-        run = await attempt(token);
-      } catch (error) {
-        const refused = error instanceof AuthError && FAST_REFUSED.has(error.condition);
-        // A server that hangs up on the token (rather than answering <failure/>) must not get it
-        // again on every reconnect: the next attempt uses the password.
-        const hungUp = ClawXmppError.isInstance(error) && error.code === "connection";
-        if (refused || hungUp) await this.#clearToken(login);
-        if (!refused) throw error;
-        this.#log.debug("FAST token refused; cleared; logging in with the password", {
-          condition: error.condition,
-        });
-        token = undefined;
-        run = await attempt(undefined);
-      }
-    } else {
-      run = await attempt(undefined);
-    }
-    const { mechanism, outcome } = run;
-    await this.#keepToken(login, run, token);
-    const info: LoginInfo = {
-      path: "sasl2",
-      mechanism: mechanism.name,
-      channelBinding: mechanism.channelBinding,
-      fast: token !== undefined,
-      tokenIssued: outcome.token !== undefined,
-      bind2: outcome.bound !== undefined,
-      ssdp: mechanism.ssdp ?? "unchecked",
-      upgrades: outcome.tasks,
-    };
-    this.#log.debug("SASL2 succeeded", { ...info });
-    const secureNow = this.#entity.isSecure();
-    const base = { secure: secureNow, mechanism: mechanism.name };
-
-    // XEP-0198 answers go to the client in stream order, as with SASL1.
-    let resumeFailed = false;
-    let ackedByServer: number | undefined;
-    if (outcome.resume) {
-      this.#params.listener.element(outcome.resume);
-      const h = outcome.resume.attrs.h;
-      ackedByServer = h === undefined ? undefined : Number(h);
-      if (outcome.resume.name === "resumed" && request.resume) {
-        this.#log.debug("stream management: resumed", { h });
-        this.#negotiated = true;
-        return {
-          ...base,
-          login: info,
-          jid: this.#boundJid ?? outcome.jid ?? "",
-          resumed: true,
-          ackedByServer,
-          resumeFailed: false,
-          streamManagement: { id: request.resume.id, resumable: true },
-        };
-      }
-      resumeFailed = true;
-      this.#log.debug("stream management: resume failed; binding a new session", { h });
-    } else if (request.resume && offer.sm) {
-      resumeFailed = true;
-    }
-
-    if (!outcome.bound) {
-      if (offer.bind2) throw new ClawXmppError("protocol", "server did not bind a resource inline");
-      // SASL2 without Bind2: RFC 6120 bind on the features sent after <success/>.
-      const next = await (later as Promise<Element>);
-      const smOffered = next.getChild("sm", NS_SM) !== undefined;
       return {
-        ...(await this.#bind(request, next, smOffered, mechanism.name)),
-        resumeFailed,
-        ackedByServer,
-        login: info,
+        ...(await this.#bind(request, features, smOffered, mechanism)),
+        resumeFailed: true,
+        ackedByServer: failedH,
+        login,
       };
     }
-    const boundJid = outcome.jid;
-    if (!boundJid?.includes("/"))
-      throw new ClawXmppError("protocol", "SASL2 success carries no full JID after Bind2");
-    this.#boundJid = boundJid;
-    this.#log.debug("resource bound inline", { jid: boundJid, carbons: outcome.carbons });
-    let streamManagement: OpenResult["streamManagement"];
-    if (outcome.smEnable) {
-      this.#params.listener.element(outcome.smEnable);
-      if (outcome.smEnable.name === "enabled") {
-        const a = outcome.smEnable.attrs;
-        streamManagement = {
-          id: a.id,
-          max: a.max === undefined ? undefined : Number(a.max),
-          resumable: a.resume === "true" || a.resume === "1",
-        };
-        this.#log.debug("stream management: enabled", { ...streamManagement });
-      }
-    }
-    this.#negotiated = true;
-    return {
-      ...base,
-      login: info,
-      jid: boundJid,
-      resumed: false,
-      resumeFailed,
-      ackedByServer,
-      streamManagement,
-      carbonsEnabled: outcome.carbons || inlineCarbons,
-    };
-  }
-
-  /** The stored token, or undefined when there is none or the store is unreadable (then cleared). */
-  async #loadToken(login: LoginSettings): Promise<FastToken | undefined> {
-    try {
-      const token = await login.tokenStore.load();
-      if (token === undefined) return undefined;
-      if (isFastToken(token)) return token;
-      throw new ClawXmppError("storage", "the store returned something that is not a FAST token");
-    } catch (error) {
-      this.#log.warn("FAST token store unreadable; logging in with the password", {
-        error: (error as Error).message,
-      });
-      await this.#clearToken(login);
-      return undefined;
-    }
-  }
-
-  async #clearToken(login: LoginSettings): Promise<void> {
-    await login.tokenStore
-      .clear()
-      .catch((error: unknown) =>
-        this.#log.warn("could not clear the FAST token", { error: (error as Error).message }),
-      );
-  }
-
-  /** Saves a new token (or the used one with its count advanced); a failing store only warns. */
-  async #keepToken(
-    login: LoginSettings,
-    run: {
-      mechanism: { name: string };
-      outcome: Sasl2Outcome;
-      requestToken: string | undefined;
-      userAgentId: string;
-    },
-    used: FastToken | undefined,
-  ): Promise<void> {
-    const issued = run.outcome.token;
-    let next: FastToken | undefined;
-    if (issued) {
-      next = {
-        mechanism: run.requestToken ?? run.mechanism.name,
-        token: issued.token,
-        expiry: issued.expiry,
-        userAgentId: run.userAgentId,
-        count: 0,
-      };
-    } else if (used) {
-      next = { ...used, count: used.count + 1 };
-    }
-    if (!next) return;
-    await login.tokenStore
-      .save(next)
-      .catch((error: unknown) =>
-        this.#log.warn("could not save the FAST token", { error: (error as Error).message }),
-      );
+    if (request.resume) this.#log.debug("stream management: server offers no resumption");
+    return { ...(await this.#bind(request, features, smOffered, mechanism)), login };
   }
 
   /**
