@@ -148,7 +148,10 @@ export const clientOptionsSchema = z
     server: z.string().min(1).optional(),
     /** TCP port. @default 5222 (5223 with direct TLS) */
     port: z.number().int().min(1).max(65535).optional(),
-    /** Resource to bind. @default "clawxmpp-" + random */
+    /**
+     * Resource to bind; with SASL2 Bind2 (XEP-0386) the tag the server derives the resource from
+     * (`client.jid` has the bound one). @default "clawxmpp-" + random
+     */
     resource: z.string().min(1).max(1023).optional(),
     /** TLS policy. */
     tls: tlsOptionsSchema,
