@@ -1,3 +1,12 @@
 export { type ConformanceOptions, testPluginConformance } from "./conformance.js";
+export { type FakeClock, fakeClock } from "./fake-clock.js";
 export { type FakeServer, fakeServer } from "./fake-transport.js";
+export {
+  DEFAULT_WAIT_MS,
+  type NextEventOptions,
+  type NodeStyleEmitter,
+  nextEvent,
+} from "./next-event.js";
 export { carbon, chat, iq, presence } from "./stanzas.js";
+export { TestKitError } from "./test-kit-error.js";
+export { type UntilOptions, until } from "./until.js";
