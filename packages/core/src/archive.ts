@@ -5,8 +5,10 @@
  * by the archive id, which equals the live stanza-id, XEP-0359 §5).
  *
  * The cursor only moves forward past messages we really handed over: while a
- * catch-up runs, live messages do not move it, and an interrupted catch-up
- * resumes from its last complete page.
+ * catch-up runs, live messages do not move it, each page's results are
+ * handed over (their lane drained) before the cursor passes them, and an
+ * interrupted catch-up resumes from its last complete page. `fetched` counts
+ * messages handed over, not results received.
  */
 import { randomUUID } from "node:crypto";
 import type { IqCaller } from "./iq.js";
@@ -44,6 +46,8 @@ interface Deps {
   maxMessages: number;
   pageSize: number;
   now: () => number;
+  /** Resolves once every archive result received so far has been processed. */
+  drained: () => Promise<void>;
 }
 
 export class ArchiveCatchUp {
@@ -55,6 +59,8 @@ export class ArchiveCatchUp {
   #catchingUp = false;
   #liveDuringCatchUp: string | undefined;
   #results = 0;
+  /** Results received in this catch-up (handed over or not): bounds its length. */
+  #received = 0;
   #saving: Promise<void> = Promise.resolve();
 
   constructor(deps: Deps) {
@@ -71,11 +77,16 @@ export class ArchiveCatchUp {
     return this.#cursor !== undefined;
   }
 
-  /** True when `queryid` belongs to a query of ours that is still running; counts its results. */
+  /** True when `queryid` belongs to a query of ours that is still running. */
   isOurQuery(queryid: string | undefined): boolean {
     const ours = queryid !== undefined && this.#activeQueries.has(queryid);
-    if (ours) this.#results++;
+    if (ours) this.#received++;
     return ours;
+  }
+
+  /** An archived message was handed over to the application. */
+  delivered(): void {
+    this.#results++;
   }
 
   /** A live message with this archive id was handed over. */
@@ -114,6 +125,7 @@ export class ArchiveCatchUp {
     this.#catchingUp = true;
     this.#liveDuringCatchUp = undefined;
     this.#results = 0;
+    this.#received = 0;
     const cursor = this.#cursor;
     const start = cursor.startsWith(START_PREFIX) ? cursor.slice(START_PREFIX.length) : undefined;
     let after = start === undefined ? cursor : undefined;
@@ -127,7 +139,7 @@ export class ArchiveCatchUp {
           after = last;
           this.#set(last);
         }
-        if (fin?.attrs.complete === "true" || !last || this.#results >= this.#deps.maxMessages)
+        if (fin?.attrs.complete === "true" || !last || this.#received >= this.#deps.maxMessages)
           break;
       }
       if (this.#liveDuringCatchUp !== undefined) this.#set(this.#liveDuringCatchUp);
@@ -150,7 +162,7 @@ export class ArchiveCatchUp {
         ),
         undefined,
         // Short: the first session is announced only after this answer (or its absence).
-        { timeout: PROBE_TIMEOUT },
+        { timeout: PROBE_TIMEOUT, setup: true },
       );
       return (
         result.getChild("fin", NS_MAM)?.getChild("set", NS_RSM)?.getChildText("last") ?? undefined
@@ -181,10 +193,14 @@ export class ArchiveCatchUp {
             after !== undefined && xml("after", {}, after),
           ),
         ),
+        undefined,
+        { setup: true },
       );
+      // Results arrive before the IQ result, but are processed in their own lane: let them be
+      // handed over before the query ends and the cursor passes them.
+      await this.#deps.drained();
       return result.getChild("fin", NS_MAM);
     } finally {
-      // Results arrive before the IQ result and are handled in order, so the query ends here.
       this.#activeQueries.delete(queryid);
     }
   }

@@ -1,24 +1,36 @@
 /**
- * Timers behind an interface so tests can drive time. Every timer the core
- * creates is unref'd: a forgotten timer never keeps the process alive.
+ * Timers behind an interface so tests can drive time. Timers are unref'd by
+ * default, so a forgotten timer never keeps the process alive; the one
+ * exception is a timer that stands for work the process exists to do (the
+ * reconnect delay of a client that has not been stopped), which passes
+ * `{ keepAlive: true }`.
  */
 import type { Disposer } from "./emitter.js";
 
 /** Source of time and timers. */
 export interface Clock {
   now(): number;
-  /** Runs `fn` after `ms`; returns a disposer that cancels it. */
-  setTimeout(fn: () => void, ms: number): Disposer;
+  /**
+   * Runs `fn` after `ms`; returns a disposer that cancels it. With `keepAlive` the timer keeps the
+   * process running until it fires or is cancelled.
+   */
+  setTimeout(fn: () => void, ms: number, options?: TimerOptions): Disposer;
   /** Runs `fn` every `ms`; returns a disposer that cancels it. */
   setInterval(fn: () => void, ms: number): Disposer;
+}
+
+/** Options of {@link Clock.setTimeout}. */
+export interface TimerOptions {
+  /** Keep the Node process alive while the timer is pending. @default false */
+  keepAlive?: boolean;
 }
 
 /** The real clock: `Date.now` and unref'd Node timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(fn, ms) {
+  setTimeout(fn, ms, options) {
     const timer = setTimeout(fn, ms);
-    timer.unref();
+    if (options?.keepAlive !== true) timer.unref();
     return () => clearTimeout(timer);
   },
   setInterval(fn, ms) {
@@ -35,11 +47,15 @@ export class TimerGroup {
   constructor(clock: Clock) {
     this.#clock = clock;
   }
-  setTimeout(fn: () => void, ms: number): Disposer {
-    const cancel = this.#clock.setTimeout(() => {
-      this.#active.delete(cancel);
-      fn();
-    }, ms);
+  setTimeout(fn: () => void, ms: number, options?: TimerOptions): Disposer {
+    const cancel = this.#clock.setTimeout(
+      () => {
+        this.#active.delete(cancel);
+        fn();
+      },
+      ms,
+      options,
+    );
     this.#active.add(cancel);
     return () => {
       cancel();
@@ -53,6 +69,10 @@ export class TimerGroup {
       cancel();
       this.#active.delete(cancel);
     };
+  }
+  /** Timers still pending. */
+  get size(): number {
+    return this.#active.size;
   }
   clear(): void {
     for (const cancel of this.#active) cancel();

@@ -63,6 +63,11 @@ export class Disco implements DiscoRegistry {
     };
   }
 
+  /** Identities advertised. */
+  identityCount(): number {
+    return this.#identities.length;
+  }
+
   /** Advertised features, sorted. */
   features(): string[] {
     return [...this.#features.keys()].sort();

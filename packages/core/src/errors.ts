@@ -5,8 +5,8 @@
  */
 import type { Element } from "./xml.js";
 
-/** Every error code any `@clawxmpp/*` package may raise. */
-export type ClawXmppErrorCode =
+/** The codes core itself raises. Each plugin package declares its own codes. */
+export type CoreErrorCode =
   | "config"
   | "jid"
   | "auth"
@@ -19,10 +19,11 @@ export type ClawXmppErrorCode =
   | "queue-full"
   | "stopped"
   | "protocol"
-  | "policy"
-  | "upload"
   | "storage"
-  | "muc";
+  | "dns";
+
+/** Any error code: core's ({@link CoreErrorCode}) or a plugin package's own. */
+export type ClawXmppErrorCode = CoreErrorCode | (string & {});
 
 const MARKER = Symbol.for("clawxmpp.error");
 
@@ -33,14 +34,17 @@ export interface ClawXmppErrorOptions {
   terminal?: boolean;
 }
 
-/** Base class of every error raised by clawxmpp packages. */
-export class ClawXmppError extends Error {
+/**
+ * Base class of every error raised by clawxmpp packages. `Code` narrows `code` for a package's own
+ * error class: `class PubsubError extends ClawXmppError<PubsubErrorCode> {}`.
+ */
+export class ClawXmppError<Code extends string = ClawXmppErrorCode> extends Error {
   readonly [MARKER] = true;
-  readonly code: ClawXmppErrorCode;
+  readonly code: Code;
   /** True when retrying cannot help; the client stops reconnecting. */
   readonly terminal: boolean;
 
-  constructor(code: ClawXmppErrorCode, message: string, options: ClawXmppErrorOptions = {}) {
+  constructor(code: Code, message: string, options: ClawXmppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ClawXmppError";
     this.code = code;
@@ -54,7 +58,7 @@ export class ClawXmppError extends Error {
 }
 
 /** Invalid options or configuration; `field` is the dotted path of the bad value. */
-export class ConfigError extends ClawXmppError {
+export class ConfigError extends ClawXmppError<"config"> {
   readonly issues: readonly { field: string; message: string }[];
   constructor(message: string, issues: readonly { field: string; message: string }[] = []) {
     super("config", message, { terminal: true });
@@ -64,7 +68,7 @@ export class ConfigError extends ClawXmppError {
 }
 
 /** The server rejected our credentials (RFC 6120 §6.5). Terminal: never retried. */
-export class AuthError extends ClawXmppError {
+export class AuthError extends ClawXmppError<"auth"> {
   /** The SASL failure condition, e.g. `not-authorized`. */
   readonly condition: string;
   constructor(condition: string, text?: string, options: ClawXmppErrorOptions = {}) {
@@ -78,7 +82,7 @@ export class AuthError extends ClawXmppError {
 }
 
 /** A step did not finish in time. `step` names it (connect, tls, features, auth, bind, iq…). */
-export class TimeoutError extends ClawXmppError {
+export class TimeoutError extends ClawXmppError<"timeout"> {
   readonly step: string;
   constructor(step: string, ms: number) {
     super("timeout", `${step} timed out after ${ms} ms`);
@@ -88,7 +92,7 @@ export class TimeoutError extends ClawXmppError {
 }
 
 /** An error stanza (RFC 6120 §8.3) returned by a peer or server. */
-export class StanzaError extends ClawXmppError {
+export class StanzaError extends ClawXmppError<"stanza"> {
   readonly condition: string;
   readonly type: string;
   readonly text: string | undefined;
@@ -119,7 +123,7 @@ export class StanzaError extends ClawXmppError {
 }
 
 /** A stream-level error (RFC 6120 §4.9) sent by the server before it closed the stream. */
-export class StreamError extends ClawXmppError {
+export class StreamError extends ClawXmppError<"stream"> {
   readonly condition: string;
   constructor(condition: string, text?: string) {
     super("stream", `stream error: ${condition}${text ? ` (${text})` : ""}`);

@@ -1,18 +1,20 @@
 export { type ArchiveCursorStore, memoryCursor } from "./archive.js";
 export { writeFileAtomic } from "./atomic-file.js";
 export { type BackoffOptions, backoffDelay } from "./backoff.js";
-export {
-  type Bounce,
-  type Client,
-  type ClientEvents,
-  type ClientStats,
-  type ClientStatus,
-  createClient,
-  type OfflineInfo,
-  type OnlineInfo,
-  type SubscriptionRequest,
-} from "./client.js";
-export { type Clock, sleep, systemClock } from "./clock.js";
+export { createClient } from "./client.js";
+export type {
+  Bounce,
+  Client,
+  ClientEvents,
+  ClientStats,
+  ClientStatus,
+  OfflineInfo,
+  OnlineInfo,
+  PluginClient,
+  SendStanzaOptions,
+  SubscriptionRequest,
+} from "./client-api.js";
+export { type Clock, sleep, systemClock, type TimerOptions } from "./clock.js";
 export { CAPS_NODE, type DiscoIdentity, type DiscoRegistry } from "./disco.js";
 export { type Disposer, Emitter, type EventMap, type Events } from "./emitter.js";
 export {
@@ -21,11 +23,13 @@ export {
   type ClawXmppErrorCode,
   type ClawXmppErrorOptions,
   ConfigError,
+  type CoreErrorCode,
   StanzaError,
   StreamError,
   TimeoutError,
 } from "./errors.js";
-export type { IqCaller, IqHandler, IqHandlers, IqRequest } from "./iq.js";
+export { type ClientIntrospection, introspect } from "./introspect.js";
+export type { IqCaller, IqHandler, IqHandlers, IqRequest, IqRequestOptions } from "./iq.js";
 export { bareJid, type Jid, JidError, parseJid, sameBareJid, tryParseJid } from "./jid.js";
 export { consoleLogger, type Logger, silentLogger } from "./logger.js";
 export {
@@ -38,6 +42,7 @@ export { parseOptions } from "./options-util.js";
 export {
   INBOUND_STAGES,
   type InboundContext,
+  type InboundOrigin,
   type InboundStage,
   OUTBOUND_STAGES,
   type OutboundContext,
@@ -45,7 +50,18 @@ export {
   type StageHandler,
   type Stages,
 } from "./pipeline.js";
-export { definePlugin, type Plugin, type PluginContext, type PluginHandle } from "./plugin.js";
+export {
+  type AnyPlugin,
+  type DepsOf,
+  definePlugin,
+  type HandleOf,
+  type Plugin,
+  type PluginContext,
+  type PluginHandle,
+  type PluginMap,
+  type PluginSpec,
+  type SessionLane,
+} from "./plugin.js";
 export {
   buildMessage,
   type InboundMessage,

@@ -12,12 +12,20 @@ import { type Element, xml } from "./xml.js";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
+/** Options of one IQ request. */
+export interface IqRequestOptions {
+  /** Milliseconds to wait for the answer. @default the client's `timeouts.iq` */
+  timeout?: number;
+  /** Part of the current session's setup: rejected with `connection` if that session ends first. */
+  setup?: boolean;
+}
+
 /** Sends IQ requests. */
 export interface IqCaller {
   /** Sends an IQ `get` with `child` to `to` (the account's server when omitted); resolves with the result stanza. */
-  get(child: Element, to?: string, options?: { timeout?: number }): Promise<Element>;
+  get(child: Element, to?: string, options?: IqRequestOptions): Promise<Element>;
   /** Sends an IQ `set`. */
-  set(child: Element, to?: string, options?: { timeout?: number }): Promise<Element>;
+  set(child: Element, to?: string, options?: IqRequestOptions): Promise<Element>;
 }
 
 /** What an IQ handler receives. */
@@ -50,13 +58,13 @@ interface PendingIq {
 export class IqRouter implements IqCaller, IqHandlers {
   readonly #pending = new Map<string, PendingIq>();
   readonly #handlers = new Map<string, IqHandler>();
-  readonly #send: (stanza: Element) => Promise<unknown>;
+  readonly #send: (stanza: Element, setup?: boolean) => Promise<unknown>;
   readonly #defaultTimeout: () => number;
   readonly #ownJid: () => string | undefined;
   readonly #schedule: (fn: () => void, ms: number) => Disposer;
 
   constructor(deps: {
-    send: (stanza: Element) => Promise<unknown>;
+    send: (stanza: Element, setup?: boolean) => Promise<unknown>;
     defaultTimeout: () => number;
     ownJid: () => string | undefined;
     schedule: (fn: () => void, ms: number) => Disposer;
@@ -67,22 +75,22 @@ export class IqRouter implements IqCaller, IqHandlers {
     this.#schedule = deps.schedule;
   }
 
-  get(child: Element, to?: string, options?: { timeout?: number }): Promise<Element> {
-    return this.#request("get", child, to, options?.timeout);
+  get(child: Element, to?: string, options?: IqRequestOptions): Promise<Element> {
+    return this.#request("get", child, to, options);
   }
 
-  set(child: Element, to?: string, options?: { timeout?: number }): Promise<Element> {
-    return this.#request("set", child, to, options?.timeout);
+  set(child: Element, to?: string, options?: IqRequestOptions): Promise<Element> {
+    return this.#request("set", child, to, options);
   }
 
   #request(
     type: "get" | "set",
     child: Element,
     to: string | undefined,
-    timeout?: number,
+    options: IqRequestOptions = {},
   ): Promise<Element> {
     const id = randomUUID();
-    const ms = timeout ?? this.#defaultTimeout();
+    const ms = options.timeout ?? this.#defaultTimeout();
     return new Promise<Element>((resolve, reject) => {
       const cancelTimer = this.#schedule(() => {
         this.#pending.delete(id);
@@ -90,7 +98,7 @@ export class IqRouter implements IqCaller, IqHandlers {
       }, ms);
       const pending: PendingIq = { resolve, reject, to, cancelTimer, delivered: false };
       this.#pending.set(id, pending);
-      this.#send(xml("iq", { type, id, to }, child)).then(
+      this.#send(xml("iq", { type, id, to }, child), options.setup).then(
         () => {
           pending.delivered = true;
         },
@@ -113,47 +121,72 @@ export class IqRouter implements IqCaller, IqHandlers {
     };
   }
 
-  /** Handles an inbound IQ; returns true when it was a response to one of ours or a request we answered. */
-  async handle(stanza: Element): Promise<void> {
+  /**
+   * Settles one of our requests with its response (`result`/`error`). Called as the response
+   * arrives, never queued behind other stanzas: a stage handler may be awaiting it.
+   */
+  handleResponse(stanza: Element): void {
     const { type, id } = stanza.attrs;
-    if (type === "result" || type === "error") {
-      const pending = id === undefined ? undefined : this.#pending.get(id);
-      if (!pending || !id || !this.#fromMatches(pending.to, stanza.attrs.from)) return;
-      this.#pending.delete(id);
-      pending.cancelTimer();
-      if (type === "result") pending.resolve(stanza);
-      else pending.reject(StanzaError.fromElement(stanza));
-      return;
-    }
-    if (type !== "get" && type !== "set") return;
+    const pending = id === undefined ? undefined : this.#pending.get(id);
+    if (!pending || !id || !this.#fromMatches(pending.to, stanza.attrs.from)) return;
+    this.#pending.delete(id);
+    pending.cancelTimer();
+    if (type === "result") pending.resolve(stanza);
+    else pending.reject(StanzaError.fromElement(stanza));
+  }
+
+  /**
+   * Answers a request (`get`/`set`) exactly once. The reply is queued without waiting for the
+   * server's acknowledgement, so a busy requester never slows down the next request.
+   */
+  handleRequest(stanza: Element): void | Promise<void> {
+    const type = stanza.attrs.type;
     const child = stanza.getChildElements()[0];
     const handler = child && this.#handlers.get(`${type} ${child.attrs.xmlns ?? ""} ${child.name}`);
     if (!child || !handler) {
-      await this.#reply(stanza, errorPayload("cancel", "service-unavailable"), "error");
+      this.reply(stanza, errorPayload("cancel", "service-unavailable"), "error");
       return;
     }
+    let payload: Element | undefined | Promise<Element | undefined>;
     try {
-      const payload = await handler({ stanza, child, from: stanza.attrs.from });
-      await this.#reply(stanza, payload, "result");
+      payload = handler({ stanza, child, from: stanza.attrs.from });
     } catch (error) {
-      const payload =
-        error instanceof StanzaError
-          ? errorPayload(error.type, error.condition, error.text)
-          : errorPayload("wait", "internal-server-error");
-      await this.#reply(stanza, payload, "error");
+      this.#replyError(stanza, error);
+      return;
     }
+    if (!(payload instanceof Promise)) {
+      this.reply(stanza, payload, "result");
+      return;
+    }
+    return payload.then(
+      (result) => this.reply(stanza, result, "result"),
+      (error: unknown) => this.#replyError(stanza, error),
+    );
   }
 
-  async #reply(
-    request: Element,
-    payload: Element | undefined,
-    type: "result" | "error",
-  ): Promise<void> {
-    await this.#send(
-      xml("iq", { type, id: request.attrs.id, to: request.attrs.from }, payload),
-    ).catch(() => {
-      // The requester will time out; nothing else to do when we are offline.
-    });
+  #replyError(request: Element, error: unknown): void {
+    const payload =
+      error instanceof StanzaError
+        ? errorPayload(error.type, error.condition, error.text)
+        : errorPayload("wait", "internal-server-error");
+    this.reply(request, payload, "error");
+  }
+
+  /** Sends a response to `request` (fire and forget: the requester times out if we are offline). */
+  reply(request: Element, payload: Element | undefined, type: "result" | "error"): void {
+    this.#send(xml("iq", { type, id: request.attrs.id, to: request.attrs.from }, payload)).catch(
+      () => {},
+    );
+  }
+
+  /** An error response built from a condition (RFC 6120 §8.3.3). */
+  replyError(request: Element, type: string, condition: string, text?: string): void {
+    this.reply(request, errorPayload(type, condition, text), "error");
+  }
+
+  /** Registered handler keys and pending requests (introspection). */
+  inspect(): { handlers: string[]; pending: number } {
+    return { handlers: [...this.#handlers.keys()].sort(), pending: this.#pending.size };
   }
 
   /** A response is valid only from the entity we asked (or our server/account when we asked it). */

@@ -52,21 +52,27 @@ export const timeoutsSchema = z
   .strict()
   .prefault({});
 
-/** Reconnect policy: exponential backoff with jitter. */
+/**
+ * Reconnect policy. The first minute of an outage retries at most `fastMaxDelay` apart, so the
+ * client is back within about a second of its server; later attempts spread out to `maxDelay`.
+ * A successful login resets it; an authentication failure is never retried.
+ */
 export const reconnectSchema = z
   .object({
     /** Reconnect after a lost connection. @default true */
     enabled: z.boolean().default(true),
-    /** First delay. @default 1000 */
-    initialDelay: ms(1_000),
-    /** Upper bound of the delay. @default 300000 */
-    maxDelay: ms(300_000),
+    /** Base of the first delay after a connection is lost, in ms. @default 200 */
+    initialDelay: ms(200, 0),
+    /** Largest delay during the first `fastPhase` ms of an outage. @default 750 */
+    fastMaxDelay: ms(750, 0),
+    /** How long an outage counts as short, in ms. @default 60000 */
+    fastPhase: ms(60_000, 0),
+    /** Largest delay after the fast phase, in ms. @default 4000 */
+    maxDelay: ms(4_000),
     /** Growth factor per failed attempt. @default 2 */
     factor: z.number().min(1).default(2),
-    /** Random share of each delay, 0..1 (0.5 = ±25 %). @default 0.5 */
+    /** Random share taken off each delay, 0..1 (0.5 = each delay between half and all of its base). @default 0.5 */
     jitter: z.number().min(0).max(1).default(0.5),
-    /** A connection up this long resets the backoff. @default 60000 */
-    stableAfter: ms(60_000),
   })
   .strict()
   .prefault({});
@@ -124,7 +130,24 @@ export const clientOptionsSchema = z
       })
       .strict()
       .prefault({}),
-    /** Maximum stanzas held while offline; a send beyond it fails with `queue-full`. @default 1000 */
+    /**
+     * IQ requests each other entity may make (our own server and account are not limited): a burst,
+     * then a steady rate; beyond it one `resource-constraint` error a second, the rest ignored.
+     */
+    iqBudget: z
+      .object({
+        /** Requests in a burst. @default 100 */
+        burst: z.number().int().min(1).default(100),
+        /** Requests per second over time. @default 20 */
+        perSecond: z.number().min(0.01).default(20),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Maximum application stanzas not yet confirmed by the server (waiting while offline, or
+     * unacknowledged); a send beyond it fails with `queue-full`. Session setup and IQs are not
+     * counted. @default 1000
+     */
     queueSize: z.number().int().min(1).default(1_000),
     /** Software name and version answered to XEP-0092 and used in caps. */
     software: z

@@ -1,15 +1,34 @@
 /**
- * Outbound queue with XEP-0198 acknowledgements. A send made while offline
- * waits here (bounded) and goes out after reconnect; with stream management
- * a send resolves only when the server acked it. After a resumption the
- * server's `h` tells which stanzas arrived: those resolve, only the rest are
- * written again — each once.
+ * Outbound queue with XEP-0198 acknowledgements (§4), in two lanes:
+ * - `control`: session setup (initial presence, carbons, catch-up, rejoins)
+ *   and every IQ. Written first, never refused for the application's backlog.
+ *   Entries tied to a session are dropped when that session ends.
+ * - `app`: the application's messages, bounded by `maxSize` (beyond it a
+ *   send fails with `queue-full`).
+ * A send made while offline waits (bounded) and goes out after reconnect;
+ * with stream management a send resolves only when the server acked it.
+ * After a resumption the server's `h` tells which stanzas arrived: those
+ * resolve, only the rest are written again, each once.
  */
 import { ClawXmppError } from "./errors.js";
 import type { Element } from "./xml.js";
 
+/** Which lane a stanza travels in. */
+export type QueueLane = "control" | "app";
+
+/** Options of one queued send. */
+export interface QueueSendOptions {
+  lane: QueueLane;
+  /** The session this stanza belongs to: dropped (rejected) when a new session replaces it. */
+  session?: number | undefined;
+}
+
 interface Entry {
   stanza: Element;
+  lane: QueueLane;
+  session: number | undefined;
+  /** The session in which it was last written, if it was. */
+  written: number | undefined;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -20,41 +39,69 @@ export interface QueueOnline {
   resumed: boolean;
   resumeFailed: boolean;
   ackedByServer: number | undefined;
+  /** Id of the session now online. */
+  session: number;
 }
 
 const H_MOD = 2 ** 32;
+const BATCH = 50;
 
 function isRequest(stanza: Element): boolean {
   return stanza.name === "iq" && (stanza.attrs.type === "get" || stanza.attrs.type === "set");
 }
 
+function isReply(stanza: Element): boolean {
+  return stanza.name === "iq" && (stanza.attrs.type === "result" || stanza.attrs.type === "error");
+}
+
 export class OutboundQueue {
   readonly #maxSize: number;
+  readonly #maxControl: number;
   readonly #write: (elements: Element[]) => Promise<void>;
   readonly #requestAck: () => void;
-  #waiting: Entry[] = [];
+  #control: Entry[] = [];
+  #app: Entry[] = [];
   #unacked: Entry[] = [];
+  /** Written without XEP-0198 but not yet confirmed by the socket. */
+  #inFlight: Entry[] = [];
+  /** App-lane entries not yet settled (for the `queueSize` bound). */
+  #appPending = 0;
   #online = false;
+  #session = 0;
   #smEnabled = false;
   #acked = 0;
   #flushing: Promise<void> | undefined;
   /** Bumped on every disconnect: a write stuck on a dead socket must not block the next session. */
   #generation = 0;
-  /** Written without XEP-0198 but not yet confirmed by the socket. */
-  #inFlight: Entry[] = [];
   #closed: Error | undefined;
+  readonly #idle: (() => void)[] = [];
 
   constructor(deps: {
     maxSize: number;
+    /** Bound of the control lane (a safety net against runaway plugins). */
+    maxControl: number;
     write: (elements: Element[]) => Promise<void>;
     requestAck: () => void;
   }) {
     this.#maxSize = deps.maxSize;
+    this.#maxControl = deps.maxControl;
     this.#write = deps.write;
     this.#requestAck = deps.requestAck;
   }
 
-  readonly #idle: (() => void)[] = [];
+  /** Stanzas not yet confirmed (waiting + unacked + in flight). */
+  get size(): number {
+    return this.#control.length + this.#app.length + this.#unacked.length + this.#inFlight.length;
+  }
+
+  /** Counts per lane, for introspection. */
+  counts(): { control: number; app: number; unacked: number } {
+    return {
+      control: this.#control.length,
+      app: this.#app.length,
+      unacked: this.#unacked.length + this.#inFlight.length,
+    };
+  }
 
   /** Resolves when nothing is waiting or unacknowledged, or after `ms`. */
   settled(ms: number): Promise<void> {
@@ -74,24 +121,38 @@ export class OutboundQueue {
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  /** Stanzas not yet confirmed (waiting + unacked). */
-  get size(): number {
-    return this.#waiting.length + this.#unacked.length;
-  }
-
   /** Queues `stanza`; resolves when the server acked it (SM) or it was written (no SM). */
-  send(stanza: Element): Promise<void> {
+  send(stanza: Element, options: QueueSendOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
-    if (this.size >= this.#maxSize) {
+    const app = options.lane === "app";
+    if (app ? this.#appPending >= this.#maxSize : this.#control.length >= this.#maxControl) {
       return Promise.reject(
         new ClawXmppError(
           "queue-full",
-          `outbound queue is full (${this.#maxSize} stanzas not yet confirmed); retry later`,
+          app
+            ? `outbound queue is full (${this.#maxSize} stanzas not yet confirmed); retry later`
+            : `control lane is full (${this.#maxControl} stanzas waiting)`,
         ),
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ stanza, resolve, reject });
+      let settled = false;
+      const settle = () => {
+        if (settled) return false;
+        settled = true;
+        if (app) this.#appPending--;
+        return true;
+      };
+      if (app) this.#appPending++;
+      const entry: Entry = {
+        stanza,
+        lane: options.lane,
+        session: options.session,
+        written: undefined,
+        resolve: () => settle() && resolve(),
+        reject: (error) => settle() && reject(error),
+      };
+      (app ? this.#app : this.#control).push(entry);
       if (this.#online) void this.#flush();
     });
   }
@@ -101,28 +162,59 @@ export class OutboundQueue {
     if (state.resumed) {
       if (state.ackedByServer !== undefined) this.ack(state.ackedByServer);
       // Still unacked on the resumed stream: the server never got them; write again in order.
-      this.#waiting.unshift(...this.#unacked);
-      this.#unacked = [];
+      this.#requeue(this.#unacked);
     } else {
       if (state.resumeFailed && state.ackedByServer !== undefined) this.ack(state.ackedByServer);
-      // A request whose answer belonged to the lost session cannot be answered on a new one:
-      // fail it (the caller may retry) instead of sending it again.
-      const lost = this.#unacked.filter((entry) => isRequest(entry.stanza));
-      this.#waiting.unshift(...this.#unacked.filter((entry) => !isRequest(entry.stanza)));
+      const lost = new ClawXmppError(
+        "connection",
+        "the connection was lost before the server answered this request",
+      );
+      const ended = new ClawXmppError("connection", "the session this stanza belonged to ended");
+      const again: Entry[] = [];
+      for (const entry of this.#unacked) {
+        // A request whose answer belonged to the lost session cannot be answered on a new one:
+        // fail it (the caller may retry) instead of sending it again. Replies and setup stanzas
+        // belonged to that session too.
+        if (isRequest(entry.stanza)) entry.reject(lost);
+        else if (isReply(entry.stanza) || entry.session !== undefined) entry.reject(ended);
+        else again.push(entry);
+      }
       this.#unacked = [];
       this.#acked = 0;
-      for (const entry of lost) {
-        entry.reject(
-          new ClawXmppError(
-            "connection",
-            "the connection was lost before the server answered this request",
-          ),
-        );
-      }
+      this.#requeue(again);
+      this.#dropSessionScoped(state.session, ended);
     }
+    this.#session = state.session;
     this.#smEnabled = state.smEnabled;
     this.#online = true;
+    this.#checkIdle();
     return this.#flush();
+  }
+
+  /** Puts entries back at the front of their lanes, keeping their order. */
+  #requeue(entries: Entry[]): void {
+    this.#control.unshift(...entries.filter((entry) => entry.lane === "control"));
+    this.#app.unshift(...entries.filter((entry) => entry.lane === "app"));
+    if (entries === this.#unacked) this.#unacked = [];
+  }
+
+  /**
+   * Setup stanzas queued for an earlier session are obsolete: the new session does its own. So is
+   * a presence already written in an earlier session: its effect (availability, a room join)
+   * ended with that session; it is settled, not written again.
+   */
+  #dropSessionScoped(session: number, error: Error): void {
+    const keep = (entry: Entry) => {
+      if (entry.written !== undefined && entry.stanza.name === "presence") {
+        entry.resolve();
+        return false;
+      }
+      if (entry.session === undefined || entry.session === session) return true;
+      entry.reject(error);
+      return false;
+    };
+    this.#control = this.#control.filter(keep);
+    this.#app = this.#app.filter(keep);
   }
 
   /** The stream is gone; keep everything for later. */
@@ -131,7 +223,7 @@ export class OutboundQueue {
     this.#generation++;
     this.#flushing = undefined;
     // Without XEP-0198 a write in progress may or may not have left; send it again (receivers dedupe by origin-id).
-    this.#waiting.unshift(...this.#inFlight);
+    this.#requeue(this.#inFlight);
     this.#inFlight = [];
   }
 
@@ -153,15 +245,24 @@ export class OutboundQueue {
       this.#drain(generation).finally(() => {
         if (this.#generation !== generation) return;
         this.#flushing = undefined;
-        if (this.#online && this.#waiting.length > 0) void this.#flush();
+        if (this.#online && this.#control.length + this.#app.length > 0) void this.#flush();
       });
     this.#flushing = flushing;
     return flushing;
   }
 
+  /** The next batch to write: control lane first. */
+  #take(): Entry[] {
+    const batch = this.#control.splice(0, BATCH);
+    if (batch.length < BATCH) batch.push(...this.#app.splice(0, BATCH - batch.length));
+    return batch;
+  }
+
   async #drain(generation: number): Promise<void> {
-    while (this.#online && this.#generation === generation && this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0, 50);
+    while (this.#online && this.#generation === generation) {
+      const batch = this.#take();
+      if (batch.length === 0) return;
+      for (const entry of batch) entry.written = this.#session;
       if (this.#smEnabled) this.#unacked.push(...batch);
       else this.#inFlight.push(...batch);
       try {
@@ -170,7 +271,7 @@ export class OutboundQueue {
         if (this.#generation !== generation) return;
         if (!this.#smEnabled) {
           this.#inFlight = this.#inFlight.filter((entry) => !batch.includes(entry));
-          this.#waiting.unshift(...batch);
+          this.#requeue(batch);
         }
         // With SM the batch stays unacked; the server's h after resume decides.
         // Either way, wait for the next online() instead of retrying a dead socket.
@@ -191,10 +292,11 @@ export class OutboundQueue {
   rejectAll(error: Error): void {
     this.#closed = error;
     this.#online = false;
-    const all = [...this.#unacked, ...this.#inFlight, ...this.#waiting];
+    const all = [...this.#unacked, ...this.#inFlight, ...this.#control, ...this.#app];
     this.#unacked = [];
     this.#inFlight = [];
-    this.#waiting = [];
+    this.#control = [];
+    this.#app = [];
     for (const entry of all) entry.reject(error);
     for (const resolve of this.#idle.splice(0)) resolve();
   }

@@ -20,10 +20,29 @@ export const OUTBOUND_STAGES = ["build", "encrypt"] as const;
 /** An outbound stage. */
 export type OutboundStage = (typeof OUTBOUND_STAGES)[number];
 
+/**
+ * Where an inbound stanza came from. Set by the core's guard (which unwraps carbons and archive
+ * results); it travels with the context, so a `decrypt` handler may replace the stanza freely.
+ */
+export interface InboundOrigin {
+  /** How it reached us. */
+  via: "live" | "carbon" | "archive";
+  /** For carbons (XEP-0280): a copy of a message we sent from another client, or received there. */
+  carbon: "sent" | "received" | undefined;
+  /** For archive results (XEP-0313): the archive's id of the message. */
+  archiveId: string | undefined;
+  /** For archive results: the original time, from `<forwarded><delay/></forwarded>` (XEP-0297). */
+  delay: { stamp: Date; from: string | undefined } | undefined;
+  /** The conversation whose order this stanza keeps: a peer's bare JID, a room, or `archive`. */
+  conversation: string;
+}
+
 /** What an inbound handler sees and may change. */
 export interface InboundContext {
   /** The stanza; `guard` may unwrap it (carbons), `decrypt` may replace it. */
   stanza: Element;
+  /** Where the stanza came from (live, carbon, archive); survives replacing `stanza`. */
+  readonly origin: InboundOrigin;
   /** The parsed message, available from the `parse` stage on (message stanzas only). */
   message: InboundMessage | undefined;
   /** The parsed presence, available from the `parse` stage on (presence stanzas only). */
@@ -45,7 +64,7 @@ export interface OutboundContext {
   readonly cancelled: string | undefined;
 }
 
-/** A stage handler. */
+/** A stage handler. It may be async, and may await IQs (their results never wait behind stanzas). */
 export type StageHandler<C> = (ctx: C) => void | Promise<void>;
 
 /** Registry of stage handlers for one direction. */
@@ -54,12 +73,17 @@ export interface Stages<S extends string, C> {
   use(stage: S, handler: StageHandler<C>): Disposer;
 }
 
-/** Runs handlers stage by stage. */
-export class Pipeline<
-  S extends string,
-  C extends { readonly dropped?: string | undefined; readonly cancelled?: string | undefined },
-> implements Stages<S, C>
-{
+type Stoppable = { readonly dropped?: string | undefined; readonly cancelled?: string | undefined };
+
+function stopped(ctx: Stoppable): boolean {
+  return ctx.dropped !== undefined || ctx.cancelled !== undefined;
+}
+
+/**
+ * Runs handlers stage by stage. Synchronous handlers run without a single promise (the hot path of
+ * every stanza); the first handler that returns a promise switches the rest of the stage to async.
+ */
+export class Pipeline<S extends string, C extends Stoppable> implements Stages<S, C> {
   readonly #order: readonly S[];
   readonly #handlers = new Map<S, StageHandler<C>[]>();
 
@@ -71,22 +95,62 @@ export class Pipeline<
     if (!this.#order.includes(stage)) {
       throw new TypeError(`unknown stage "${stage}"; stages are ${this.#order.join(", ")}`);
     }
-    const list = this.#handlers.get(stage) ?? [];
-    list.push(handler);
-    this.#handlers.set(stage, list);
+    // Copy on write: a run in progress keeps iterating the list it started with.
+    this.#handlers.set(stage, [...(this.#handlers.get(stage) ?? []), handler]);
+    let done = false;
     return () => {
-      const current = this.#handlers.get(stage);
-      const index = current?.indexOf(handler) ?? -1;
-      if (current && index !== -1) current.splice(index, 1);
+      if (done) return;
+      done = true;
+      const current = this.#handlers.get(stage) ?? [];
+      this.#handlers.set(
+        stage,
+        current.filter((h) => h !== handler),
+      );
     };
   }
 
-  /** Runs one stage; returns false when a handler dropped or cancelled. */
-  async run(stage: S, ctx: C): Promise<boolean> {
-    for (const handler of [...(this.#handlers.get(stage) ?? [])]) {
-      await handler(ctx);
-      if (ctx.dropped !== undefined || ctx.cancelled !== undefined) return false;
+  /** Handlers registered per stage (introspection). */
+  counts(): Record<S, number> {
+    const counts = {} as Record<S, number>;
+    for (const stage of this.#order) counts[stage] = this.#handlers.get(stage)?.length ?? 0;
+    return counts;
+  }
+
+  /** Runs one stage; false when a handler dropped or cancelled. A promise only if a handler was async. */
+  run(stage: S, ctx: C): boolean | Promise<boolean> {
+    const handlers = this.#handlers.get(stage);
+    if (handlers === undefined) return true;
+    for (let i = 0; i < handlers.length; i++) {
+      const result = (handlers[i] as StageHandler<C>)(ctx);
+      if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+        return this.#finish(result as Promise<void>, handlers, i + 1, ctx);
+      }
+      if (stopped(ctx)) return false;
     }
     return true;
   }
+
+  async #finish(
+    pending: Promise<void>,
+    handlers: readonly StageHandler<C>[],
+    from: number,
+    ctx: C,
+  ): Promise<boolean> {
+    await pending;
+    if (stopped(ctx)) return false;
+    for (let i = from; i < handlers.length; i++) {
+      await (handlers[i] as StageHandler<C>)(ctx);
+      if (stopped(ctx)) return false;
+    }
+    return true;
+  }
+}
+
+/** Continues with `next` after `value`, synchronously when `value` is not a promise. */
+export function andThen<T, R>(
+  value: T | Promise<T>,
+  next: (value: T) => R | Promise<R>,
+): R | Promise<R> {
+  if (value instanceof Promise) return value.then(next);
+  return next(value);
 }

@@ -6,9 +6,9 @@
  */
 import {
   backoffDelay,
-  type Client,
   type Emitter,
   type Logger,
+  type PluginClient,
   type PluginContext,
   tryParseJid,
 } from "@clawxmpp/core";
@@ -34,7 +34,7 @@ const FINAL_CONDITIONS = new Set([
 export interface MucDeps {
   ctx: PluginContext;
   /** The plugin's view of the client. */
-  client: Client;
+  client: PluginClient;
   opts: MucOptions;
   events: Emitter<MucEvents>;
   log: Logger;
@@ -101,12 +101,16 @@ export class Membership {
     return pending.promise;
   }
 
-  /** Sends (or re-sends, with a new nickname) the join presence. */
+  /**
+   * Sends (or re-sends, with a new nickname) the join presence. A membership belongs to the
+   * session, so the join travels in the session-setup lane: never behind the application's
+   * backlog, and dropped (then retried by the rejoin logic) if the session ends first.
+   */
   sendJoin(room: RoomState): void {
-    const { client, log } = this.deps;
+    const { ctx, log } = this.deps;
     log.debug("joining", { room: room.jid, nick: room.nick, automatic: room.rejoining });
-    client
-      .sendStanza(joinPresence(room.jid, room.nick, room.password, room.history))
+    ctx.session
+      .send(joinPresence(room.jid, room.nick, room.password, room.history))
       .catch((error: unknown) => {
         this.fail(room, new MucError(room.jid, "send-failed", String(error), { cause: error }));
       });

@@ -90,7 +90,7 @@ describe("gateway.startAccount", () => {
     expect(client?.status).toBe("stopped");
     expect(liveClient("default")).toBeUndefined();
     expect(status()).toMatchObject({ running: false, connected: false, lifecycle: "stopped" });
-  });
+  }, 20_000);
 
   it("passes jid, resource, server and port from the account to the client", async () => {
     const server = fakeServer();

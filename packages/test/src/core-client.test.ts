@@ -401,7 +401,7 @@ describe("stop", () => {
 });
 
 describe("reconnect backoff", () => {
-  it("grows the delay per failed attempt and resets it after a stable period", async () => {
+  const backoffClient = (reconnect: Record<string, number>) => {
     const server = fakeServer({ jid: `${ACCOUNT}/r1` });
     const client = createClient({
       jid: ACCOUNT,
@@ -409,25 +409,49 @@ describe("reconnect backoff", () => {
       transport: server.factory,
       keepalive: { interval: 0 },
       carbons: false,
-      reconnect: { initialDelay: 5, maxDelay: 40, jitter: 0, stableAfter: 60 },
+      reconnect: { jitter: 0, ...reconnect },
     });
     const delays: number[] = [];
     client.on("offline", ({ retryIn }) => {
       if (retryIn !== undefined) delays.push(retryIn);
     });
-    await client.start();
     const refused = () => new ClawXmppError("connection", "refused");
+    return { server, client, delays, refused };
+  };
+
+  it("grows the delay per failed attempt, capped during a short outage, and resets on login", async () => {
+    const { server, client, delays, refused } = backoffClient({
+      initialDelay: 5,
+      fastMaxDelay: 20,
+      maxDelay: 1_000,
+    });
+    await client.start();
     server.failNextOpen(refused(), refused(), refused(), refused());
     const back = new Promise((resolve) => client.once("online", resolve));
     server.drop();
     await back;
-    expect(delays).toEqual([5, 10, 20, 40, 40]);
-    // Online for longer than stableAfter: the next failure starts from the initial delay again.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(delays).toEqual([5, 10, 20, 20, 20]);
+    // A successful login starts over: the next loss retries after the initial delay at once.
     const again = new Promise((resolve) => client.once("online", resolve));
     server.drop();
     await again;
     expect(delays.at(-1)).toBe(5);
+    await client.stop();
+  });
+
+  it("spreads attempts out to maxDelay once the outage outlasts the fast phase", async () => {
+    const { server, client, delays, refused } = backoffClient({
+      initialDelay: 5,
+      fastMaxDelay: 5,
+      fastPhase: 0,
+      maxDelay: 20,
+    });
+    await client.start();
+    server.failNextOpen(refused(), refused(), refused());
+    const back = new Promise((resolve) => client.once("online", resolve));
+    server.drop();
+    await back;
+    expect(delays).toEqual([5, 10, 20, 20]);
     await client.stop();
   });
 });

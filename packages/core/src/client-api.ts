@@ -1,0 +1,129 @@
+/**
+ * The client's public shape, apart from its implementation: what apps hold
+ * (`Client`) and the narrower view plugins get (`PluginClient`). The plugin
+ * contract imports these types only, never the implementation.
+ */
+import type { EventMap, Events } from "./emitter.js";
+import type { StanzaError } from "./errors.js";
+import type { IqCaller } from "./iq.js";
+import type { Jid } from "./jid.js";
+import type { Plugin, PluginHandle } from "./plugin.js";
+import type { InboundMessage, OutgoingMessage } from "./stanza/message.js";
+import type { InboundPresence } from "./stanza/presence.js";
+import type { Element } from "./xml.js";
+
+/** Connection status. */
+export type ClientStatus = "idle" | "connecting" | "online" | "reconnecting" | "stopped";
+
+/** Details of a session coming online. */
+export interface OnlineInfo {
+  /** Full JID bound (or resumed). */
+  jid: string;
+  /** True when an XEP-0198 session was resumed: nothing was lost, no new login state. */
+  resumed: boolean;
+}
+
+/** Details of a session going offline. */
+export interface OfflineInfo {
+  error: Error | undefined;
+  /** A reconnect is scheduled. */
+  willReconnect: boolean;
+  /** Delay until the next attempt, when one is scheduled. */
+  retryIn: number | undefined;
+}
+
+/** A presence subscription request (RFC 6121 §3.1) for the consumer's policy to decide. */
+export interface SubscriptionRequest {
+  /** The requester's bare JID. */
+  from: Jid;
+  presence: InboundPresence;
+}
+
+/** A message bounced with `type="error"`: never surfaced as a normal message. */
+export interface Bounce {
+  /** Id of our message that bounced, when given. */
+  id: string | undefined;
+  from: string | undefined;
+  error: StanzaError;
+}
+
+/** Events of the client. */
+export interface ClientEvents extends EventMap {
+  online: [OnlineInfo];
+  offline: [OfflineInfo];
+  status: [ClientStatus];
+  message: [InboundMessage];
+  presence: [InboundPresence];
+  subscription: [SubscriptionRequest];
+  bounce: [Bounce];
+  /** An archive catch-up (XEP-0313) finished; `fetched` messages were handed over before this. */
+  caughtUp: [{ fetched: number }];
+  error: [Error];
+}
+
+/** Counters for status and probes. */
+export interface ClientStats {
+  /** Connections opened (new sessions, not resumptions). */
+  connects: number;
+  resumes: number;
+  reconnectAttempts: number;
+  lastError: Error | undefined;
+  /** SASL mechanism of the last login. */
+  mechanism: string | undefined;
+  /** Stanzas not yet confirmed by the server. */
+  queued: number;
+}
+
+/** Options of `sendStanza`. */
+export interface SendStanzaOptions {
+  /**
+   * Session setup: written before the application's backlog, never refused for `queue-full`, and
+   * dropped (the promise rejects with `connection`) when the current session ends first.
+   */
+  setup?: boolean;
+}
+
+/** What plugins may do with the client: everything but starting, stopping and composing it. */
+export interface PluginClient extends Events<ClientEvents> {
+  /** `client` for an account's session; `component` for an XEP-0114 component. */
+  readonly kind: "client" | "component";
+  /** Connection status. */
+  readonly status: ClientStatus;
+  /** The bound full JID, once online. */
+  readonly jid: Jid | undefined;
+  /** The account's bare JID (a component's domain), known from the options. */
+  readonly account: Jid;
+  /** Counters for status reporting. */
+  readonly stats: Readonly<ClientStats>;
+  /** Sends a message; resolves with the id it went out with, once the server acked it (XEP-0198). */
+  send(message: OutgoingMessage): Promise<{ id: string }>;
+  /** Sends any stanza through the outbound stages and the queue. */
+  sendStanza(stanza: Element, options?: SendStanzaOptions): Promise<void>;
+  /** Sends a presence (initial presence is sent automatically, with caps). */
+  sendPresence(attrs?: { type?: string; to?: string }, ...children: Element[]): Promise<void>;
+  /** Approves a presence subscription request and subscribes back. */
+  approveSubscription(jid: string): Promise<void>;
+  /** Denies (or revokes) a presence subscription. */
+  denySubscription(jid: string): Promise<void>;
+}
+
+/** A started or startable client. */
+export interface Client extends PluginClient {
+  /** IQ requests with timeouts; answers are matched by id and sender (for apps; plugins use `ctx.iq`). */
+  readonly iq: IqCaller;
+  /**
+   * Connects; resolves when online. Rejects with the first attempt's error, or keeps trying with
+   * `retryInitialConnect`; rejects with `stopped` when `stop()` is called first.
+   */
+  start(options?: { retryInitialConnect?: boolean }): Promise<OnlineInfo>;
+  /** Stops plugins, closes the stream and releases every socket, timer and listener. */
+  stop(): Promise<void>;
+  /** Adds a plugin (after the plugins it requires); the handle is stopped with the client. */
+  use<Options, Handle extends PluginHandle>(
+    // biome-ignore lint/suspicious/noExplicitAny: any dependency map is accepted here
+    plugin: Plugin<Options, Handle, any>,
+    options: Options,
+  ): Handle;
+  /** Drops the socket as if the network failed (tests, health checks). */
+  dropConnection(): void;
+}
