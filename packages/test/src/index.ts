@@ -1,6 +1,22 @@
 export { type ConformanceOptions, testPluginConformance } from "./conformance.js";
+export {
+  assertNoLeaks,
+  findLeaks,
+  footprint,
+  type PluginFootprint,
+} from "./conformance-checks.js";
+export {
+  dropAndRecover,
+  type Lifecycle,
+  type PluginUse,
+  pingAnswered,
+  settle,
+  startLifecycle,
+  stopLifecycles,
+  throwingPlugin,
+} from "./conformance-lifecycle.js";
 export { type FakeClock, fakeClock } from "./fake-clock.js";
-export { type FakeServer, fakeServer } from "./fake-transport.js";
+export { type FakeServer, type FakeServerOptions, fakeServer } from "./fake-transport.js";
 export {
   DEFAULT_WAIT_MS,
   type NextEventOptions,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fakeClock } from "./fake-clock.js";
 import { until } from "./until.js";
 
 describe("until", () => {
@@ -33,5 +34,17 @@ describe("until", () => {
         throw new Error("broken");
       }),
     ).rejects.toThrow("broken");
+  });
+});
+
+describe("until with a fake clock", () => {
+  it("moves fake time between checks, so timer-driven code progresses", async () => {
+    const clock = fakeClock();
+    let fired = false;
+    clock.setTimeout(() => {
+      fired = true;
+    }, 1_000);
+    await until(() => fired, { clock, step: 100 });
+    expect(clock.now()).toBe(1_000);
   });
 });

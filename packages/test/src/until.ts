@@ -1,19 +1,26 @@
 /**
  * `until()`: polls a condition the test cannot subscribe to (a file written,
  * a status field), with a deadline and a message saying what never happened.
- * Prefer {@link nextEvent} when there is an event to wait for.
+ * With a fake clock it also moves fake time between checks, so code waiting
+ * on timers (backoff, acks, timeouts) makes progress. Prefer
+ * {@link nextEvent} when there is an event to wait for.
  */
+import type { FakeClock } from "./fake-clock.js";
 import { DEFAULT_WAIT_MS } from "./next-event.js";
 import { TestKitError } from "./test-kit-error.js";
 
 /** Options of {@link until}. */
 export interface UntilOptions {
-  /** Rejects after this many ms. @default 5000 */
+  /** Rejects after this many ms of real time. @default 5000 */
   timeout?: number;
-  /** Time between two checks, in ms. @default 10 */
+  /** Real time between two checks, in ms; 0 checks again after one event-loop turn. @default 10, 0 with `clock` */
   interval?: number;
   /** What was awaited, for the timeout message. @default "condition" */
   message?: string;
+  /** A fake clock to advance by `step` between checks. */
+  clock?: FakeClock;
+  /** Fake ms per check when `clock` is given. @default 10 */
+  step?: number;
 }
 
 type Falsy = false | 0 | "" | null | undefined;
@@ -26,7 +33,8 @@ export async function until<T>(
   predicate: () => T | Promise<T>,
   options: UntilOptions = {},
 ): Promise<Exclude<T, Falsy>> {
-  const { timeout = DEFAULT_WAIT_MS, interval = 10, message = "condition" } = options;
+  const { timeout = DEFAULT_WAIT_MS, message = "condition", clock, step = 10 } = options;
+  const interval = options.interval ?? (clock ? 0 : 10);
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await predicate();
@@ -34,6 +42,9 @@ export async function until<T>(
     if (Date.now() >= deadline) {
       throw new TestKitError("timeout", `${message} not met within ${timeout} ms`);
     }
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await new Promise((resolve) =>
+      interval > 0 ? setTimeout(resolve, interval) : setImmediate(resolve),
+    );
+    clock?.advance(step);
   }
 }
