@@ -105,3 +105,22 @@ describe("fakeClock", () => {
     expect(() => fakeClock().advance(-1)).toThrow(/ms >= 0/u);
   });
 });
+
+describe("fakeClock.advanceAsync", () => {
+  it("lets the promise chain a timer starts run before the next timer", async () => {
+    const clock = fakeClock();
+    const seen: string[] = [];
+    clock.setTimeout(() => {
+      void Promise.resolve()
+        .then(() => Promise.resolve())
+        .then(() => {
+          seen.push(`chain@${clock.now()}`);
+          clock.setTimeout(() => seen.push(`follow-up@${clock.now()}`), 5);
+        });
+    }, 10);
+    clock.setTimeout(() => seen.push(`second@${clock.now()}`), 12);
+    expect(await clock.advanceAsync(20)).toBe(3);
+    expect(seen).toEqual(["chain@10", "second@12", "follow-up@15"]);
+    expect(clock.now()).toBe(20);
+  });
+});

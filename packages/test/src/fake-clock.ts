@@ -4,6 +4,7 @@
  * tested without waiting and without timing assertions.
  */
 import type { Clock, Disposer } from "@clawxmpp/core";
+import { flush } from "./flush.js";
 import { TestKitError } from "./test-kit-error.js";
 
 /** A {@link Clock} whose time only moves when the test says so. */
@@ -14,6 +15,8 @@ export interface FakeClock extends Clock {
    * callbacks ran.
    */
   advance(ms: number): number;
+  /** Like {@link advance}, but lets promise chains run ({@link flush}) after each timer and at the end. */
+  advanceAsync(ms: number): Promise<number>;
   /** Runs timers until none is left, moving time to each; throws after `limit` callbacks (an interval never ends). */
   runAll(limit?: number): number;
   /** Timers scheduled and not yet run or cancelled (an interval counts once). */
@@ -64,33 +67,51 @@ export function fakeClock(start = 0): FakeClock {
     timer.fn();
   };
 
+  /** Fires the next timer due by `limit`; false when there is none. */
+  const fireNext = (limit: number): boolean => {
+    const timer = nextDue(limit);
+    if (timer) fire(timer);
+    return timer !== undefined;
+  };
+
+  const targetOf = (ms: number, method: string): number => {
+    if (!(ms >= 0)) throw new TestKitError("config", `${method}() takes ms >= 0, got ${ms}`);
+    return now + ms;
+  };
+
   return {
     now: () => now,
     setTimeout: (fn, ms) => schedule(fn, ms, undefined),
     setInterval: (fn, ms) => schedule(fn, ms, ms),
     advance(ms) {
-      if (!(ms >= 0)) throw new TestKitError("config", `advance() takes ms >= 0, got ${ms}`);
-      const target = now + ms;
+      const target = targetOf(ms, "advance");
       let ran = 0;
-      for (let timer = nextDue(target); timer; timer = nextDue(target)) {
-        fire(timer);
+      while (fireNext(target)) ran++;
+      now = Math.max(now, target);
+      return ran;
+    },
+    async advanceAsync(ms) {
+      const target = targetOf(ms, "advanceAsync");
+      let ran = 0;
+      while (fireNext(target)) {
         ran++;
+        await flush();
       }
-      now = target;
+      now = Math.max(now, target);
+      await flush();
       return ran;
     },
     runAll(limit = 10_000) {
       let ran = 0;
-      for (let timer = nextDue(Number.POSITIVE_INFINITY); timer; ) {
+      while (nextDue(Number.POSITIVE_INFINITY)) {
         if (ran >= limit) {
           throw new TestKitError(
             "config",
             `runAll() ran ${limit} timers and some are still pending (an interval, or a timer that re-arms itself)`,
           );
         }
-        fire(timer);
+        fireNext(Number.POSITIVE_INFINITY);
         ran++;
-        timer = nextDue(Number.POSITIVE_INFINITY);
       }
       return ran;
     },

@@ -17,6 +17,7 @@ export {
 } from "./conformance-lifecycle.js";
 export { type FakeClock, fakeClock } from "./fake-clock.js";
 export { type FakeServer, type FakeServerOptions, fakeServer } from "./fake-transport.js";
+export { flush } from "./flush.js";
 export {
   DEFAULT_WAIT_MS,
   type NextEventOptions,

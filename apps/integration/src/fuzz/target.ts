@@ -13,7 +13,13 @@ import { type Client, createClient, type Logger, memoryCursor } from "@clawxmpp/
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type PolicyHandle, policy } from "@clawxmpp/policy";
-import { type FakeClock, type FakeServer, fakeClock, fakeServer } from "@clawxmpp/test";
+import {
+  type FakeClock,
+  type FakeServer,
+  fakeClock,
+  fakeServer,
+  type PluginUse,
+} from "@clawxmpp/test";
 import { type UploadHandle, upload } from "@clawxmpp/upload";
 import type { FuzzScene } from "./scene.js";
 
@@ -65,8 +71,11 @@ function collectingLogger(errors: LoggedError[], name = "client"): Logger {
   };
 }
 
-/** Builds the composed client (not started). */
-export async function createFuzzTarget(scene: FuzzScene): Promise<FuzzTarget> {
+/** Builds the composed client (not started), with `extra` plugins used after the standard ones. */
+export async function createFuzzTarget(
+  scene: FuzzScene,
+  extra: readonly PluginUse[] = [],
+): Promise<FuzzTarget> {
   const dir = await mkdtemp(join(tmpdir(), "clawxmpp-fuzz-"));
   const errors: LoggedError[] = [];
   const server = fakeServer({ jid: scene.full, streamManagement: true, autoAck: true });
@@ -94,6 +103,7 @@ export async function createFuzzTarget(scene: FuzzScene): Promise<FuzzTarget> {
     markers: client.use(markers, {}),
     upload: client.use(upload, { roots: [dir], downloadDir: join(dir, "downloads") }),
   };
+  for (const { plugin, options } of extra) client.use(plugin, options);
   const failed = (source: string) => (error: unknown) =>
     errors.push({ source, message: "composer call rejected", detail: String(error) });
   // The composer: what a bot (or the OpenClaw channel) does with each event.
