@@ -74,6 +74,11 @@ function format(report: FuzzReport): string {
       .map(([event, n]) => `${event} ${n}`)
       .join(", ")}`,
   ];
+  const warnings = Object.entries(report.warnings).sort((a, b) => b[1] - a[1]);
+  if (warnings.length > 0)
+    lines.push("", "warnings (handled trouble, logged by the core and plugins):");
+  for (const [message, count] of warnings.slice(0, 15))
+    lines.push(`  ${String(count).padStart(6)}  ${message}`);
   for (const finding of report.findings) {
     lines.push("", `finding: ${finding.kind} ×${finding.count}: ${finding.message}`);
     for (const example of finding.examples.slice(0, 1)) {

@@ -50,6 +50,8 @@ export interface FuzzReport {
   findings: Finding[];
   /** Events emitted by the client and plugins during the run (how deep the cases reached). */
   delivered: Record<string, number>;
+  /** Warnings the core and plugins logged (handled trouble), by message. */
+  warnings: Record<string, number>;
   /** Connection drops: resumed and new sessions. */
   drops: { resumed: number; reconnected: number };
   /** After the run: the client answered a ping and delivered a normal message. */
@@ -153,6 +155,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       findings: findings.list(),
       drops,
       delivered: { ...target.delivered },
+      warnings: Object.fromEntries(target.warnings),
       final,
       heap: { before: heapBefore, after: heapAfter, growth: heapAfter - heapBefore },
     };

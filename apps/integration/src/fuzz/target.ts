@@ -43,6 +43,8 @@ export interface FuzzTarget {
   };
   /** Events the client and plugins emitted: how far the cases got. */
   readonly delivered: Record<string, number>;
+  /** Warnings logged, by logger and message: handled trouble, for the report. */
+  readonly warnings: ReadonlyMap<string, number>;
   /** Errors logged since the last {@link takeErrors} call. */
   takeErrors(): LoggedError[];
   /** Stops the client and removes the temporary directory. */
@@ -60,14 +62,21 @@ function describe(data: Record<string, unknown> | undefined): string {
   }
 }
 
-function collectingLogger(errors: LoggedError[], name = "client"): Logger {
+function collectingLogger(
+  errors: LoggedError[],
+  warnings: Map<string, number>,
+  name = "client",
+): Logger {
   const ignore = () => {};
   return {
     debug: ignore,
     info: ignore,
-    warn: ignore,
+    warn: (message) => {
+      const key = `${name}: ${message}`;
+      warnings.set(key, (warnings.get(key) ?? 0) + 1);
+    },
     error: (message, data) => errors.push({ source: name, message, detail: describe(data) }),
-    child: (child) => collectingLogger(errors, `${name}:${child}`),
+    child: (child) => collectingLogger(errors, warnings, `${name}:${child}`),
   };
 }
 
@@ -78,6 +87,7 @@ export async function createFuzzTarget(
 ): Promise<FuzzTarget> {
   const dir = await mkdtemp(join(tmpdir(), "clawxmpp-fuzz-"));
   const errors: LoggedError[] = [];
+  const warnings = new Map<string, number>();
   const server = fakeServer({ jid: scene.full, streamManagement: true, autoAck: true });
   const clock = fakeClock(Date.UTC(2026, 11, 1));
   const client = createClient({
@@ -86,7 +96,7 @@ export async function createFuzzTarget(
     resource: "fuzz",
     transport: server.factory,
     clock,
-    logger: collectingLogger(errors),
+    logger: collectingLogger(errors, warnings),
     keepalive: { interval: 0 },
     reconnect: { initialDelay: 10, maxDelay: 100, jitter: 0 },
     archive: { catchUp: true, cursor: memoryCursor("archive-0") },
@@ -161,6 +171,7 @@ export async function createFuzzTarget(
     clock,
     plugins,
     delivered,
+    warnings,
     takeErrors: () => errors.splice(0),
     async dispose() {
       await client.stop();
