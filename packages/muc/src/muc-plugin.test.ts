@@ -240,7 +240,7 @@ describe("joining (XEP-0045 §7.2)", () => {
 
 describe("staying joined", () => {
   it("rejoins after a non-resumed reconnect, and not after a resumed one", async () => {
-    const { server, rooms } = await setup();
+    const { server, client, rooms } = await setup();
     await joined(server, rooms);
     const rejoin = server.nextSent(isJoin());
     const joinedAgain = nextRoomEvent(rooms, "joined");
@@ -254,9 +254,10 @@ describe("staying joined", () => {
 
     const before = server.sent.filter(isJoin()).length;
     server.nextOpenResult = { resumed: true };
-    const settled = new Promise((resolve) => setTimeout(resolve, 50));
+    const resumed = nextEvent(client, "online", { filter: (info) => info.resumed });
     server.drop();
-    await settled;
+    await resumed;
+    await flush();
     expect(server.sent.filter(isJoin()).length).toBe(before);
     expect(rooms.rooms()[0]?.state).toBe("joined");
   });
