@@ -35,6 +35,8 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
   const report = await runFuzz({
     cases,
     seed,
+    // Bounded caches (dedupe ids, per-peer state) take ~20,000 varied cases to fill; measure after.
+    warmup: Math.min(20_000, Math.floor(cases / 5)),
     onProgress: (done) => {
       if (done % 10_000 === 0) process.stderr.write(`[fuzz] ${done} cases\n`);
     },
