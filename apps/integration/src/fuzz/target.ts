@@ -9,7 +9,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, createClient, type Logger, memoryCursor } from "@clawxmpp/core";
+import {
+  ClawXmppError,
+  type Client,
+  createClient,
+  type Logger,
+  memoryCursor,
+} from "@clawxmpp/core";
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type PolicyHandle, policy } from "@clawxmpp/policy";
@@ -111,11 +117,28 @@ export async function createFuzzTarget(
     }),
     muc: client.use(muc, { nickname: scene.nick, rooms: [scene.room], joinTimeout: 5_000 }),
     markers: client.use(markers, {}),
-    upload: client.use(upload, { roots: [dir], downloadDir: join(dir, "downloads") }),
+    upload: client.use(upload, {
+      roots: [dir],
+      downloadDir: join(dir, "downloads"),
+      // Every name resolves to a private address: downloads are refused before any connection.
+      resolver: async () => [{ address: "10.0.0.1", family: 4 }],
+    }),
   };
   for (const { plugin, options } of extra) client.use(plugin, options);
+  const delivered: Record<string, number> = {};
+  const count = (name: string) => () => {
+    delivered[name] = (delivered[name] ?? 0) + 1;
+  };
   const failed = (source: string) => (error: unknown) =>
     errors.push({ source, message: "composer call rejected", detail: String(error) });
+  // A refusal is a clawxmpp error; anything else (a TypeError from a hostile URL) is a finding.
+  const refusedOnly = (source: string) => ({
+    ok: () => errors.push({ source, message: "download was not refused", detail: "" }),
+    failed: (error: unknown) => {
+      if (ClawXmppError.isInstance(error)) count(`${source} refused`)();
+      else failed(source)(error);
+    },
+  });
   // The composer: what a bot (or the OpenClaw channel) does with each event.
   client.on("message", (message) => {
     if (message.type === "groupchat" && message.muc) {
@@ -128,11 +151,11 @@ export async function createFuzzTarget(
     } else if (message.body !== undefined && !message.outgoing) {
       plugins.policy.admitDm(message.from.full).catch(failed("policy.admitDm"));
     }
+    for (const attachment of message.attachments?.slice(0, 2) ?? []) {
+      const check = refusedOnly("upload.download");
+      plugins.upload.download(attachment).then(check.ok, check.failed);
+    }
   });
-  const delivered: Record<string, number> = {};
-  const count = (name: string) => () => {
-    delivered[name] = (delivered[name] ?? 0) + 1;
-  };
   for (const event of ["message", "presence", "bounce", "subscription"] as const)
     client.on(event, count(event));
   for (const event of [
