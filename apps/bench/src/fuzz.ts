@@ -37,6 +37,7 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
     seed,
     // Bounded caches (dedupe ids, per-peer state) take ~20,000 varied cases to fill; measure after.
     warmup: Math.min(20_000, Math.floor(cases / 5)),
+    heapSampleEvery: 10_000,
     onProgress: (done) => {
       if (done % 10_000 === 0) process.stderr.write(`[fuzz] ${done} cases\n`);
     },
@@ -72,6 +73,7 @@ function format(report: FuzzReport): string {
     `drops                ${report.drops.resumed} resumed, ${report.drops.reconnected} new sessions`,
     `after the run        online ${report.final.online}, ping ${report.final.ping}, message ${report.final.message}`,
     `heap (after GC)      ${mib(report.heap.before)} → ${mib(report.heap.after)} (${report.heap.growth >= 0 ? "+" : ""}${mib(report.heap.growth)})`,
+    `heap every 10,000    ${report.heap.samples.map(mib).join(", ")}`,
     `delivered            ${Object.entries(report.delivered)
       .map(([event, n]) => `${event} ${n}`)
       .join(", ")}`,

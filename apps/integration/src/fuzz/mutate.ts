@@ -116,6 +116,15 @@ const NUMBERS = [
   "00000000000000000000000000001",
   "-9999999999999999999999",
 ];
+/** Keys of `Object.prototype`: a lookup table indexed by a hostile name must not find them. */
+const PROTO_KEYS = [
+  "constructor",
+  "__proto__",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "prototype",
+];
 const TEXTS = [
   "",
   " ",
@@ -318,6 +327,24 @@ const MUTATIONS = [
           rng.pick(TEXTS),
         ),
       );
+    },
+  },
+  {
+    name: "prototype-key",
+    apply(root: Element, rng: Rng) {
+      const el = anyElement(root, rng);
+      const key = rng.pick(PROTO_KEYS);
+      if (rng.chance(0.3)) {
+        el.name = key;
+        return;
+      }
+      const keys = Object.keys(el.attrs).filter((k) => k !== "xmlns");
+      const attr =
+        keys.length > 0 && rng.chance(0.7)
+          ? rng.pick(keys)
+          : rng.pick(["type", "code", "affiliation", "role", "subscription", "show", "var", "id"]);
+      el.attrs[attr] = key;
+      if (rng.chance(0.3)) setChildren(el, [key]);
     },
   },
   {

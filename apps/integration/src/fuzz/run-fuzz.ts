@@ -30,6 +30,8 @@ export interface FuzzOptions {
   warmup?: number;
   /** Rounds between two connection drops (alternating resume and new session); 0 never. @default 20 */
   dropEvery?: number;
+  /** Also measure the heap (after GC) every this many cases, to tell a plateau from a leak; 0 never. @default 0 */
+  heapSampleEvery?: number;
   /** More plugins to load (the engine's own tests use a faulty one to show findings are caught). */
   plugins?: readonly PluginUse[];
   /** Called after each round with the number of cases done. */
@@ -56,8 +58,8 @@ export interface FuzzReport {
   drops: { resumed: number; reconnected: number };
   /** After the run: the client answered a ping and delivered a normal message. */
   final: { online: boolean; ping: boolean; message: boolean };
-  /** `heapUsed` after GC, after the warm-up and after the run, in bytes. */
-  heap: { before: number; after: number; growth: number };
+  /** `heapUsed` after GC, after the warm-up and after the run, in bytes; `samples` every `heapSampleEvery` cases. */
+  heap: { before: number; after: number; growth: number; samples: number[] };
 }
 
 const PING_NS = "urn:xmpp:ping";
@@ -89,6 +91,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const drops = { resumed: 0, reconnected: 0 };
   let unhealthyRounds = 0;
   let heapBefore = 0;
+  const samples: number[] = [];
   let started = Date.now();
   try {
     await startOnline(target, peer);
@@ -124,6 +127,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         drops[resume ? "resumed" : "reconnected"]++;
       }
       options.onProgress?.(index + 1);
+      if (options.heapSampleEvery && (index + 1) % options.heapSampleEvery === 0)
+        samples.push(await measure(target, peer));
       if (index + 1 === warmup) {
         heapBefore = await measure(target, peer);
         started = Date.now();
@@ -157,7 +162,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       delivered: { ...target.delivered },
       warnings: Object.fromEntries(target.warnings),
       final,
-      heap: { before: heapBefore, after: heapAfter, growth: heapAfter - heapBefore },
+      heap: { before: heapBefore, after: heapAfter, growth: heapAfter - heapBefore, samples },
     };
   } finally {
     process.off("unhandledRejection", onRejection);

@@ -186,7 +186,22 @@ export async function createFuzzTarget(
   for (const event of ["kicked", "removed", "destroyed", "banned"] as const)
     plugins.muc.on(event, rejoin);
   plugins.muc.on("invite", (invite) => {
-    plugins.policy.decide({ kind: "invite", inviter: invite.from, room: invite.room });
+    const decision = plugins.policy.decide({
+      kind: "invite",
+      inviter: invite.from,
+      room: invite.room,
+    });
+    // Followed like a bot would; a refused or failed join is a clawxmpp error, anything else a finding.
+    if (decision.action === "allow") {
+      const check = refusedOnly("muc.join");
+      plugins.muc.join(invite.room).then(count("muc.join followed"), check.failed);
+    }
+  });
+  // Service discovery on every new session, answered by the fake peer or by fuzzed IQ results.
+  client.on("online", ({ resumed }) => {
+    if (resumed) return;
+    const check = refusedOnly("upload.service");
+    plugins.upload.service().then(count("upload.service found"), check.failed);
   });
   return {
     client,
