@@ -40,6 +40,7 @@ import type { Plugin, PluginHandle } from "./plugin.js";
 import { PluginHost } from "./plugin-host.js";
 import { Session } from "./session.js";
 import type { OutgoingMessage } from "./stanza/message.js";
+import { resolveTrace } from "./trace.js";
 import { type Element, xml } from "./xml.js";
 
 export type {
@@ -161,6 +162,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       onNewSession: () => this.#iq.sessionLost(),
       setUp: () => this.#setUpSession(),
       afterUp: (resumed) => this.#afterUp(resumed),
+      trace: resolveTrace(options.trace),
       ping: (timeout) =>
         this.#iq.get(xml("ping", { xmlns: "urn:xmpp:ping" }), undefined, { timeout }),
     });

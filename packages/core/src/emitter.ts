@@ -63,7 +63,9 @@ export class Emitter<E extends EventMap> implements Events<E> {
   emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
     const set = this.#listeners.get(event);
     if (!set || set.size === 0) return false;
-    for (const listener of [...set]) {
+    // One listener (the common case) needs no copy; several are copied so that a listener
+    // added during the emit does not run for this event.
+    for (const listener of set.size === 1 ? set : [...set]) {
       try {
         const result = listener(...args);
         if (result instanceof Promise) result.catch((error) => this.#onListenerError(error, event));

@@ -15,7 +15,16 @@ export type {
   SubscriptionRequest,
 } from "./client-api.js";
 export { type Clock, sleep, systemClock, type TimerOptions } from "./clock.js";
+export { REDACTED, redactForTrace } from "./connection/redact.js";
+export { xmppTransport } from "./connection/xmpp-transport.js";
 export { CAPS_NODE, type DiscoIdentity, type DiscoRegistry } from "./disco.js";
+export {
+  type DnsOptions,
+  dnsOptionsSchema,
+  type SrvRecord,
+  type SrvResolver,
+  type SrvSettings,
+} from "./dns-options.js";
 export { type Disposer, Emitter, type EventMap, type Events } from "./emitter.js";
 export {
   AuthError,
@@ -78,6 +87,15 @@ export {
   type PresenceType,
   parsePresence,
 } from "./stanza/presence.js";
+export {
+  resolveTrace,
+  stderrTrace,
+  TRACE_ENV,
+  type TraceDirection,
+  type TraceFn,
+  type TraceOption,
+  traceOptionSchema,
+} from "./trace.js";
 export type {
   OpenRequest,
   OpenResult,

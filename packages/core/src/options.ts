@@ -6,8 +6,10 @@
 import { z } from "zod";
 import type { ArchiveCursorStore } from "./archive.js";
 import type { Clock } from "./clock.js";
+import { dnsOptionsSchema } from "./dns-options.js";
 import { tryParseJid } from "./jid.js";
 import type { Logger } from "./logger.js";
+import { traceOptionSchema } from "./trace.js";
 import type { TransportFactory } from "./transport.js";
 
 const ms = (def: number, min = 1) => z.number().int().min(min).default(def);
@@ -163,6 +165,23 @@ export const clientOptionsSchema = z
     clock: z.custom<Clock>((value) => typeof value === "object" && value !== null).optional(),
     /** Transport factory (tests use the fake transport from `@clawxmpp/test`). */
     transport: z.custom<TransportFactory>((value) => typeof value === "function").optional(),
+    /**
+     * DNS SRV lookup (RFC 6120 §3.2.1, XEP-0368), used when neither `server` nor `port` is set:
+     * `_xmpps-client._tcp` (direct TLS) and `_xmpp-client._tcp` (STARTTLS) records of the JID's
+     * domain, by priority and weight, falling back to the domain on port 5222. The certificate
+     * is always checked against the JID's domain, never the SRV target. With `tls.mode:
+     * "direct"` only `_xmpps-client` records are used (fallback port 5223); with `"none"` none.
+     * IP-literal and `localhost` domains are not looked up unless `dns.servers` is set.
+     */
+    dns: dnsOptionsSchema,
+    /**
+     * XML trace of every element in and out (stream headers and nonzas included) with
+     * passwords, SASL payloads and FAST tokens redacted: `true` prints to stderr, a function
+     * `(direction: "in" | "out", xml: string) => void` receives each element, `false` keeps it
+     * off even when the `CLAWXMPP_XML_TRACE` environment variable is set.
+     * @default off, or stderr when `CLAWXMPP_XML_TRACE=1`
+     */
+    trace: traceOptionSchema,
   })
   .strict()
   .superRefine((options, ctx) => {

@@ -7,6 +7,7 @@ import type { SendStanzaOptions } from "./client-api.js";
 import { ClawXmppError } from "./errors.js";
 import type { OutboundQueue, QueueLane } from "./outbound-queue.js";
 import {
+  andThen,
   OUTBOUND_STAGES,
   type OutboundContext,
   type OutboundStage,
@@ -33,15 +34,34 @@ export class Outbound {
   }
 
   /** Sends a message; resolves with the id the stanza finally went out with. */
-  async send(message: OutgoingMessage): Promise<{ id: string }> {
-    const stanza = await this.#through(buildMessage(message), message);
-    await this.#enqueue(stanza, {});
-    return { id: stanza.attrs.id ?? "" };
+  send(message: OutgoingMessage): Promise<{ id: string }> {
+    return this.#run(buildMessage(message), message, {}).then((stanza) => ({
+      id: stanza.attrs.id ?? "",
+    }));
   }
 
   /** Sends any stanza. */
-  async sendStanza(stanza: Element, options: SendStanzaOptions = {}): Promise<void> {
-    await this.#enqueue(await this.#through(stanza, undefined), options);
+  sendStanza(stanza: Element, options: SendStanzaOptions = {}): Promise<void> {
+    return this.#run(stanza, undefined, options).then(() => undefined);
+  }
+
+  /**
+   * Stages, then the queue. When every stage handler is synchronous the stanza is queued before
+   * this returns: session setup sent just before the queue flushes is written first.
+   */
+  #run(
+    stanza: Element,
+    message: OutgoingMessage | undefined,
+    options: SendStanzaOptions,
+  ): Promise<Element> {
+    let staged: Element | Promise<Element>;
+    try {
+      staged = this.#through(stanza, message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const enqueue = (final: Element) => this.#enqueue(final, options).then(() => final);
+    return staged instanceof Promise ? staged.then(enqueue) : enqueue(staged);
   }
 
   #enqueue(stanza: Element, options: SendStanzaOptions): Promise<void> {
@@ -53,7 +73,7 @@ export class Outbound {
   }
 
   /** Runs the outbound stages; returns the stanza to queue (a stage may have replaced it). */
-  async #through(stanza: Element, message: OutgoingMessage | undefined): Promise<Element> {
+  #through(stanza: Element, message: OutgoingMessage | undefined): Element | Promise<Element> {
     if (!this.#deps.usable()) throw new ClawXmppError("stopped", "client was stopped");
     let cancelled: string | undefined;
     const ctx: OutboundContext = {
@@ -66,12 +86,18 @@ export class Outbound {
         return cancelled;
       },
     };
-    for (const stage of OUTBOUND_STAGES) {
-      const result = this.#deps.pipeline.run(stage, ctx);
-      if (!(result === true || (result !== false && (await result)))) {
+    const check = (ok: boolean, stage: OutboundStage): void => {
+      if (!ok)
         throw new ClawXmppError("protocol", `send cancelled in ${stage} stage: ${ctx.cancelled}`);
-      }
-    }
-    return ctx.stanza;
+    };
+    const pipeline = this.#deps.pipeline;
+    const [first, second] = OUTBOUND_STAGES;
+    return andThen(pipeline.run(first, ctx), (ok) => {
+      check(ok, first);
+      return andThen(pipeline.run(second, ctx), (ok2) => {
+        check(ok2, second);
+        return ctx.stanza;
+      });
+    });
   }
 }

@@ -16,6 +16,7 @@ import type { Logger } from "./logger.js";
 import type { ResolvedClientOptions } from "./options.js";
 import type { OutboundQueue } from "./outbound-queue.js";
 import { NS_SM, StreamManagementState } from "./stream-management.js";
+import type { TraceFn } from "./trace.js";
 import type { OpenResult, Transport } from "./transport.js";
 import { type Element, xml } from "./xml.js";
 
@@ -40,6 +41,8 @@ export interface SessionDeps {
   afterUp(resumed: boolean): Promise<void> | undefined;
   /** Sends a keepalive ping. */
   ping(timeout: number): Promise<unknown>;
+  /** XML trace sink, resolved once from the option and the environment. */
+  trace: TraceFn | undefined;
 }
 
 export class Session {
@@ -118,7 +121,10 @@ export class Session {
     let delay = firstDelay;
     for (;;) {
       if (delay > 0) await this.#wait(delay);
-      if (!first) stats.reconnectAttempts++;
+      if (!first) {
+        stats.reconnectAttempts++;
+        logger.debug("reconnecting", { attempt, delay });
+      }
       try {
         return await this.#connect();
       } catch (error) {
@@ -127,6 +133,7 @@ export class Session {
         stats.lastError = err;
         const terminal = ClawXmppError.isInstance(err) && err.terminal;
         if (terminal || !retry || !options.reconnect.enabled) {
+          if (terminal) logger.error("not reconnecting: terminal error", { error: err.message });
           this.#setStatus("idle");
           if (!first) {
             this.#deps.emit("offline", { error: err, willReconnect: false, retryIn: undefined });
@@ -135,8 +142,9 @@ export class Session {
           throw err;
         }
         delay = backoffDelay(options.reconnect, attempt++, this.#deps.now() - outageStart);
-        logger.info(first ? "connecting failed; retrying" : "reconnect failed; retrying", {
+        logger.warn(first ? "connecting failed; retrying" : "reconnect failed; retrying", {
           error: err.message,
+          code: ClawXmppError.isInstance(err) ? err.code : undefined,
           retryIn: delay,
           attempt,
         });
@@ -175,6 +183,10 @@ export class Session {
       domain: account.domain,
       tls: options.tls,
       timeouts: options.timeouts,
+      // SRV (RFC 6120 §3.2.1) only when the user named neither server nor port.
+      srv: options.server === undefined && options.port === undefined ? options.dns : undefined,
+      logger,
+      trace: this.#deps.trace,
       listener: {
         element: (element) => {
           if (this.#transport === transport) this.#onElement(element);
@@ -229,10 +241,11 @@ export class Session {
     }
     this.#setStatus("online");
     this.#keepalive.start();
-    logger.debug(result.resumed ? "session resumed" : "session started", {
+    logger.info(result.resumed ? "session resumed" : "session started", {
       jid: this.#jid?.full ?? result.jid,
       mechanism: result.mechanism,
       streamManagement: this.#sm.enabled,
+      reconnectAttempts: stats.reconnectAttempts,
     });
     const info: OnlineInfo = { jid: this.#jid?.full ?? result.jid, resumed: result.resumed };
     // Presence and carbons belong to a new session (a resumed one still has them); they go into

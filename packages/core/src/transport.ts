@@ -3,6 +3,9 @@
  * @xmpp/client 0.14's connection packages (see `connection/`); the fake
  * transport in `@clawxmpp/test` implements the same interface in memory.
  */
+import type { SrvSettings } from "./dns-options.js";
+import type { Logger } from "./logger.js";
+import type { TraceFn } from "./trace.js";
 import type { Element } from "./xml.js";
 
 /** What the client asks for when it opens a stream. */
@@ -69,6 +72,17 @@ export interface TransportParams {
   };
   timeouts: { connect: number; tls: number; features: number; auth: number; bind: number };
   listener: TransportListener;
+  /**
+   * Find the server by DNS SRV (RFC 6120 §3.2.1, XEP-0368) for `domain` instead of using
+   * `host`/`port`. The client sets it when neither `server` nor `port` was given. Ignored (so
+   * `host`/`port` apply) with `tls.mode: "none"`, and for IP-literal or `localhost` domains
+   * unless `servers` is set.
+   */
+  srv?: SrvSettings | undefined;
+  /** Where each connection step is logged at debug level. @default silent */
+  logger?: Logger | undefined;
+  /** XML trace sink (redacted), already resolved from the option and environment; undefined = off. */
+  trace?: TraceFn | undefined;
 }
 
 /** Creates one transport per connection attempt. */

@@ -4,7 +4,7 @@
  */
 
 export { mentionsNick } from "./mention.js";
-export { MucError } from "./muc-error.js";
+export { MucError, type MucErrorCode } from "./muc-error.js";
 export {
   autoJoinRoomSchema,
   type HistoryRequest,

@@ -4,8 +4,11 @@
  */
 import { ClawXmppError } from "@clawxmpp/core";
 
+/** The error codes `@clawxmpp/muc` raises. */
+export type MucErrorCode = "muc";
+
 /** A room operation failed; `condition` is the server's error condition or `timeout`. */
-export class MucError extends ClawXmppError {
+export class MucError extends ClawXmppError<MucErrorCode> {
   /** The room's bare JID. */
   readonly room: string;
   /** RFC 6120 condition (`conflict`, `not-authorized`, `forbidden`…), or `timeout`. */

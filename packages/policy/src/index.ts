@@ -39,6 +39,7 @@ export {
   pairingStateSchema,
 } from "./pairing-state.js";
 export { memoryStore, type PairingStore } from "./pairing-store.js";
+export { PolicyError, type PolicyErrorCode } from "./policy-error.js";
 export {
   type DmPolicy,
   dmPolicySchema,

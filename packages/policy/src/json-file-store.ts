@@ -1,8 +1,9 @@
 import { mkdir, open, readFile, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ClawXmppError, writeFileAtomic } from "@clawxmpp/core";
+import { writeFileAtomic } from "@clawxmpp/core";
 import { emptyPairingState, pairingStateSchema } from "./pairing-state.js";
 import type { PairingStore } from "./pairing-store.js";
+import { PolicyError } from "./policy-error.js";
 
 /** Options of {@link jsonFileStore}. */
 export interface JsonFileStoreOptions {
@@ -32,7 +33,7 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
           return () => unlink(lockPath).catch(() => {});
         } catch (error) {
           if (errorCode(error) !== "EEXIST") {
-            throw new ClawXmppError(
+            throw new PolicyError(
               "storage",
               `cannot lock pairing store ${path}: ${(error as Error).message}`,
               {
@@ -50,7 +51,7 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
           continue;
         }
         if (Date.now() > deadline) {
-          throw new ClawXmppError(
+          throw new PolicyError(
             "storage",
             `pairing store ${path} is locked by another process (${lockPath}); ` +
               "if no bot or pairing command is running, delete the lock file",
@@ -65,7 +66,7 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
         text = await readFile(path, "utf8");
       } catch (error) {
         if (errorCode(error) === "ENOENT") return emptyPairingState();
-        throw new ClawXmppError(
+        throw new PolicyError(
           "storage",
           `cannot read pairing store ${path}: ${(error as Error).message}. Check that the file is readable by this user.`,
           { cause: error },
@@ -92,7 +93,7 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
     async save(state) {
       await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`).catch((error: unknown) => {
         const cause = (error as { cause?: unknown }).cause ?? error;
-        throw new ClawXmppError(
+        throw new PolicyError(
           "storage",
           `cannot write pairing store ${path}: ${(cause as Error).message}`,
           {
@@ -104,8 +105,8 @@ export function jsonFileStore(path: string, options: JsonFileStoreOptions = {}):
   };
 }
 
-function corrupt(path: string, detail: string, cause: unknown): ClawXmppError {
-  return new ClawXmppError(
+function corrupt(path: string, detail: string, cause: unknown): PolicyError {
+  return new PolicyError(
     "storage",
     `pairing store ${path} is corrupt: ${detail}. Nobody was admitted and nothing was overwritten. ` +
       `Restore the file from a backup or fix it by hand; to start over with no approved JIDs, ` +

@@ -5,12 +5,14 @@
  * again gets the same code rather than a new one, and wrong codes lock
  * approvals for a while so codes cannot be guessed through the approval path.
  */
+
 import { timingSafeEqual } from "node:crypto";
-import { ClawXmppError, parseJid } from "@clawxmpp/core";
+import { parseJid } from "@clawxmpp/core";
 import { z } from "zod";
 import { generatePairingCode, normalisePairingCode, type RandomInt } from "./pairing-code.js";
 import type { ApprovedPairing, PairingState, PendingPairing } from "./pairing-state.js";
 import type { PairingStore } from "./pairing-store.js";
+import { PolicyError } from "./policy-error.js";
 import type { TimeSource } from "./rate-limit.js";
 
 /** Pairing limits. */
@@ -155,7 +157,7 @@ export function createPairing(
         const state = await read();
         const now = clock.now();
         if (state.failures.lockedUntil > now) {
-          throw new ClawXmppError(
+          throw new PolicyError(
             "policy",
             `too many wrong pairing codes; approvals are locked until ${new Date(state.failures.lockedUntil).toISOString()}`,
           );
@@ -176,7 +178,7 @@ export function createPairing(
             failures.count = 0;
           }
           await write(state);
-          throw new ClawXmppError(
+          throw new PolicyError(
             "policy",
             locked
               ? `unknown or expired pairing code; too many wrong codes, approvals locked for ${Math.round(options.lockout / 1000)} s`

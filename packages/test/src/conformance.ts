@@ -21,12 +21,16 @@ import {
   throwingPlugin,
 } from "./conformance-lifecycle.js";
 
+/** A plugin (with its options) the plugin under test requires, used on the client first. */
+// biome-ignore lint/suspicious/noExplicitAny: any plugin may be a dependency
+export type ConformanceDependency = readonly [Plugin<any, PluginHandle, any>, unknown];
+
 /** Options of {@link testPluginConformance}. */
 export interface ConformanceOptions<Options> {
   /** Plugin options to use. */
   options: Options;
-  /** Plugins it requires, used first in this order. @default [] */
-  requires?: PluginUse[];
+  /** Plugins it requires, in the order to use them. @default [] */
+  dependencies?: readonly ConformanceDependency[];
 }
 
 /** Registers vitest tests checking `plugin` against the contract. */
@@ -36,7 +40,10 @@ export function testPluginConformance<Options, Handle extends PluginHandle>(
   config: ConformanceOptions<Options>,
 ): void {
   const name = plugin.pluginName;
-  const deps = config.requires ?? [];
+  const deps: PluginUse[] = (config.dependencies ?? []).map(([dependency, options]) => ({
+    plugin: dependency,
+    options,
+  }));
   const subject: PluginUse = { plugin, options: config.options };
 
   describe(`plugin conformance: ${name}`, () => {

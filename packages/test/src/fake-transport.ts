@@ -120,6 +120,9 @@ export function fakeServer(options: FakeServerOptions = {}): FakeServer {
           return result;
         },
         async write(elements) {
+          // Like a socket, a write completes later: a test may call the client, then wait for
+          // what it sends with `nextSent()`.
+          await null;
           if (!connection.open) throw new Error("fake socket closed");
           for (const element of elements) {
             sent.push(element);

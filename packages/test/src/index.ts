@@ -1,4 +1,8 @@
-export { type ConformanceOptions, testPluginConformance } from "./conformance.js";
+export {
+  type ConformanceDependency,
+  type ConformanceOptions,
+  testPluginConformance,
+} from "./conformance.js";
 export {
   assertNoLeaks,
   findLeaks,
@@ -15,6 +19,12 @@ export {
   stopLifecycles,
   throwingPlugin,
 } from "./conformance-lifecycle.js";
+export {
+  type DnsZone,
+  startDnsServer,
+  type TestDnsServer,
+  type TestSrvRecord,
+} from "./dns-server.js";
 export { type FakeClock, fakeClock } from "./fake-clock.js";
 export { type FakeServer, type FakeServerOptions, fakeServer } from "./fake-transport.js";
 export { flush } from "./flush.js";

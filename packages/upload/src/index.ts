@@ -9,6 +9,11 @@ export {
 export { SNIFF_BYTES, type SniffedType, sniffContentType } from "./content-type.js";
 export type { DecryptedData, DecryptHook } from "./decrypt-hook.js";
 export type { DownloadedFile } from "./download.js";
+export {
+  aesgcmCipher,
+  type EncryptedMedia,
+  type MediaCipher,
+} from "./media-cipher.js";
 export type { Resolver } from "./resolve-target.js";
 export type { UploadSlot } from "./slot.js";
 export {
@@ -18,7 +23,7 @@ export {
   type UploadResult,
   upload,
 } from "./upload.js";
-export { UploadError, type UploadErrorReason } from "./upload-error.js";
+export { UploadError, type UploadErrorCode, type UploadErrorReason } from "./upload-error.js";
 export {
   type UploadOptions,
   type UploadOptionsInput,

@@ -34,8 +34,11 @@ export type UploadErrorReason =
   /** Network or file-system failure (see `cause`). */
   | "io";
 
+/** The error codes `@clawxmpp/upload` raises (the detail is in `reason`). */
+export type UploadErrorCode = "upload";
+
 /** A failed upload or download; `code` is always `"upload"`. */
-export class UploadError extends ClawXmppError {
+export class UploadError extends ClawXmppError<UploadErrorCode> {
   /** What went wrong. */
   readonly reason: UploadErrorReason;
   /** The HTTP status, when an HTTP server answered with an error. */

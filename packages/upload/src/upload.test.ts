@@ -14,6 +14,7 @@ import {
   until,
 } from "@clawxmpp/test";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { aesgcmCipher } from "./media-cipher.js";
 import { type UploadHandle, upload } from "./upload.js";
 import { UploadError } from "./upload-error.js";
 import type { UploadOptionsInput } from "./upload-options.js";
@@ -333,6 +334,39 @@ describe("sendFile", () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]?.attrs.type).toBe("groupchat");
     expect(messages[0]?.getChild("x", "jabber:x:oob")?.getChild("desc")).toBeUndefined();
+  });
+});
+
+describe("encrypted media (XEP-0454) through a run-time cipher", () => {
+  it("uploads ciphertext and shares an aesgcm:// link that decrypts to the file", async () => {
+    const handle = plugin();
+    const dispose = handle.useCipher(aesgcmCipher());
+    const plaintext = Buffer.from("secret picture bytes");
+    const sent = await handle.sendFile("alice@example.test", plaintext, { encrypted: true });
+    expect(sent.url).toMatch(/^aesgcm:\/\/127\.0\.0\.1:\d+\/get\/abc\/file#[0-9a-f]{88}$/u);
+    const put = puts.at(-1);
+    expect(put?.body.equals(plaintext)).toBe(false);
+    expect(put?.body.length).toBe(plaintext.length + 16);
+    const message = server.sent.filter((el) => el.name === "message").at(-1);
+    expect(message?.getChildText("body")).toBe(sent.url);
+    expect(message?.getChild("x", "jabber:x:oob")).toBeUndefined();
+    // The recipient's side: the ciphertext and the link's fragment give the file back.
+    const decrypted = await aesgcmCipher().decrypt(
+      new URL(sent.url),
+      new Blob([new Uint8Array(put?.body ?? [])]).stream(),
+    );
+    expect(Buffer.from(decrypted as Uint8Array).equals(plaintext)).toBe(true);
+    // A tampered byte fails authentication.
+    const tampered = Buffer.from(put?.body ?? []);
+    tampered[0] = (tampered[0] ?? 0) ^ 1;
+    await expect(
+      aesgcmCipher().decrypt(new URL(sent.url), new Blob([tampered]).stream()),
+    ).rejects.toMatchObject({ reason: "encrypted" });
+    dispose();
+    const error = await failure(
+      handle.sendFile("alice@example.test", plaintext, { encrypted: true }),
+    );
+    expect(error.reason).toBe("encrypted");
   });
 });
 

@@ -7,6 +7,7 @@
 import {
   ClawXmppError,
   ConfigError,
+  type Disposer,
   definePlugin,
   type MessageType,
   type Plugin,
@@ -17,6 +18,7 @@ import {
 import { type Attachment, detectAttachments, NS_OOB, oobElement } from "./attachments.js";
 import { type DownloadedFile, downloadAttachment } from "./download.js";
 import { putFile, transferError } from "./http-put.js";
+import type { EncryptedMedia, MediaCipher } from "./media-cipher.js";
 import { systemResolver } from "./resolve-target.js";
 import { parseSlot, slotError, slotRequest, type UploadSlot } from "./slot.js";
 import { UploadError } from "./upload-error.js";
@@ -46,6 +48,11 @@ export interface SendFileOptions extends UploadFileOptions {
   /** Message type. @default "chat" */
   type?: Exclude<MessageType, "error">;
   /**
+   * Encrypt the file with the cipher registered through `useCipher` and share an `aesgcm://`
+   * link (XEP-0454). Fails when no cipher with `encrypt` is registered. @default false
+   */
+  encrypted?: boolean;
+  /**
    * A caption. Clients show a file only when the body is exactly its URL, so
    * the caption is sent as a message of its own just before the file and
    * repeated as the OOB description.
@@ -69,6 +76,11 @@ export interface UploadHandle extends PluginHandle {
   sendFile(to: string, source: UploadSource, options?: SendFileOptions): Promise<SentFile>;
   /** Downloads an attachment (or URL) into `downloadDir` under a generated name. */
   download(attachment: Attachment | string): Promise<DownloadedFile>;
+  /**
+   * Registers a media cipher at run time (an end-to-end encryption plugin does, for XEP-0454);
+   * returns the disposer that removes it. The latest registration wins.
+   */
+  useCipher(cipher: MediaCipher): Disposer;
 }
 
 /** XEP-0363 upload and safe attachment download. Use: `client.use(upload, { roots, downloadDir })`. */
@@ -80,6 +92,8 @@ export const upload: Plugin<UploadOptionsInput, UploadHandle> = definePlugin(
     const active = new Set<AbortController>();
     let stopped = false;
     let service: Promise<UploadService | undefined> | undefined;
+    const ciphers: MediaCipher[] = [];
+    const cipher = (kind: "encrypt" | "decrypt") => ciphers.findLast((c) => c[kind] !== undefined);
 
     ctx.disco.addFeature(NS_OOB);
     ctx.client.on("online", ({ resumed }) => {
@@ -178,20 +192,65 @@ export const upload: Plugin<UploadOptionsInput, UploadHandle> = definePlugin(
       }
     };
 
+    const uploadEncrypted = async (
+      source: UploadSource,
+      fileOptions: UploadFileOptions,
+    ): Promise<UploadResult> => {
+      const encryptor = cipher("encrypt");
+      if (!encryptor?.encrypt) {
+        throw new UploadError(
+          "encrypted",
+          "no media cipher is registered (useCipher); encrypted files need an encryption plugin",
+        );
+      }
+      const prepared = await prepareSource(source, fileOptions, opts.roots);
+      let plaintext: Uint8Array;
+      try {
+        plaintext = new Uint8Array(await new Response(prepared.body()).arrayBuffer());
+      } finally {
+        await prepared.close();
+      }
+      const media: EncryptedMedia = await encryptor.encrypt(plaintext);
+      const { onProgress, ...rest } = fileOptions;
+      const uploaded = await doUpload(media.data, {
+        ...rest,
+        name: prepared.name,
+        contentType: "application/octet-stream",
+        ...(onProgress ? { onProgress } : {}),
+      });
+      const https = new URL(uploaded.url);
+      const url = `${media.scheme ?? "aesgcm"}://${https.host}${https.pathname}${https.search}#${media.fragment}`;
+      return { ...uploaded, url, contentType: prepared.contentType, size: prepared.size };
+    };
+
     return {
       service: findService,
       upload: doUpload,
       async sendFile(to, source, sendOptions = {}) {
-        const result = await doUpload(source, sendOptions);
         const type = sendOptions.type ?? "chat";
+        let result: UploadResult;
+        if (sendOptions.encrypted === true) {
+          result = await uploadEncrypted(source, sendOptions);
+        } else {
+          result = await doUpload(source, sendOptions);
+        }
         if (sendOptions.body) await client.send({ to, type, body: sendOptions.body });
         const { id } = await client.send({
           to,
           type,
           body: result.url,
-          children: [oobElement(result.url, sendOptions.body)],
+          // XEP-0454 §3: an aesgcm:// link is sent as the body only, never as OOB.
+          children:
+            sendOptions.encrypted === true ? [] : [oobElement(result.url, sendOptions.body)],
         });
         return { ...result, id };
+      },
+      useCipher(registered) {
+        ciphers.push(registered);
+        return () => {
+          const index = ciphers.indexOf(registered);
+          if (index !== -1) ciphers.splice(index, 1);
+        };
       },
       async download(attachment) {
         ensureRunning();
@@ -207,7 +266,7 @@ export const upload: Plugin<UploadOptionsInput, UploadHandle> = definePlugin(
             {
               dir,
               maxBytes: opts.maxDownloadBytes,
-              decrypt: opts.decrypt,
+              decrypt: cipher("decrypt")?.decrypt ?? opts.decrypt,
               allowPrivateAddresses: opts.allowPrivateAddresses,
               allowCrossHostRedirects: opts.allowCrossHostRedirects,
               maxRedirects: opts.maxRedirects,

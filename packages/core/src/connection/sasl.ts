@@ -44,6 +44,10 @@ interface AuthParams {
   password: string;
   send(element: Element): Promise<void>;
   expect(match: (element: Element) => boolean): Promise<Element>;
+  /** Told the mechanism and channel binding type (undefined: none) before the exchange starts. */
+  chosen?:
+    | ((mechanism: string, channelBinding: ChannelBindingType | undefined) => void)
+    | undefined;
 }
 
 /** Picks a mechanism the server offers that is safe on this stream (`canBind`: -PLUS is possible). */
@@ -97,6 +101,7 @@ export async function authenticate(params: AuthParams): Promise<string> {
       `server offers [${offered.join(", ") || "nothing"}]; clawxmpp needs SCRAM-SHA-1/256/512, or PLAIN over TLS`,
     );
   }
+  params.chosen?.(mechanism, mechanism.endsWith("-PLUS") ? bindingType : undefined);
   const username = parseJid(params.jid).local ?? "";
   const isSasl = (el: Element) => el.attrs.xmlns === NS_SASL;
 

@@ -68,11 +68,25 @@ export function transportClasses(settings: TlsSettings): unknown[] {
       // Failures also surface as `close`; an error without a listener would crash the process.
       this.on("error", () => {});
     }
+
+    override connect(...args: unknown[]): this {
+      const [options] = args as [{ host?: string } | undefined];
+      if (options && typeof options === "object" && options.host) {
+        options.host = unbracket(options.host);
+      }
+      return (super.connect as (...a: unknown[]) => this)(...args);
+    }
   }
 
   class DirectTlsSocket extends TlsSocket {
     override connect(params: ConnectionOptions): void {
-      super.connect({ ...tlsConnectOptions(settings), port: params.port, host: params.host });
+      super.connect({
+        ...tlsConnectOptions(settings),
+        port: params.port,
+        host: params.host === undefined ? undefined : unbracket(params.host),
+        // XEP-0368 §3: lets a server sharing port 443 with other services route us to XMPP.
+        ALPNProtocols: ["xmpp-client"],
+      });
       this.socket?.setNoDelay(true);
       this.socket?.on("error", () => {});
     }
@@ -83,6 +97,11 @@ export function transportClasses(settings: TlsSettings): unknown[] {
   const Tls = class extends (ConnectionTLS as unknown as new () => object) {};
   (Tls.prototype as { Socket: unknown }).Socket = DirectTlsSocket;
   return [Tcp, Tls];
+}
+
+/** The service URI keeps IPv6 literals in brackets (only `[::1]` is unwrapped by xmpp.js). */
+function unbracket(host: string): string {
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
 
 function isIp(host: string): boolean {

@@ -1,19 +1,32 @@
 /**
  * The real transport: @xmpp/client-core's stream framing over our sockets,
  * with stream negotiation driven step by step so each step has a timeout:
- * TCP connect → (STARTTLS, RFC 6120 §5) → SASL (§6) → XEP-0198 resume or
- * resource binding (§7) + XEP-0198 enable.
+ * (DNS SRV, §3.2.1) → TCP connect → (STARTTLS, RFC 6120 §5) → SASL (§6) →
+ * XEP-0198 resume or resource binding (§7) + XEP-0198 enable. Each step is
+ * logged at debug level; the XML trace hooks in only when it is on.
  */
 import { Socket as NetSocket } from "node:net";
 import { TLSSocket, connect as tlsConnect } from "node:tls";
-import { Client as Entity } from "@xmpp/client-core";
+import type { Client as Entity } from "@xmpp/client-core";
 import TlsSocket from "@xmpp/tls/lib/Socket.js";
+import type { SrvResolver } from "../dns-options.js";
 import { AuthError, ClawXmppError, StanzaError, StreamError } from "../errors.js";
+import { type Logger, silentLogger } from "../logger.js";
 import type { OpenRequest, OpenResult, Transport, TransportParams } from "../transport.js";
 import { type Element, xml } from "../xml.js";
 import { channelBindingData } from "./channel-binding.js";
+import {
+  connectError,
+  connectFailure,
+  describeEndpoint,
+  isCertificateError,
+  serviceUri,
+} from "./endpoint-errors.js";
+import { createEntity } from "./entity.js";
 import { authenticate } from "./sasl.js";
-import { tlsConnectOptions, transportClasses } from "./sockets.js";
+import { tlsConnectOptions } from "./sockets.js";
+import { addressesOf, dnsResolver, type Endpoint, lookupEndpoints, skipsSrv } from "./srv.js";
+import { featuresSummary, tlsSummary } from "./step-log.js";
 import { ElementWaiter, withTimeout } from "./waiter.js";
 
 const NS_STREAM = "http://etherx.jabber.org/streams";
@@ -31,22 +44,20 @@ class XmppTransport implements Transport {
   readonly #params: TransportParams;
   readonly #entity: Entity;
   readonly #waiter = new ElementWaiter();
+  readonly #log: Logger;
   #negotiated = false;
   #closed = false;
+  /** True while endpoints are being tried: a socket closing then only fails that attempt. */
+  #establishing = false;
   #streamError: StreamError | undefined;
+  /** Sockets of the current attempt, destroyed when it fails. */
+  #attemptSockets: { destroy(): void }[] = [];
 
   constructor(params: TransportParams) {
     this.#params = params;
-    const entity = new Entity({ domain: params.domain, service: this.#service() });
-    entity.transports.push(
-      ...transportClasses({
-        servername: params.domain,
-        ca: params.tls.ca,
-        minVersion: params.tls.minVersion,
-        maxVersion: params.tls.maxVersion,
-      }),
-    );
-    entity.timeout = params.timeouts.features;
+    this.#log = (params.logger ?? silentLogger).child("connection");
+    // Created first so the trace (when on) sees each element before it is handled.
+    const entity = createEntity(params);
     entity.on("element", (element: Element) => this.#onElement(element));
     entity.on("error", () => {
       // Errors are reported through `disconnect`/negotiation failures; this listener only keeps
@@ -56,12 +67,6 @@ class XmppTransport implements Transport {
       this.#onDisconnect(info),
     );
     this.#entity = entity;
-  }
-
-  #service(): string {
-    const { host, port, tls } = this.#params;
-    const h = host.includes(":") ? `[${host}]` : host;
-    return `${tls.mode === "direct" ? "xmpps" : "xmpp"}://${h}:${port}`;
   }
 
   #onElement(element: Element): void {
@@ -87,7 +92,6 @@ class XmppTransport implements Transport {
 
   #onDisconnect(info: { clean?: boolean; reason?: Error } | undefined): void {
     if (this.#closed) return;
-    this.#closed = true;
     const error =
       this.#streamError ??
       (info?.reason instanceof Error
@@ -97,41 +101,25 @@ class XmppTransport implements Transport {
         : info?.clean
           ? undefined
           : new ClawXmppError("connection", "connection lost"));
+    if (this.#establishing) {
+      // Only this endpoint failed; open() moves on to the next one.
+      this.#waiter.failAll(error ?? new ClawXmppError("connection", "connection closed"));
+      return;
+    }
+    this.#closed = true;
+    this.#log.debug("connection closed", {
+      clean: error === undefined,
+      ...(error ? { error: error.message } : {}),
+    });
     this.#waiter.failAll(error ?? new ClawXmppError("connection", "connection closed"));
     this.#params.listener.closed(error);
   }
 
   async open(request: OpenRequest): Promise<OpenResult> {
-    const { timeouts, tls, domain } = this.#params;
+    const { timeouts } = this.#params;
     const entity = this.#entity;
     try {
-      const { host, port } = this.#params;
-      await withTimeout(
-        entity.connect(this.#service()),
-        tls.mode === "direct" ? timeouts.connect + timeouts.tls : timeouts.connect,
-        "connect",
-      ).catch((error: unknown) => {
-        if (ClawXmppError.isInstance(error)) throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new ClawXmppError("connection", `cannot connect to ${host}:${port}: ${reason}`, {
-          cause: error,
-        });
-      });
-      let features = await this.#openStream();
-
-      if (!entity.isSecure() && tls.mode !== "none") {
-        if (!features.getChild("starttls", NS_TLS)) {
-          throw new ClawXmppError(
-            "tls",
-            `${domain} does not offer STARTTLS; refusing to log in without TLS`,
-            {
-              terminal: true,
-            },
-          );
-        }
-        await this.#startTls();
-        features = await this.#restart();
-      }
+      let features = await this.#establish();
 
       const tlsSocket = this.#tlsSocket();
       const mechanism = await authenticate({
@@ -143,17 +131,29 @@ class XmppTransport implements Transport {
         password: this.#params.password,
         send: (el) => this.#send(el),
         expect: (match) => this.#waiter.expect(match, timeouts.auth, "auth"),
+        chosen: (name, binding) =>
+          this.#log.debug("SASL authenticating", {
+            mechanism: name,
+            channelBinding: binding ?? "none",
+          }),
       });
+      this.#log.debug("SASL succeeded", { mechanism });
       features = await this.#restart();
+      this.#logFeatures(features);
 
       const smOffered = features.getChild("sm", NS_SM) !== undefined;
       if (request.resume && smOffered) {
+        this.#log.debug("stream management: resuming", {
+          previd: request.resume.id,
+          h: request.resume.h,
+        });
         const answer = await this.#roundTrip(
           xml("resume", { xmlns: NS_SM, h: request.resume.h, previd: request.resume.id }),
           (el) => el.attrs.xmlns === NS_SM && (el.name === "resumed" || el.name === "failed"),
           "resume",
         );
         if (answer.name === "resumed") {
+          this.#log.debug("stream management: resumed", { h: answer.attrs.h });
           this.#negotiated = true;
           return {
             jid: this.#boundJid ?? "",
@@ -166,17 +166,166 @@ class XmppTransport implements Transport {
           };
         }
         const failedH = answer.attrs.h === undefined ? undefined : Number(answer.attrs.h);
+        this.#log.debug("stream management: resume failed; binding a new session", {
+          h: answer.attrs.h,
+          condition: answer.getChildElements()[0]?.name,
+        });
         return {
           ...(await this.#bind(request, features, smOffered, mechanism)),
           resumeFailed: true,
           ackedByServer: failedH,
         };
       }
+      if (request.resume) this.#log.debug("stream management: server offers no resumption");
       return await this.#bind(request, features, smOffered, mechanism);
     } catch (error) {
+      this.#log.debug("login failed", { error: (error as Error).message });
       this.destroy();
       throw error;
     }
+  }
+
+  /**
+   * Tries each endpoint in order until one gives a secure stream (or, with `tls.mode: "none"`,
+   * an open one); resolves with its stream features. A failed TCP connect, TLS handshake or
+   * STARTTLS moves on to the next endpoint; the error lists every attempt.
+   */
+  async #establish(): Promise<Element> {
+    const endpoints = await this.#endpoints();
+    const resolver = this.#addressResolver();
+    const failures: { where: string; error: Error }[] = [];
+    this.#establishing = true;
+    try {
+      for (const endpoint of endpoints) {
+        let addresses: string[];
+        try {
+          addresses = await addressesOf(endpoint.host, resolver, this.#params.srv?.timeout ?? 0);
+        } catch (error) {
+          failures.push({ where: describeEndpoint(endpoint), error: error as Error });
+          continue;
+        }
+        for (const address of addresses) {
+          if (this.#closed) throw new ClawXmppError("connection", "connection closed");
+          try {
+            return await this.#attempt(endpoint, address);
+          } catch (error) {
+            const where = describeEndpoint(endpoint, address);
+            this.#log.debug("endpoint failed", {
+              endpoint: where,
+              error: (error as Error).message,
+            });
+            failures.push({ where, error: error as Error });
+            this.#abandonAttempt();
+          }
+        }
+      }
+    } finally {
+      this.#establishing = false;
+    }
+    throw connectFailure(this.#params.domain, failures);
+  }
+
+  /** Endpoints to try: from SRV when asked for, else the configured host and port. */
+  async #endpoints(): Promise<Endpoint[]> {
+    const { srv, tls, domain, host, port } = this.#params;
+    if (!srv || tls.mode === "none" || (skipsSrv(domain) && !srv.servers && !srv.resolver)) {
+      return [{ host, port, tls: tls.mode, source: "configured" }];
+    }
+    const result = await lookupEndpoints(domain, tls.mode, srv, this.#resolver());
+    this.#log.debug("DNS SRV lookup", {
+      domain,
+      ...result.answers,
+      candidates: result.endpoints.map((e) => describeEndpoint(e)),
+    });
+    return result.endpoints;
+  }
+
+  #dns: SrvResolver | undefined;
+
+  #resolver(): SrvResolver {
+    this.#dns ??= dnsResolver(this.#params.srv ?? { timeout: 5_000 });
+    return this.#dns;
+  }
+
+  /** SRV targets go through the configured DNS servers; with the system's, the OS resolves them. */
+  #addressResolver(): SrvResolver | undefined {
+    const srv = this.#params.srv;
+    return srv && (srv.servers || srv.resolver) ? this.#resolver() : undefined;
+  }
+
+  /** One endpoint: TCP (and direct TLS) connect, stream open, STARTTLS; resolves with the secure features. */
+  async #attempt(endpoint: Endpoint, address: string): Promise<Element> {
+    const { timeouts, domain } = this.#params;
+    const entity = this.#entity;
+    this.#streamError = undefined;
+    this.#log.debug("TCP connecting", {
+      host: endpoint.host,
+      port: endpoint.port,
+      ...(address !== endpoint.host ? { address } : {}),
+      tls: endpoint.tls,
+    });
+    const connected = entity.connect(serviceUri(endpoint, address));
+    // Taken now (connect() creates it synchronously) so a timed-out attempt's socket is destroyed.
+    const raw = this.#rawSocket();
+    if (raw) this.#attemptSockets.push(raw);
+    await withTimeout(
+      connected,
+      endpoint.tls === "direct" ? timeouts.connect + timeouts.tls : timeouts.connect,
+      "connect",
+    ).catch((error: unknown) => {
+      throw connectError(endpoint, error);
+    });
+    this.#log.debug("TCP connected", {
+      host: endpoint.host,
+      port: endpoint.port,
+      address: raw?.remoteAddress,
+      localPort: raw?.localPort,
+    });
+    if (endpoint.tls === "direct") this.#logTls("direct TLS");
+
+    let features = await this.#openStream();
+    this.#logFeatures(features);
+    if (!entity.isSecure() && endpoint.tls !== "none") {
+      if (!features.getChild("starttls", NS_TLS)) {
+        throw new ClawXmppError(
+          "tls",
+          `${domain} does not offer STARTTLS; refusing to log in without TLS`,
+          { terminal: true },
+        );
+      }
+      await this.#startTls();
+      this.#logTls("STARTTLS");
+      features = await this.#restart();
+      this.#logFeatures(features);
+    }
+    return features;
+  }
+
+  /** Drops a failed attempt's sockets and parser so the next endpoint starts clean. */
+  #abandonAttempt(): void {
+    const entity = this.#entity as unknown as { _detachParser(): void };
+    this.#entity._detachSocket();
+    entity._detachParser();
+    for (const socket of this.#attemptSockets) socket.destroy();
+    this.#attemptSockets = [];
+    this.#waiter.failAll(new ClawXmppError("connection", "endpoint abandoned"));
+  }
+
+  /** The TCP socket under the stream (below any TLS layer). */
+  #rawSocket(): NetSocket | undefined {
+    const socket = this.#entity.socket as unknown;
+    if (socket instanceof NetSocket) return socket;
+    const inner = (socket as { socket?: unknown } | null)?.socket;
+    return inner instanceof NetSocket ? inner : undefined;
+  }
+
+  #logTls(via: string): void {
+    const socket = this.#tlsSocket();
+    if (socket) this.#log.debug("TLS established", tlsSummary(socket, via, this.#params.domain));
+  }
+
+  #logFeatures(features: Element): void {
+    this.#log.debug("stream features", featuresSummary(features, this.#entity.isSecure()));
   }
 
   #boundJid: string | undefined;
@@ -203,6 +352,7 @@ class XmppTransport implements Transport {
     const jid = result.getChild("bind", NS_BIND)?.getChildText("jid");
     if (!jid) throw new ClawXmppError("protocol", "bind result carries no JID");
     this.#boundJid = jid;
+    this.#log.debug("resource bound", { jid });
 
     const session = features.getChild("session", NS_SESSION);
     if (session && !session.getChild("optional")) {
@@ -216,6 +366,7 @@ class XmppTransport implements Transport {
 
     let streamManagement: OpenResult["streamManagement"];
     if (request.enableStreamManagement && smOffered) {
+      this.#log.debug("stream management: enabling");
       const answer = await this.#roundTrip(
         xml("enable", { xmlns: NS_SM, resume: "true" }),
         (el) => el.attrs.xmlns === NS_SM && (el.name === "enabled" || el.name === "failed"),
@@ -227,7 +378,14 @@ class XmppTransport implements Transport {
           max: answer.attrs.max === undefined ? undefined : Number(answer.attrs.max),
           resumable: answer.attrs.resume === "true" || answer.attrs.resume === "1",
         };
+        this.#log.debug("stream management: enabled", { ...streamManagement });
+      } else {
+        this.#log.debug("stream management: enable failed", {
+          condition: answer.getChildElements()[0]?.name,
+        });
       }
+    } else if (request.enableStreamManagement) {
+      this.#log.debug("stream management: not offered");
     }
     this.#negotiated = true;
     return {
@@ -292,6 +450,7 @@ class XmppTransport implements Transport {
         socket: raw,
       });
       socket.setNoDelay(true);
+      this.#attemptSockets.push(socket);
       socket.once("secureConnect", () => resolve());
       socket.once("error", (error: Error) =>
         reject(
@@ -344,6 +503,7 @@ class XmppTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#log.debug("closing stream");
     try {
       await withTimeout(this.#entity.disconnect(), 2_000, "close");
     } catch {
@@ -358,13 +518,10 @@ class XmppTransport implements Transport {
     } | null;
     if (socket instanceof NetSocket) socket.destroy();
     else socket?.socket?.destroy();
+    for (const attempt of this.#attemptSockets) attempt.destroy();
+    this.#establishing = false;
     if (!this.#closed) this.#onDisconnect({ clean: false });
   }
-}
-
-function isCertificateError(error: Error): boolean {
-  const code = (error as { code?: string }).code ?? "";
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/u.test(code);
 }
 
 export { AuthError };

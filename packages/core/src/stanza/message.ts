@@ -4,7 +4,8 @@
  * Plugins add their own fields by augmenting {@link MessageExtensions}.
  */
 import { randomUUID } from "node:crypto";
-import { type Jid, tryParseJid } from "../jid.js";
+import type { Jid } from "../jid.js";
+import { cachedJid } from "../jid-cache.js";
 import { type Element, xml } from "../xml.js";
 
 /** RFC 6121 §5.2.2 message types. */
@@ -66,18 +67,18 @@ const NS_SID = "urn:xmpp:sid:0";
 
 /** Parses a `<message/>` stanza; `undefined` when its `from` is not a valid JID. */
 export function parseMessage(stanza: Element, accountDomain: string): InboundMessage | undefined {
-  const from = tryParseJid(stanza.attrs.from ?? accountDomain);
+  const from = cachedJid(stanza.attrs.from ?? accountDomain);
   if (!from) return undefined;
   const type = normaliseType(stanza.attrs.type);
   const stanzaIds: Record<string, string> = {};
   for (const sid of stanza.getChildren("stanza-id", NS_SID)) {
-    const by = tryParseJid(sid.attrs.by)?.bare;
+    const by = cachedJid(sid.attrs.by)?.bare;
     if (by && sid.attrs.id) stanzaIds[by] = sid.attrs.id;
   }
   return {
     id: stanza.attrs.id,
     from,
-    to: tryParseJid(stanza.attrs.to),
+    to: cachedJid(stanza.attrs.to),
     type,
     body: stanza.getChildText("body") ?? undefined,
     subject: stanza.getChildText("subject") ?? undefined,

@@ -1,7 +1,8 @@
 /**
  * Presence stanzas (RFC 6121 §4) as plain typed objects.
  */
-import { type Jid, tryParseJid } from "../jid.js";
+import type { Jid } from "../jid.js";
+import { cachedJid } from "../jid-cache.js";
 import type { Element } from "../xml.js";
 
 /** Fields plugins add to presences (augmented like `MessageExtensions`). */
@@ -43,14 +44,14 @@ const SHOWS = new Set<string>(["away", "chat", "dnd", "xa"]);
 
 /** Parses a `<presence/>` stanza; `undefined` when `from` is missing or invalid. */
 export function parsePresence(stanza: Element): InboundPresence | undefined {
-  const from = tryParseJid(stanza.attrs.from);
+  const from = cachedJid(stanza.attrs.from);
   if (!from) return undefined;
   const rawType = stanza.attrs.type;
   const show = stanza.getChildText("show") ?? undefined;
   const priority = Number.parseInt(stanza.getChildText("priority") ?? "0", 10);
   return {
     from,
-    to: tryParseJid(stanza.attrs.to),
+    to: cachedJid(stanza.attrs.to),
     type: rawType && TYPES.has(rawType) ? (rawType as PresenceType) : "available",
     show: show && SHOWS.has(show) ? (show as InboundPresence["show"]) : undefined,
     status: stanza.getChildText("status") ?? undefined,
