@@ -8,7 +8,14 @@ import {
   silentLogger,
   xml,
 } from "@clawxmpp/core";
-import { type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import {
+  type FakeClock,
+  type FakeServer,
+  fakeClock,
+  fakeServer,
+  iq,
+  testPluginConformance,
+} from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { CommandRegistry } from "./command-registry.js";
 import { completed, executing } from "./command-types.js";
@@ -26,31 +33,6 @@ const OWNER = "owner@example.test/phone";
 const STRANGER = "eve@example.test/laptop";
 
 testPluginConformance(commands, { options: { allowed: () => true } });
-
-/** A clock the test moves by hand. */
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = 0;
-  const timers = new Set<{ at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      const timer = { at: now + ms, fn };
-      timers.add(timer);
-      return () => timers.delete(timer);
-    },
-    setInterval() {
-      return () => {};
-    },
-    advance(ms) {
-      now += ms;
-      for (const timer of [...timers]) {
-        if (timer.at > now) continue;
-        timers.delete(timer);
-        timer.fn();
-      }
-    },
-  };
-}
 
 const profile = dataForm({
   title: "Profile",
@@ -74,7 +56,7 @@ interface Setup {
   server: FakeServer;
   client: Client;
   handle: CommandsHandle;
-  clock: ReturnType<typeof manualClock>;
+  clock: FakeClock;
   seen: { name: string; sure: boolean; mode: string | undefined }[];
 }
 
@@ -92,7 +74,7 @@ function newClient(server: FakeServer, clock?: Clock): Client {
 
 async function setup(options: CommandsOptionsInput = {}): Promise<Setup> {
   const server = fakeServer({ jid: `${ME}/bot` });
-  const clock = manualClock();
+  const clock = fakeClock();
   const client = newClient(server, clock);
   const handle = client.use(commands, {
     allowed: (requester: Jid) => requester.bare === "owner@example.test",
