@@ -1,5 +1,6 @@
 /** One fuzz case: a seed stanza from the corpus, mutated, rebuilt from `(seed, index)`. */
 import type { Element } from "@clawxmpp/core";
+import { EXTENSION_SEEDS } from "./corpus-extensions.js";
 import { MESSAGE_SEEDS, type SeedBuilder } from "./corpus-messages.js";
 import { STANZA_SEEDS } from "./corpus-stanzas.js";
 import { type MutationName, mutate } from "./mutate.js";
@@ -7,7 +8,11 @@ import { createRng } from "./prng.js";
 import type { FuzzScene } from "./scene.js";
 
 /** Every seed builder by name. */
-export const SEEDS: Readonly<Record<string, SeedBuilder>> = { ...MESSAGE_SEEDS, ...STANZA_SEEDS };
+export const SEEDS: Readonly<Record<string, SeedBuilder>> = {
+  ...MESSAGE_SEEDS,
+  ...STANZA_SEEDS,
+  ...EXTENSION_SEEDS,
+};
 const SEED_NAMES = Object.keys(SEEDS).sort();
 
 /** A generated case. */

@@ -1,14 +1,15 @@
 /**
  * The client under fuzz: core with every plugin loaded (policy, muc,
- * markers, upload) and composed the way a bot composes them (the policy
- * judges DMs, room messages and invitations), on the fake transport with
- * XEP-0198 on and a fake clock the engine moves. Errors the core or a plugin
+ * markers, upload, pubsub, profile, commands) and composed the way a bot
+ * composes them (the policy judges DMs, room messages and invitations), on
+ * the fake transport with XEP-0198 on and a fake clock the engine moves. Errors the core or a plugin
  * logs at `error` level are exceptions that escaped into a safety net; they
  * are collected as findings.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CommandsHandle, commands } from "@clawxmpp/commands";
 import {
   ClawXmppError,
   type Client,
@@ -19,6 +20,8 @@ import {
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type PolicyHandle, policy } from "@clawxmpp/policy";
+import { type ProfileHandle, profile } from "@clawxmpp/profile";
+import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
 import {
   type FakeClock,
   type FakeServer,
@@ -27,6 +30,7 @@ import {
   type PluginUse,
 } from "@clawxmpp/test";
 import { type UploadHandle, upload } from "@clawxmpp/upload";
+import { fuzzCommand } from "./fuzz-command.js";
 import type { FuzzScene } from "./scene.js";
 
 /** An error the client or a plugin logged, or a composer call that failed. */
@@ -46,6 +50,9 @@ export interface FuzzTarget {
     muc: MucHandle;
     markers: MarkersHandle;
     upload: UploadHandle;
+    pubsub: PubsubHandle;
+    profile: ProfileHandle;
+    commands: CommandsHandle;
   };
   /** Events the client and plugins emitted: how far the cases got. */
   readonly delivered: Record<string, number>;
@@ -123,7 +130,12 @@ export async function createFuzzTarget(
       // Every name resolves to a private address: downloads are refused before any connection.
       resolver: async () => [{ address: "10.0.0.1", family: 4 }],
     }),
+    pubsub: client.use(pubsub, { services: ["pubsub.fuzz.test"], notify: ["news"] }),
+    // Properties are evaluated in order: pubsub is in use before profile, which requires it.
+    profile: client.use(profile, { watch: ["avatar", "nickname", "mood"] }),
+    commands: client.use(commands, { allowed: (jid) => jid.bare === scene.owner }),
   };
+  plugins.commands.add(fuzzCommand);
   for (const { plugin, options } of extra) client.use(plugin, options);
   const delivered: Record<string, number> = {};
   const count = (name: string) => () => {
@@ -179,6 +191,10 @@ export async function createFuzzTarget(
     "chatState",
   ] as const)
     plugins.markers.on(event, count(`markers.${event}`));
+  for (const event of ["item", "retract", "delete", "purge"] as const)
+    plugins.pubsub.on(event, count(`pubsub.${event}`));
+  for (const event of ["avatar", "nickname", "mood"] as const)
+    plugins.profile.on(event, count(`profile.${event}`));
   // A bot kicked or left without its room would ignore every room case after that: rejoin.
   const rejoin = () => {
     plugins.muc.join(scene.room).catch(() => {});
