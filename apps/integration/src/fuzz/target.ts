@@ -10,13 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CommandsHandle, commands } from "@clawxmpp/commands";
-import {
-  ClawXmppError,
-  type Client,
-  createClient,
-  type Logger,
-  memoryCursor,
-} from "@clawxmpp/core";
+import { type Client, createClient, type Logger, memoryCursor } from "@clawxmpp/core";
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type PolicyHandle, policy } from "@clawxmpp/policy";
@@ -30,6 +24,7 @@ import {
   type PluginUse,
 } from "@clawxmpp/test";
 import { type UploadHandle, upload } from "@clawxmpp/upload";
+import { composeBot } from "./composer.js";
 import { fuzzCommand } from "./fuzz-command.js";
 import type { FuzzScene } from "./scene.js";
 
@@ -40,20 +35,23 @@ export interface LoggedError {
   detail: string;
 }
 
+/** The handles of every plugin the target loads. */
+export interface FuzzPlugins {
+  policy: PolicyHandle;
+  muc: MucHandle;
+  markers: MarkersHandle;
+  upload: UploadHandle;
+  pubsub: PubsubHandle;
+  profile: ProfileHandle;
+  commands: CommandsHandle;
+}
+
 /** The composed client and its controls. */
 export interface FuzzTarget {
   readonly client: Client;
   readonly server: FakeServer;
   readonly clock: FakeClock;
-  readonly plugins: {
-    policy: PolicyHandle;
-    muc: MucHandle;
-    markers: MarkersHandle;
-    upload: UploadHandle;
-    pubsub: PubsubHandle;
-    profile: ProfileHandle;
-    commands: CommandsHandle;
-  };
+  readonly plugins: FuzzPlugins;
   /** Events the client and plugins emitted: how far the cases got. */
   readonly delivered: Record<string, number>;
   /** Warnings logged, by logger and message: handled trouble, for the report. */
@@ -114,7 +112,7 @@ export async function createFuzzTarget(
     reconnect: { initialDelay: 10, maxDelay: 100, jitter: 0 },
     archive: { catchUp: true, cursor: memoryCursor("archive-0") },
   });
-  const plugins = {
+  const plugins: FuzzPlugins = {
     policy: client.use(policy, {
       allowFrom: [scene.owner],
       groupAllowFrom: [scene.owner],
@@ -137,88 +135,7 @@ export async function createFuzzTarget(
   };
   plugins.commands.add(fuzzCommand);
   for (const { plugin, options } of extra) client.use(plugin, options);
-  const delivered: Record<string, number> = {};
-  const count = (name: string) => () => {
-    delivered[name] = (delivered[name] ?? 0) + 1;
-  };
-  const failed = (source: string) => (error: unknown) =>
-    errors.push({ source, message: "composer call rejected", detail: String(error) });
-  // A refusal is a clawxmpp error; anything else (a TypeError from a hostile URL) is a finding.
-  const refusedOnly = (source: string) => ({
-    ok: () => errors.push({ source, message: "download was not refused", detail: "" }),
-    failed: (error: unknown) => {
-      if (ClawXmppError.isInstance(error)) count(`${source} refused`)();
-      else failed(source)(error);
-    },
-  });
-  // The composer: what a bot (or the OpenClaw channel) does with each event.
-  client.on("message", (message) => {
-    if (message.type === "groupchat" && message.muc) {
-      plugins.policy.check({
-        kind: "group",
-        room: message.muc.room,
-        realJid: message.muc.realJid,
-        mentioned: message.muc.mentioned,
-      });
-    } else if (message.body !== undefined && !message.outgoing) {
-      plugins.policy.admitDm(message.from.full).catch(failed("policy.admitDm"));
-    }
-    for (const attachment of message.attachments?.slice(0, 2) ?? []) {
-      const check = refusedOnly("upload.download");
-      plugins.upload.download(attachment).then(check.ok, check.failed);
-    }
-  });
-  for (const event of ["message", "presence", "bounce", "subscription"] as const)
-    client.on(event, count(event));
-  for (const event of [
-    "invite",
-    "joined",
-    "kicked",
-    "destroyed",
-    "subjectChanged",
-    "occupantJoined",
-    "nickChanged",
-    "joinFailed",
-  ] as const)
-    plugins.muc.on(event, count(`muc.${event}`));
-  for (const event of [
-    "reaction",
-    "marker",
-    "receipt",
-    "correction",
-    "retraction",
-    "reply",
-    "chatState",
-  ] as const)
-    plugins.markers.on(event, count(`markers.${event}`));
-  for (const event of ["item", "retract", "delete", "purge"] as const)
-    plugins.pubsub.on(event, count(`pubsub.${event}`));
-  for (const event of ["avatar", "nickname", "mood"] as const)
-    plugins.profile.on(event, count(`profile.${event}`));
-  // A bot kicked or left without its room would ignore every room case after that: rejoin.
-  const rejoin = () => {
-    plugins.muc.join(scene.room).catch(() => {});
-  };
-  for (const event of ["kicked", "removed", "destroyed", "banned"] as const)
-    plugins.muc.on(event, rejoin);
-  plugins.muc.on("invite", (invite) => {
-    const decision = plugins.policy.decide({
-      kind: "invite",
-      inviter: invite.from,
-      room: invite.room,
-    });
-    // Followed like a bot would; a refused or failed join is a clawxmpp error, anything else a finding.
-    if (decision.action === "allow") {
-      const check = refusedOnly("muc.join");
-      plugins.muc.join(invite.room).then(count("muc.join followed"), check.failed);
-    }
-  });
-  // Service discovery on every new session, answered by the fake peer or by fuzzed IQ results.
-  client.on("online", ({ resumed }) => {
-    if (resumed) return;
-    const check = refusedOnly("upload.service");
-    plugins.upload.service().then(count("upload.service found"), check.failed);
-  });
+  const delivered = composeBot(client, plugins, scene, errors);
   return {
     client,
     server,
