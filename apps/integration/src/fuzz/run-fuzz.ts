@@ -9,14 +9,20 @@
  * measured after the warm-up.
  */
 import { setImmediate as nextMacrotask } from "node:timers/promises";
-import { type Element, xml } from "@clawxmpp/core";
-import { nextEvent, type PluginUse, until } from "@clawxmpp/test";
+import type { PluginUse } from "@clawxmpp/test";
 import { FakePeer } from "./fake-peer.js";
 import { type Finding, Findings } from "./findings.js";
 import { type FuzzCase, fuzzCase } from "./fuzz-case.js";
-import { settledHeap } from "./heap.js";
 import { defaultScene } from "./scene.js";
-import { createFuzzTarget, type FuzzTarget } from "./target.js";
+import {
+  bringOnline,
+  type FinalCheck,
+  finalChecks,
+  healthyRound,
+  measure,
+  startOnline,
+} from "./session-checks.js";
+import { createFuzzTarget } from "./target.js";
 
 /** Options of {@link runFuzz}. */
 export interface FuzzOptions {
@@ -57,12 +63,10 @@ export interface FuzzReport {
   /** Connection drops: resumed and new sessions. */
   drops: { resumed: number; reconnected: number };
   /** After the run: the client answered a ping and delivered a normal message. */
-  final: { online: boolean; ping: boolean; message: boolean };
+  final: FinalCheck;
   /** `heapUsed` after GC, after the warm-up and after the run, in bytes; `samples` every `heapSampleEvery` cases. */
   heap: { before: number; after: number; growth: number; samples: number[] };
 }
-
-const PING_NS = "urn:xmpp:ping";
 
 /** Runs `cases` fuzz cases against a fresh composed client. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
@@ -169,87 +173,6 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     process.off("uncaughtException", onUncaught);
     await target.dispose();
   }
-}
-
-async function startOnline(target: FuzzTarget, peer: FakePeer): Promise<void> {
-  const online = target.client.start();
-  await online;
-  await healthyRound(target, peer, 0);
-}
-
-/** Moves fake time in small steps, pumping the fake server, until `done()` or 5 s of real time. */
-function drive(target: FuzzTarget, peer: FakePeer, done: (replies: Set<string>) => boolean) {
-  return until(() => done(peer.pump()), { clock: target.clock, timeout: 5_000 }).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Pings the client (as its server, XEP-0199) and waits for the answer. */
-async function healthyRound(target: FuzzTarget, peer: FakePeer, round: number): Promise<boolean> {
-  const { server, client } = target;
-  if (client.status !== "online" || !server.connected) return false;
-  const id = `round-${round}`;
-  server.receive(ping(id, target));
-  return (await drive(target, peer, (replies) => replies.has(id))) && client.status === "online";
-}
-
-/** Moves the clock until the client is online again (reconnect backoff, resumption). */
-async function bringOnline(target: FuzzTarget, peer: FakePeer): Promise<void> {
-  await drive(target, peer, () => target.client.status === "online");
-  await healthyRound(target, peer, -1);
-}
-
-async function measure(target: FuzzTarget, peer: FakePeer): Promise<number> {
-  peer.pump();
-  target.server.sent.length = 0;
-  return settledHeap();
-}
-
-async function finalChecks(
-  target: FuzzTarget,
-  peer: FakePeer,
-  owner: string,
-): Promise<FuzzReport["final"]> {
-  const online = target.client.status === "online";
-  const pingOk = online && (await healthyRound(target, peer, -2));
-  let message = false;
-  if (online) {
-    const body = `still there? ${Date.now()}`;
-    const delivered = nextEvent(target.client, "message", {
-      timeout: 5_000,
-      filter: (m) => m.body === body,
-    });
-    target.server.receive(
-      xml(
-        "message",
-        {
-          from: `${owner}/final`,
-          to: target.client.jid?.full,
-          type: "chat",
-          id: `final-${Date.now()}`,
-        },
-        xml("body", {}, body),
-      ),
-    );
-    let arrived = false;
-    delivered.then(
-      () => {
-        arrived = true;
-      },
-      () => {},
-    );
-    message = await drive(target, peer, () => arrived);
-  }
-  return { online, ping: pingOk, message };
-}
-
-function ping(id: string, target: FuzzTarget): Element {
-  return xml(
-    "iq",
-    { type: "get", id, from: target.client.account.domain, to: target.client.jid?.full },
-    xml("ping", { xmlns: PING_NS }),
-  );
 }
 
 function errorMessage(error: unknown): string {
