@@ -22,6 +22,19 @@ const tidy = definePlugin("tidy", (ctx) => {
 
 testPluginConformance(tidy, { options: {} });
 
+/** Requires `tidy` (core v2 spec form) and registers through its context too. */
+const dependent = definePlugin({
+  name: "tidy-dependent",
+  requires: { tidy },
+  setup(ctx) {
+    ctx.disco.addFeature("urn:x-test:dependent");
+    ctx.client.on("message", () => {});
+    return { stop() {} };
+  },
+});
+
+testPluginConformance(dependent, { options: {}, dependencies: [[tidy, {}]] });
+
 describe("the conformance checks can fail", () => {
   it("report each kind of registration a plugin still holds", async () => {
     const twin = await startLifecycle([]);

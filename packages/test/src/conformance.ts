@@ -66,6 +66,23 @@ export function testPluginConformance<Options, Handle extends PluginHandle>(
       }
     });
 
+    it.runIf(deps.length > 0)(
+      "is stopped and cleaned up when the plugins it requires are stopped",
+      async () => {
+        const twin = await startLifecycle([]);
+        const used = await startLifecycle([...deps, subject]);
+        try {
+          await dropAndRecover(used);
+          // Stopping a dependency stops its dependents first (core v2 contract).
+          for (const handle of used.handles.slice(0, deps.length)) await handle.stop();
+          assertNoLeaks(await settle(twin), await settle(used), `"${name}" after its dependencies`);
+          await pingAnswered(used, "after-dependencies");
+        } finally {
+          await stopLifecycles(twin, used);
+        }
+      },
+    );
+
     it("is cleaned up, with its neighbours, when a neighbour throws from stop()", async () => {
       const twin = await startLifecycle(deps);
       const used = await startLifecycle([
