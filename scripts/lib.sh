@@ -68,6 +68,7 @@ ensure_server_tools() {
   command -v prosody >/dev/null 2>&1 || missing+=(prosody)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+  source "$ROOT/scripts/servers.sh" && ensure_servers
 }
 
 ensure_workspace() {

@@ -24,6 +24,7 @@ report=(-- --reporter=default --reporter=json --outputFile.json=.vitest-report.j
 status=$?
 "$PNPM" exec turbo run test --filter=@clawxmpp/integration "${report[@]}" || status=1
 set -e
+node "$ROOT/apps/integration/scripts/matrix.mjs" "$ROOT/apps/integration/.vitest-report.json" "$ROOT/apps/integration/README.md" || true
 node -e '
   const fs = require("node:fs");
   const path = require("node:path");

@@ -2,8 +2,8 @@
  * `pnpm --filter @clawxmpp/bench bench`: one throwaway Prosody (MAM off, no
  * rate limits), the core and two xmpp.js baselines measured on it in the same
  * run, each task in a fresh worker process; a table on stdout and JSON in
- * results/latest.json. `pnpm bench fuzz` runs the fuzz engine instead (see
- * `fuzz.ts`).
+ * results/latest.json. `bench soak` runs the kill/restart soak instead (see soak.ts),
+ * `bench fuzz` the fuzz engine (see fuzz.ts).
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -16,11 +16,16 @@ import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./d
 import { fuzzCommand } from "./fuzz.js";
 import { markdownTable, ratioRows, type VariantResults } from "./report.js";
 import { runWorker } from "./run-worker.js";
+import { soakCommand } from "./soak.js";
 import type { MemoryResult } from "./tasks.js";
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "soak") {
+    await soakCommand(process.argv.slice(3));
+    return;
+  }
   const config = loadConfig(process.argv.slice(2), process.env);
   const memoryUsers = Array.from(
     { length: config.clients },

@@ -25,3 +25,26 @@ export {
 export { freePorts } from "./ports.js";
 export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./prosody.js";
 export { assertServerTools } from "./prosody-binary.js";
+export { type SeededRandom, seededRandom, seedFrom } from "./seeded-random.js";
+export { startServer } from "./server.js";
+export {
+  SERVER_KINDS,
+  type ServerKind,
+  type ServerOptions,
+  serverKinds,
+  type XmppServer,
+} from "./server-kind.js";
+export {
+  formatSoak,
+  runSoak,
+  type SoakDirection,
+  type SoakOptions,
+  type SoakResult,
+} from "./soak.js";
+export {
+  type ProxyDirection,
+  type ProxyTlsTermination,
+  type TcpProxy,
+  type TcpProxyOptions,
+  tcpProxy,
+} from "./tcp-proxy.js";

@@ -4,14 +4,17 @@
  * before `startProsody` resolves, everything removed on `stop()`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeCertificates } from "./certs.js";
 import { freePorts } from "./ports.js";
-import { assertServerTools } from "./prosody-binary.js";
 import { prosodyConfig } from "./prosody-config.js";
+import { tail, waitReady } from "./readiness.js";
+import { killOnExit } from "./running-servers.js";
+import { prosody12Program, prosody13Program } from "./server-binaries.js";
+import { serverInstance } from "./server-instance.js";
+import type { XmppServer } from "./server-kind.js";
 
 /** Options of {@link startProsody}. */
 export interface ProsodyOptions {
@@ -68,13 +71,17 @@ export interface ProsodyInstance {
   logTail(lines?: number): Promise<string>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
+/** Starts a throwaway Prosody 0.12 (Debian's). */
+export function startProsody(options: ProsodyOptions = {}): Promise<ProsodyInstance> {
+  return launchProsody("prosody12", options);
+}
 
-/** Starts a throwaway Prosody. */
-export async function startProsody(options: ProsodyOptions = {}): Promise<ProsodyInstance> {
-  assertServerTools();
-  installExitHook();
+/** Starts a throwaway Prosody of either generation; `startServer` calls this. */
+export async function launchProsody(
+  kind: "prosody12" | "prosody13",
+  options: ProsodyOptions = {},
+): Promise<XmppServer> {
+  const program = kind === "prosody13" ? prosody13Program() : prosody12Program();
   const domain = options.domain ?? "localhost";
   const dir = await mkdtemp(join(tmpdir(), "clawxmpp-prosody-"));
   await mkdir(join(dir, "data"), { recursive: true });
@@ -89,6 +96,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
       c2sPort,
       c2sDirectTlsPort,
       httpPort,
+      generation: kind === "prosody13" ? 13 : 12,
       cert: certs.cert,
       key: certs.key,
       tls: options.tls ?? "required",
@@ -120,7 +128,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
 
   let child: ChildProcess | undefined;
   const launch = async () => {
-    const proc = spawn("prosody", ["--config", configPath, "-F"], {
+    const proc = spawn(program.command, ["--config", configPath, "-F"], {
       stdio: ["ignore", "ignore", "pipe"],
       cwd: dir,
     });
@@ -128,11 +136,17 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
     proc.stderr?.on("data", (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
-    running.add(proc);
-    proc.once("exit", () => running.delete(proc));
+    killOnExit(proc);
     child = proc;
     try {
-      await waitReady(proc, join(dir, "prosody.pid"), c2sPort, domain, 15_000);
+      await waitReady({
+        proc,
+        pidfile: join(dir, "prosody.pid"),
+        expectedPid: proc.pid,
+        port: c2sPort,
+        domain,
+        ms: 15_000,
+      });
     } catch (error) {
       proc.kill("SIGKILL");
       const log = await tail(join(dir, "prosody.log"), 30);
@@ -155,104 +169,24 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
 
   await launch();
   const caCert = await readFile(certs.caCert, "utf8");
-  let stopped = false;
 
-  return {
+  return serverInstance({
+    kind: kind,
+    version: program.version,
     domain,
-    host: "127.0.0.1",
     c2sPort,
     c2sDirectTlsPort,
     httpPort,
-    mucDomain: `conference.${domain}`,
-    uploadDomain: `upload.${domain}`,
     accounts,
     caCert,
     dir,
-    get pid() {
-      return child?.pid;
-    },
     createAccount,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await terminate("SIGTERM");
-      if (!options.keep) await rm(dir, { recursive: true, force: true });
-    },
-    async restart() {
-      await terminate("SIGTERM");
-      await launch();
-    },
-    async kill() {
-      await terminate("SIGKILL");
-    },
-    pause() {
-      child?.kill("SIGSTOP");
-    },
-    resume() {
-      child?.kill("SIGCONT");
-    },
-    logTail: (lines = 40) => tail(join(dir, "prosody.log"), lines),
-  };
-}
-
-/** Ready = the pidfile names our process *and* the c2s port answers a stream header with features. */
-async function waitReady(
-  proc: ChildProcess,
-  pidfile: string,
-  port: number,
-  domain: string,
-  ms: number,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  let lastError = "";
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`prosody exited (${proc.exitCode ?? proc.signalCode})`);
-    }
-    const pid = await readFile(pidfile, "utf8").then(
-      (s) => Number(s.trim()),
-      () => undefined,
-    );
-    const answered =
-      pid === proc.pid ? await answersStream(port, domain).catch((e: Error) => e.message) : false;
-    if (answered === true) return;
-    if (typeof answered === "string") lastError = answered;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not ready after ${ms} ms (${lastError || "no pidfile"})`);
-}
-
-function answersStream(port: number, domain: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    let data = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(false);
-    }, 1_000);
-    socket.on("connect", () => {
-      socket.write(
-        `<?xml version='1.0'?><stream:stream to='${domain}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`,
-      );
-    });
-    socket.on("data", (chunk) => {
-      data += chunk.toString();
-      if (data.includes("features")) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(true);
-      }
-    });
-    socket.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+    keep: options.keep ?? false,
+    logFile: join(dir, "prosody.log"),
+    launch,
+    terminate,
+    pid: () => child?.pid,
   });
-}
-
-async function tail(file: string, lines: number): Promise<string> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  return text.split("\n").slice(-lines).join("\n");
 }
 
 /** Prosody's datamanager file-name encoding: every non-alphanumeric byte as %xx. */
@@ -264,13 +198,4 @@ function encodePart(value: string): string {
 
 function luaString(value: string): string {
   return `"${value.replace(/\\/gu, "\\\\").replace(/"/gu, '\\"').replace(/\n/gu, "\\n")}"`;
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // A crashed test run must not leave servers behind.
-  process.once("exit", () => {
-    for (const proc of running) proc.kill("SIGKILL");
-  });
 }

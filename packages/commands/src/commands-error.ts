@@ -42,8 +42,11 @@ export interface CommandsErrorOptions {
   stanzaCondition?: string;
 }
 
+/** The error codes `@clawxmpp/commands` raises (the detail is in `condition`). */
+export type CommandsErrorCode = "commands";
+
 /** A command or form failed; branch on `condition`. */
-export class CommandsError extends ClawXmppError {
+export class CommandsError extends ClawXmppError<CommandsErrorCode> {
   /** XEP-0050 application condition, stanza condition, `invalid-form` or `timeout`. */
   readonly condition: CommandCondition | "invalid-form" | (string & {});
   /** The RFC 6120 condition of the error stanza, when the error came from one. */
@@ -52,7 +55,7 @@ export class CommandsError extends ClawXmppError {
   readonly fields: readonly FieldError[];
 
   constructor(condition: string, message: string, options: CommandsErrorOptions = {}) {
-    super("protocol", `[commands] ${message}`, { cause: options.cause });
+    super("commands", `[commands] ${message}`, { cause: options.cause });
     this.name = "CommandsError";
     this.condition = condition;
     this.stanzaCondition = options.stanzaCondition;

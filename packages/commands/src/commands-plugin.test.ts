@@ -66,6 +66,9 @@ function newClient(server: FakeServer, clock?: Clock): Client {
     password: "x",
     transport: server.factory,
     keepalive: { interval: 0 },
+    // These tests send thousands of IQs from one requester on a frozen clock: the core's own
+    // per-sender budget (tested in @clawxmpp/test) would stop them before the plugin's bounds.
+    iqBudget: { burst: 100_000 },
     ...(clock ? { clock } : {}),
   });
   active.push(client);
@@ -237,6 +240,27 @@ describe("serving commands (XEP-0050)", () => {
     expect(errorOf(wrongType).text).toMatch(/^bad-payload: sure: "perhaps" is not a boolean/u);
   });
 
+  it("answers disco#info on the command list and on a visible command's node (§2.3)", async () => {
+    const { server } = await setup();
+    const info = (node: string, from = OWNER) =>
+      ask(
+        server,
+        from,
+        xml("query", { xmlns: "http://jabber.org/protocol/disco#info", node }),
+        "get",
+      );
+    const list = await info(NS_COMMANDS);
+    expect(list.getChild("query")?.getChild("identity")?.attrs).toMatchObject({
+      category: "automation",
+      type: "command-list",
+    });
+    const profile = await info("profile");
+    expect(profile.attrs.type).toBe("result");
+    expect(profile.getChild("query")?.getChild("identity")?.attrs.category).toBe("automation");
+    const hidden = await info("profile", STRANGER);
+    expect(errorOf(hidden).condition).toBe("item-not-found");
+  });
+
   it("answers unknown, foreign and expired session ids with bad-sessionid / session-expired (§4.6)", async () => {
     const { server, clock, handle } = await setup();
     const unknown = await ask(
@@ -248,6 +272,8 @@ describe("serving commands (XEP-0050)", () => {
       condition: "bad-request",
       text: "bad-sessionid: unknown session",
     });
+    // The XEP-0050 §4.6 condition element itself is on the wire too (RFC 6120 §8.3.2).
+    expect(unknown.getChild("error")?.getChild("bad-sessionid", NS_COMMANDS)).toBeDefined();
     const first = await ask(server, OWNER, command({ node: "profile" }));
     const sid = first.getChild("command")!.attrs.sessionid!;
     const otherResource = await ask(

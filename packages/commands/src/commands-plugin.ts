@@ -4,13 +4,13 @@
  * (context, IQ handlers, disco), so moving to core v2's
  * `definePlugin({ name, setup })` changes only this file.
  */
-import { definePlugin, parseOptions, StanzaError, xml } from "@clawxmpp/core";
+import { definePlugin, parseOptions } from "@clawxmpp/core";
 import { CommandClient } from "./command-client.js";
 import { CommandRegistry } from "./command-registry.js";
 import { CommandServer } from "./command-server.js";
 import type { CommandsHandle } from "./commands-handle.js";
 import { type CommandsOptionsInput, commandsOptionsSchema } from "./commands-options.js";
-import { NS_COMMANDS, NS_DATA, NS_DISCO_ITEMS } from "./namespaces.js";
+import { NS_COMMANDS, NS_DATA } from "./namespaces.js";
 
 /** Serves and runs ad-hoc commands. */
 export const commands = definePlugin<CommandsOptionsInput, CommandsHandle>(
@@ -29,19 +29,30 @@ export const commands = definePlugin<CommandsOptionsInput, CommandsHandle>(
     ctx.iqHandlers.register("set", NS_COMMANDS, "command", ({ from, child }) =>
       server.handle(from, child),
     );
-    // The core answers disco#items for nobody, so the commands node (and an empty root) is ours.
-    ctx.iqHandlers.register("get", NS_DISCO_ITEMS, "query", async ({ from, child }) => {
-      const node = child.attrs.node;
-      if (node === undefined) return xml("query", { xmlns: NS_DISCO_ITEMS });
-      const items = await registry.items(from, node);
-      if (!items) throw new StanzaError("item-not-found", "cancel");
-      return items;
+    // XEP-0050 §2.2/§2.3: the command list and each command's info through the core's disco nodes.
+    ctx.disco.addNode(NS_COMMANDS, {
+      info: ({ from }) => registry.info(from, NS_COMMANDS),
+      items: async ({ from }) => {
+        const query = await registry.items(from, NS_COMMANDS);
+        return query?.getChildren("item").map((item) => ({
+          jid: item.attrs.jid ?? "",
+          node: item.attrs.node,
+          name: item.attrs.name,
+        }));
+      },
     });
-    // disco#info on command nodes (§2.3) needs a node hook in the core's disco#info responder;
-    // `CommandRegistry.info()` is ready for it (see the README).
     ctx.onStop(() => server.stop());
     return {
-      add: (command) => registry.add(command),
+      add(command) {
+        const remove = registry.add(command);
+        const node = ctx.disco.addNode(command.node, {
+          info: ({ from }) => registry.info(from, command.node),
+        });
+        return () => {
+          node();
+          remove();
+        };
+      },
       openSessions: (requester) => server.openSessions(requester),
       list: (jid) => client.list(jid),
       execute: (jid, node) => client.execute(jid, node),

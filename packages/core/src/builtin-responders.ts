@@ -7,7 +7,13 @@ import type { Clock } from "./clock.js";
 import { CAPS_NODE, type Disco, NS_DISCO_INFO } from "./disco.js";
 import { StanzaError } from "./errors.js";
 import type { IqRouter } from "./iq.js";
-import { xml } from "./xml.js";
+import { type Element, xml } from "./xml.js";
+
+const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+
+function request(stanza: Element): { from: string | undefined; to: string | undefined } {
+  return { from: stanza.attrs.from, to: stanza.attrs.to };
+}
 
 /** Registers the built-in responders and advertises their features. */
 export function registerBuiltinResponders(
@@ -43,11 +49,23 @@ export function registerBuiltinResponders(
       xml("utc", {}, now.toISOString().replace(/\.\d{3}Z$/u, "Z")),
     );
   });
-  iq.register("get", NS_DISCO_INFO, "query", ({ child }) => {
+  iq.register("get", NS_DISCO_INFO, "query", async ({ child, stanza }) => {
     const node = child.attrs.node;
-    if (node !== undefined && node !== `${CAPS_NODE}#${disco.ver()}`) {
-      throw new StanzaError("item-not-found", "cancel");
-    }
-    return disco.info(node);
+    if (node === undefined || node === `${CAPS_NODE}#${disco.ver()}`) return disco.info(node);
+    const answer = await disco.node(node)?.info?.(request(stanza));
+    if (!answer) throw new StanzaError("item-not-found", "cancel");
+    return answer;
+  });
+  // XEP-0030 §4: no items of our own at the root; nodes answer through their providers.
+  iq.register("get", NS_DISCO_ITEMS, "query", async ({ child, stanza }) => {
+    const node = child.attrs.node;
+    if (node === undefined) return xml("query", { xmlns: NS_DISCO_ITEMS });
+    const items = await disco.node(node)?.items?.(request(stanza));
+    if (!items) throw new StanzaError("item-not-found", "cancel");
+    return xml(
+      "query",
+      { xmlns: NS_DISCO_ITEMS, node },
+      ...items.map((item) => xml("item", { jid: item.jid, node: item.node, name: item.name })),
+    );
   });
 }

@@ -1,13 +1,12 @@
 /**
- * The client's public shape, apart from its implementation: what apps hold
- * (`Client`) and the narrower view plugins get (`PluginClient`). The plugin
- * contract imports these types only, never the implementation.
+ * The client's public shape, apart from its implementation: its events and
+ * the narrower view plugins get (`PluginClient`). The plugin contract imports
+ * these types only, never the implementation; what apps hold (`Client`) is in
+ * `client-handle.ts`, on top of both.
  */
 import type { EventMap, Events } from "./emitter.js";
 import type { StanzaError } from "./errors.js";
-import type { IqCaller } from "./iq.js";
 import type { Jid } from "./jid.js";
-import type { Plugin, PluginHandle } from "./plugin.js";
 import type { InboundMessage, OutgoingMessage } from "./stanza/message.js";
 import type { InboundPresence } from "./stanza/presence.js";
 import type { Element } from "./xml.js";
@@ -105,25 +104,4 @@ export interface PluginClient extends Events<ClientEvents> {
   approveSubscription(jid: string): Promise<void>;
   /** Denies (or revokes) a presence subscription. */
   denySubscription(jid: string): Promise<void>;
-}
-
-/** A started or startable client. */
-export interface Client extends PluginClient {
-  /** IQ requests with timeouts; answers are matched by id and sender (for apps; plugins use `ctx.iq`). */
-  readonly iq: IqCaller;
-  /**
-   * Connects; resolves when online. Rejects with the first attempt's error, or keeps trying with
-   * `retryInitialConnect`; rejects with `stopped` when `stop()` is called first.
-   */
-  start(options?: { retryInitialConnect?: boolean }): Promise<OnlineInfo>;
-  /** Stops plugins, closes the stream and releases every socket, timer and listener. */
-  stop(): Promise<void>;
-  /** Adds a plugin (after the plugins it requires); the handle is stopped with the client. */
-  use<Options, Handle extends PluginHandle>(
-    // biome-ignore lint/suspicious/noExplicitAny: any dependency map is accepted here
-    plugin: Plugin<Options, Handle, any>,
-    options: Options,
-  ): Handle;
-  /** Drops the socket as if the network failed (tests, health checks). */
-  dropConnection(): void;
 }

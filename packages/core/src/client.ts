@@ -7,13 +7,13 @@ import { randomBytes } from "node:crypto";
 import { ArchiveCatchUp, memoryCursor } from "./archive.js";
 import { registerBuiltinResponders } from "./builtin-responders.js";
 import type {
-  Client,
   ClientEvents,
   ClientStats,
   ClientStatus,
   OnlineInfo,
   SendStanzaOptions,
 } from "./client-api.js";
+import type { Client } from "./client-handle.js";
 import { type Clock, systemClock, TimerGroup } from "./clock.js";
 import { Disco } from "./disco.js";
 import { Emitter } from "./emitter.js";
@@ -45,7 +45,6 @@ import { type Element, xml } from "./xml.js";
 
 export type {
   Bounce,
-  Client,
   ClientEvents,
   ClientStats,
   ClientStatus,
@@ -55,6 +54,7 @@ export type {
   SendStanzaOptions,
   SubscriptionRequest,
 } from "./client-api.js";
+export type { Client } from "./client-handle.js";
 
 const NS_CARBONS = "urn:xmpp:carbons:2";
 /** Introspection entry point (see `introspect`). */
@@ -327,6 +327,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       pendingIq: iq.pending,
       discoFeatures: this.#disco.features(),
       discoIdentities: this.#disco.identityCount(),
+      discoNodes: this.#disco.nodes(),
       stageHandlers: { ...this.#inboundStages.counts(), ...this.#outboundStages.counts() },
       timers: this.#timers.size + this.#plugins.timers(),
       listeners,

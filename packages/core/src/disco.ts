@@ -19,18 +19,47 @@ export interface DiscoIdentity {
   name?: string;
 }
 
+/** An XEP-0030 item. */
+export interface DiscoItem {
+  jid: string;
+  node?: string | undefined;
+  name?: string | undefined;
+}
+
+/** Who asks, for per-requester answers. */
+export interface DiscoRequest {
+  /** The requester's JID as the server stamped it. */
+  from: string | undefined;
+  /** The JID the request was addressed to. */
+  to: string | undefined;
+}
+
+/** Answers disco#info and/or disco#items for one node (XEP-0030 §3.2, §4.2). */
+export interface DiscoNodeProvider {
+  /** The `<query/>` payload for disco#info on the node, or undefined for item-not-found. */
+  info?(request: DiscoRequest): Element | undefined | Promise<Element | undefined>;
+  /** The items of the node, or undefined for item-not-found. */
+  items?(request: DiscoRequest): DiscoItem[] | undefined | Promise<DiscoItem[] | undefined>;
+}
+
 /** Registry plugins use to advertise what they support. */
 export interface DiscoRegistry {
   /** Advertises `feature` (a namespace) until the disposer runs. */
   addFeature(feature: string): Disposer;
   /** Advertises an identity until the disposer runs. */
   addIdentity(identity: DiscoIdentity): Disposer;
+  /**
+   * Answers disco#info/#items for `node` (e.g. XEP-0050's commands node) until the disposer runs;
+   * a second provider for the same node throws.
+   */
+  addNode(node: string, provider: DiscoNodeProvider): Disposer;
 }
 
 /** The client's disco state. */
 export class Disco implements DiscoRegistry {
   readonly #features = new Map<string, number>();
   readonly #identities: DiscoIdentity[] = [];
+  readonly #nodes = new Map<string, DiscoNodeProvider>();
   readonly #onChange: () => void;
   #ver: string | undefined;
 
@@ -61,6 +90,25 @@ export class Disco implements DiscoRegistry {
       this.#identities.splice(index, 1);
       this.#changed();
     };
+  }
+
+  addNode(node: string, provider: DiscoNodeProvider): Disposer {
+    if (node.length === 0) throw new TypeError("a disco node needs a name");
+    if (this.#nodes.has(node)) throw new TypeError(`disco node "${node}" already has a provider`);
+    this.#nodes.set(node, provider);
+    return () => {
+      if (this.#nodes.get(node) === provider) this.#nodes.delete(node);
+    };
+  }
+
+  /** The provider of `node`, if any. */
+  node(node: string): DiscoNodeProvider | undefined {
+    return this.#nodes.get(node);
+  }
+
+  /** Nodes with providers (introspection). */
+  nodes(): string[] {
+    return [...this.#nodes.keys()].sort();
   }
 
   /** Identities advertised. */

@@ -4,7 +4,6 @@ export { type BackoffOptions, backoffDelay } from "./backoff.js";
 export { createClient } from "./client.js";
 export type {
   Bounce,
-  Client,
   ClientEvents,
   ClientStats,
   ClientStatus,
@@ -14,10 +13,18 @@ export type {
   SendStanzaOptions,
   SubscriptionRequest,
 } from "./client-api.js";
+export type { Client } from "./client-handle.js";
 export { type Clock, sleep, systemClock, type TimerOptions } from "./clock.js";
 export { REDACTED, redactForTrace } from "./connection/redact.js";
 export { xmppTransport } from "./connection/xmpp-transport.js";
-export { CAPS_NODE, type DiscoIdentity, type DiscoRegistry } from "./disco.js";
+export {
+  CAPS_NODE,
+  type DiscoIdentity,
+  type DiscoItem,
+  type DiscoNodeProvider,
+  type DiscoRegistry,
+  type DiscoRequest,
+} from "./disco.js";
 export {
   type DnsOptions,
   dnsOptionsSchema,

@@ -5,7 +5,7 @@
  */
 
 import { INTROSPECT } from "./client.js";
-import type { Client } from "./client-api.js";
+import type { Client } from "./client-handle.js";
 
 /** What {@link introspect} reports. */
 export interface ClientIntrospection {
@@ -18,6 +18,8 @@ export interface ClientIntrospection {
   /** Advertised disco features, sorted. */
   discoFeatures: string[];
   discoIdentities: number;
+  /** Disco nodes with providers. */
+  discoNodes: string[];
   /** Handlers per inbound and outbound stage. */
   stageHandlers: Record<"guard" | "decrypt" | "parse" | "build" | "encrypt", number>;
   /** Live timers of the client and its plugins. */

@@ -165,10 +165,18 @@ export class IqRouter implements IqCaller, IqHandlers {
   }
 
   #replyError(request: Element, error: unknown): void {
-    const payload =
-      error instanceof StanzaError
-        ? errorPayload(error.type, error.condition, error.text)
-        : errorPayload("wait", "internal-server-error");
+    let payload: Element;
+    if (error instanceof StanzaError) {
+      // A handler that built the whole <error/> (with an application condition, RFC 6120 §8.3.2)
+      // gets it sent as built; otherwise it is made from condition, type and text.
+      const built =
+        error.element?.name === "error" ? error.element : error.element?.getChild("error");
+      payload = built
+        ? xml("error", { ...built.attrs }, ...built.getChildElements())
+        : errorPayload(error.type, error.condition, error.text);
+    } else {
+      payload = errorPayload("wait", "internal-server-error");
+    }
     this.reply(request, payload, "error");
   }
 

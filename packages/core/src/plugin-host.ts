@@ -119,6 +119,7 @@ export class PluginHost {
       disco: {
         addFeature: (feature) => track(host.disco.addFeature(feature)),
         addIdentity: (identity) => track(host.disco.addIdentity(identity)),
+        addNode: (node, provider) => track(host.disco.addNode(node, provider)),
       },
       session: host.session,
       logger,
