@@ -13,6 +13,7 @@ import {
   type FakeServer,
   fakeClock,
   fakeServer,
+  flush,
   iq,
   testPluginConformance,
 } from "@clawxmpp/test";
@@ -390,7 +391,7 @@ describe("serving commands (XEP-0050)", () => {
     const stanza = await ask(server, OWNER, command({ node: "stanza" }));
     expect(errorOf(stanza)).toMatchObject({ condition: "conflict", text: "busy" });
     const hanging = ask(server, OWNER, command({ node: "hang" }));
-    await new Promise((resolve) => setImmediate(resolve));
+    await flush(1);
     clock.advance(1_000);
     expect(errorOf(await hanging)).toMatchObject({
       condition: "internal-server-error",
