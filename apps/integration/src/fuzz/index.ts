@@ -5,4 +5,10 @@ export { type MutationName, mutate } from "./mutate.js";
 export { createRng, type Rng } from "./prng.js";
 export { type FuzzOptions, type FuzzReport, runFuzz } from "./run-fuzz.js";
 export { defaultScene, type FuzzScene } from "./scene.js";
-export { createFuzzTarget, type FuzzTarget, type LoggedError } from "./target.js";
+export type { FinalCheck } from "./session-checks.js";
+export {
+  createFuzzTarget,
+  type FuzzPlugins,
+  type FuzzTarget,
+  type LoggedError,
+} from "./target.js";
