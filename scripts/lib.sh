@@ -67,6 +67,8 @@ ensure_server_tools() {
   local missing=()
   command -v prosody >/dev/null 2>&1 || missing+=(prosody)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # Prosody keeps test archives (MAM) in SQLite: its file store rereads the whole archive per query.
+  [ -e /usr/lib/x86_64-linux-gnu/lua/5.4/dbd/sqlite3.so ] || dpkg -s lua-dbi-sqlite3 >/dev/null 2>&1 || missing+=(lua-dbi-sqlite3)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   source "$ROOT/scripts/servers.sh" && ensure_servers
 }

@@ -23,6 +23,7 @@ report=(-- --reporter=default --reporter=json --outputFile.json=.vitest-report.j
 "$PNPM" exec turbo run test --concurrency=3 --filter='!@clawxmpp/integration' "${report[@]}"
 status=$?
 "$PNPM" exec turbo run test --filter=@clawxmpp/integration "${report[@]}" || status=1
+node "$ROOT/scripts/readme-check.mjs" || status=1 # README blocks from packed tarballs (docs/releasing.md)
 set -e
 node "$ROOT/apps/integration/scripts/matrix.mjs" "$ROOT/apps/integration/.vitest-report.json" "$ROOT/apps/integration/README.md" || true
 node -e '

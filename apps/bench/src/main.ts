@@ -11,6 +11,7 @@ import { cpus } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startProsody } from "@clawxmpp/integration";
+import { componentBench } from "./component-bench.js";
 import { loadConfig } from "./config.js";
 import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./drivers.js";
 import { fuzzCommand } from "./fuzz.js";
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     await soakCommand(process.argv.slice(3));
     return;
   }
+  // `bench component`: the XEP-0114 component bench (component-bench.ts).
+  if (process.argv[2] === "component") return componentBench(process.argv.slice(3));
   const config = loadConfig(process.argv.slice(2), process.env);
   const memoryUsers = Array.from(
     { length: config.clients },

@@ -97,6 +97,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => {});
   const random = seededRandom(seed);
   const overrides: ClientForOptions = {
+    // End-to-end receipts: what a SIGKILLed server had acked but not delivered is sent again.
+    delivery: { receipts: true },
     ...options.clientOptions,
     ...(options.catchUp ? { archive: { catchUp: true } } : {}),
   };

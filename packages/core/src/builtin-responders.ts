@@ -15,13 +15,17 @@ function request(stanza: Element): { from: string | undefined; to: string | unde
   return { from: stanza.attrs.from, to: stanza.attrs.to };
 }
 
-/** Registers the built-in responders and advertises their features. */
+/**
+ * Registers the built-in responders and advertises their features. Without `discoInfo` (a
+ * component, which answers disco per JID) the client identity and disco#info handler are left out.
+ */
 export function registerBuiltinResponders(
   deps: { iq: IqRouter; disco: Disco; clock: Clock },
   software: { name: string; version: string },
+  discoInfo = true,
 ): void {
   const { iq, disco, clock } = deps;
-  disco.addIdentity({ category: "client", type: "bot", name: software.name });
+  if (discoInfo) disco.addIdentity({ category: "client", type: "bot", name: software.name });
   for (const feature of [
     NS_DISCO_INFO,
     "http://jabber.org/protocol/caps",
@@ -49,6 +53,7 @@ export function registerBuiltinResponders(
       xml("utc", {}, now.toISOString().replace(/\.\d{3}Z$/u, "Z")),
     );
   });
+  if (!discoInfo) return;
   iq.register("get", NS_DISCO_INFO, "query", async ({ child, stanza }) => {
     const node = child.attrs.node;
     if (node === undefined || node === `${CAPS_NODE}#${disco.ver()}`) return disco.info(node);

@@ -15,6 +15,7 @@ import type {
 } from "./client-api.js";
 import type { Client } from "./client-handle.js";
 import { type Clock, systemClock, TimerGroup } from "./clock.js";
+import { ReliableDelivery } from "./delivery.js";
 import { Disco } from "./disco.js";
 import { Emitter } from "./emitter.js";
 import { ClawXmppError } from "./errors.js";
@@ -62,11 +63,28 @@ export const INTROSPECT: unique symbol = Symbol.for("clawxmpp.introspect");
 
 /** Creates a client. Nothing happens until `start()`. Throws a ConfigError naming bad fields. */
 export function createClient(options: ClientOptions): Client {
-  return new ClientImpl(parseOptions(clientOptionsSchema, options, "client options"));
+  return new ClientImpl(parseOptions(clientOptionsSchema, options, "client options"), "client");
+}
+
+/**
+ * For `@clawxmpp/component` only: core as an XEP-0114 component whose account is `domain`.
+ * The caller's `transport` does the handshake; core sends no initial presence, enables no
+ * carbons or archive, and leaves disco#info (answered per JID) to the component.
+ */
+export function createComponentClient(
+  domain: string,
+  options: Omit<ClientOptions, "jid" | "carbons" | "archive">,
+): Client {
+  const resolved = parseOptions(
+    clientOptionsSchema,
+    { ...options, jid: `component@${domain}`, carbons: false, archive: { catchUp: false } },
+    "component options",
+  );
+  return new ClientImpl({ ...resolved, jid: domain }, "component");
 }
 
 class ClientImpl extends Emitter<ClientEvents> implements Client {
-  readonly kind = "client" as const;
+  readonly kind: "client" | "component";
   readonly #options: ResolvedClientOptions;
   readonly #logger: Logger;
   readonly #clock: Clock;
@@ -77,6 +95,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   readonly #disco: Disco;
   readonly #queue: OutboundQueue;
   readonly #archive: ArchiveCatchUp | undefined;
+  readonly #delivery: ReliableDelivery | undefined;
   readonly #session: Session;
   readonly #inbound: Inbound;
   readonly #outbound: Outbound;
@@ -91,8 +110,9 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     queued: 0,
   };
 
-  constructor(options: ResolvedClientOptions) {
+  constructor(options: ResolvedClientOptions, kind: "client" | "component") {
     super((error, event) => this.#logger.error(`listener for "${event}" threw`, { error }));
+    this.kind = kind;
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
@@ -123,12 +143,22 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
           drained: () => this.#inbound.archiveDrained(),
         })
       : undefined;
+    this.#delivery = options.delivery.receipts
+      ? new ReliableDelivery({
+          maxPending: options.delivery.maxPending,
+          maxAgeMs: options.delivery.maxAge,
+          now: () => this.#clock.now(),
+          logger: this.#logger,
+          resend: (stanza) => this.#queue.send(stanza, { lane: "app" }),
+        })
+      : undefined;
     const guard = new InboundGuard({
       account: () => this.#account,
       ownFullJid: () => this.#session.jid?.full,
       logger: this.#logger,
       isOurArchiveQuery: (queryid) => this.#archive?.isOurQuery(queryid) ?? false,
       isArchiveProbe: (queryid) => this.#archive?.isProbe(queryid) ?? false,
+      onDuplicate: (stanza, origin) => this.#inbound.answerReceipt(stanza, origin),
     });
     this.#inbound = new Inbound({
       account: this.#account,
@@ -139,6 +169,8 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       iq: this.#iq,
       archive: this.#archive,
       emit,
+      delivery: this.#delivery,
+      sendReceipt: (receipt) => void this.sendStanza(receipt).catch(() => {}),
       iqBurst: options.iqBudget.burst,
       iqPerSecond: options.iqBudget.perSecond,
     });
@@ -147,6 +179,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       queue: this.#queue,
       usable: () => this.#session.status !== "stopped",
       session: () => this.#session.id,
+      delivery: this.#delivery,
     });
     this.#session = new Session({
       options,
@@ -179,6 +212,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     registerBuiltinResponders(
       { iq: this.#iq, disco: this.#disco, clock: this.#clock },
       options.software,
+      kind === "client",
     );
     this.#inboundStages.use("guard", (ctx) => guard.run(ctx));
   }
@@ -208,6 +242,8 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
 
   /** Presence (with caps) and carbons for a new session, in the control lane. */
   #setUpSession(): void {
+    this.#delivery?.newSession(this.#session.id);
+    if (this.kind === "component") return;
     void this.sendStanza(xml("presence", {}, this.#disco.caps()), { setup: true }).catch(() => {});
     if (!this.#options.carbons) return;
     this.#iq
@@ -287,7 +323,8 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   }
 
   #onCapsChanged(): void {
-    if (this.#session?.status === "online") void this.sendPresence().catch(() => {});
+    if (this.#session?.status === "online" && this.kind === "client")
+      void this.sendPresence().catch(() => {});
   }
 
   // ---- plugins -----------------------------------------------------------------------------

@@ -33,6 +33,8 @@ interface GuardDeps {
   isOurArchiveQuery: (queryid: string | undefined) => boolean;
   /** True for the queryid of an archive position probe (its result is not handed over). */
   isArchiveProbe: (queryid: string | undefined) => boolean;
+  /** A duplicate was dropped (its sender may still need a receipt). */
+  onDuplicate?: (stanza: Element, origin: InboundOrigin) => void;
 }
 
 export class InboundGuard {
@@ -112,7 +114,10 @@ export class InboundGuard {
     let duplicate = false;
     for (const key of keys) if (this.#seen.has(key)) duplicate = true;
     for (const key of keys) this.#remember(key);
-    if (duplicate) ctx.drop("duplicate");
+    if (duplicate) {
+      this.#deps.onDuplicate?.(ctx.stanza, origin);
+      ctx.drop("duplicate");
+    }
   }
 
   #remember(key: string): void {

@@ -11,6 +11,7 @@
  */
 import type { ArchiveCatchUp } from "./archive.js";
 import type { ClientEvents } from "./client-api.js";
+import { NS_RECEIPTS, type ReliableDelivery, receiptFor } from "./delivery.js";
 import { StanzaError } from "./errors.js";
 import type { InboundGuard } from "./guard.js";
 import { InboundLanes } from "./inbound-lanes.js";
@@ -46,6 +47,10 @@ export interface InboundDeps {
   iq: IqRouter;
   archive: ArchiveCatchUp | undefined;
   emit: <K extends keyof ClientEvents & string>(event: K, ...args: ClientEvents[K]) => void;
+  /** End-to-end delivery (receipts), when `delivery.receipts` is on. */
+  delivery: ReliableDelivery | undefined;
+  /** Sends a receipt (application lane). */
+  sendReceipt: (receipt: Element) => void;
   /** IQ budget per sender. */
   iqBurst: number;
   iqPerSecond: number;
@@ -191,9 +196,24 @@ export class Inbound {
     return false;
   }
 
+  /** Answers a receipt request of a live message (duplicates too: the first receipt may be lost). */
+  answerReceipt(stanza: Element, origin: InboundOrigin): boolean {
+    if (!this.#deps.delivery || origin.via !== "live") return false;
+    const receipt = receiptFor(stanza);
+    if (!receipt) return false;
+    this.#deps.sendReceipt(receipt);
+    return true;
+  }
+
   #emit(ctx: InboundContext): void {
-    const { account, archive, emit } = this.#deps;
+    const { account, archive, emit, delivery } = this.#deps;
     const message = ctx.message;
+    if (message && delivery) {
+      const receipt = message.stanza.getChild("received", NS_RECEIPTS)?.attrs.id;
+      if (receipt) delivery.received(message.stanza.attrs.from, receipt);
+      if (!message.outgoing)
+        message.receiptAnswered = this.answerReceipt(message.stanza, ctx.origin);
+    }
     if (message) {
       emit("message", message);
       if (message.via === "archive") archive?.delivered();

@@ -1,7 +1,7 @@
 export { type ArchiveCursorStore, memoryCursor } from "./archive.js";
 export { writeFileAtomic } from "./atomic-file.js";
 export { type BackoffOptions, backoffDelay } from "./backoff.js";
-export { createClient } from "./client.js";
+export { createClient, createComponentClient } from "./client.js";
 export type {
   Bounce,
   ClientEvents,

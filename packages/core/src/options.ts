@@ -133,6 +133,23 @@ export const clientOptionsSchema = z
       .strict()
       .prefault({}),
     /**
+     * End-to-end delivery (XEP-0184 receipts on top of XEP-0198): chat messages ask for a receipt
+     * and are sent once more after a new session if the peer never confirmed them (a server that
+     * dies after acknowledging loses what it had not delivered); receipt requests are answered,
+     * duplicates included. For peers that answer receipts (clawxmpp with this on, most clients).
+     */
+    delivery: z
+      .object({
+        /** Request, track and answer receipts. @default false */
+        receipts: z.boolean().default(false),
+        /** Most messages awaiting a receipt; the oldest are forgotten beyond it. @default 5000 */
+        maxPending: z.number().int().min(1).default(5_000),
+        /** A message without a receipt for this long is no longer re-sent, in ms. @default 600000 */
+        maxAge: z.number().int().min(1).default(600_000),
+      })
+      .strict()
+      .prefault({}),
+    /**
      * IQ requests each other entity may make (our own server and account are not limited): a burst,
      * then a steady rate; beyond it one `resource-constraint` error a second, the rest ignored.
      */

@@ -4,6 +4,7 @@
  * the control lane, everything else in the application's bounded lane.
  */
 import type { SendStanzaOptions } from "./client-api.js";
+import { NS_RECEIPTS, type ReliableDelivery } from "./delivery.js";
 import { ClawXmppError } from "./errors.js";
 import type { OutboundQueue, QueueLane } from "./outbound-queue.js";
 import {
@@ -14,7 +15,7 @@ import {
   type Pipeline,
 } from "./pipeline.js";
 import { buildMessage, type OutgoingMessage } from "./stanza/message.js";
-import type { Element } from "./xml.js";
+import { type Element, xml } from "./xml.js";
 
 /** What the outbound path needs from the client. */
 export interface OutboundDeps {
@@ -24,6 +25,8 @@ export interface OutboundDeps {
   usable: () => boolean;
   /** Id of the current (or last) session. */
   session: () => number;
+  /** End-to-end delivery tracking, when `delivery.receipts` is on. */
+  delivery: ReliableDelivery | undefined;
 }
 
 export class Outbound {
@@ -35,9 +38,21 @@ export class Outbound {
 
   /** Sends a message; resolves with the id the stanza finally went out with. */
   send(message: OutgoingMessage): Promise<{ id: string }> {
-    return this.#run(buildMessage(message), message, {}).then((stanza) => ({
-      id: stanza.attrs.id ?? "",
-    }));
+    const delivery = this.#deps.delivery;
+    const built = buildMessage(message);
+    if (
+      delivery &&
+      built.getChild("body") &&
+      (built.attrs.type === "chat" || built.attrs.type === "normal")
+    )
+      built.append(xml("request", { xmlns: NS_RECEIPTS }));
+    return this.#run(built, message, {}, (final) =>
+      delivery?.track(final, this.#deps.session()),
+    ).then((stanza) => {
+      const id = stanza.attrs.id ?? "";
+      delivery?.acked(id);
+      return { id };
+    });
   }
 
   /** Sends any stanza. */
@@ -53,6 +68,7 @@ export class Outbound {
     stanza: Element,
     message: OutgoingMessage | undefined,
     options: SendStanzaOptions,
+    onStaged?: (final: Element) => void,
   ): Promise<Element> {
     let staged: Element | Promise<Element>;
     try {
@@ -60,7 +76,10 @@ export class Outbound {
     } catch (error) {
       return Promise.reject(error);
     }
-    const enqueue = (final: Element) => this.#enqueue(final, options).then(() => final);
+    const enqueue = (final: Element) => {
+      onStaged?.(final);
+      return this.#enqueue(final, options).then(() => final);
+    };
     return staged instanceof Promise ? staged.then(enqueue) : enqueue(staged);
   }
 

@@ -219,6 +219,8 @@ export const markers = definePlugin(
 function shouldAnswerReceipt(message: InboundMessage): boolean {
   return (
     message.markers?.receiptRequested === true &&
+    // The core answered it already (its `delivery.receipts` option).
+    !message.receiptAnswered &&
     message.id !== undefined &&
     message.via === "live" &&
     !message.outgoing &&

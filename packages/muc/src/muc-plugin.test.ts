@@ -2,6 +2,7 @@ import {
   type Client,
   ConfigError,
   createClient,
+  createComponentClient,
   type Element,
   type InboundMessage,
   xml,
@@ -876,5 +877,17 @@ describe("hostile or malformed input", () => {
       xml("message", { from: `${ROOM}/x`, type: "groupchat" }, xml("body", {}, "still here")),
     );
     expect((await live).muc?.room).toBe(ROOM);
+  });
+});
+
+describe("on a component", () => {
+  it("refuses with a clear error: joining rooms needs an account's session", () => {
+    const component = createComponentClient("bots.example.org", {
+      password: "secret",
+      transport: fakeServer().factory,
+    });
+    expect(() => component.use(muc, { nickname: "bot" })).toThrow(
+      /\[muc\] joining rooms needs an account's session/u,
+    );
   });
 });

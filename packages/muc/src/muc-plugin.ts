@@ -6,6 +6,7 @@
  * membership ghosted; status codes (§15.2) become typed events.
  */
 import {
+  ConfigError,
   definePlugin,
   type Element,
   Emitter,
@@ -68,6 +69,11 @@ export interface MucHandle extends PluginHandle, Events<MucEvents> {
 export const muc: Plugin<MucOptionsInput, MucHandle> = definePlugin(
   "muc",
   (ctx, input: MucOptionsInput): MucHandle => {
+    // Joining as an occupant needs an account's session (its full JID, presence and rejoins).
+    if (ctx.client.kind === "component")
+      throw new ConfigError(
+        "[muc] joining rooms needs an account's session; it cannot run on an XEP-0114 component (use it on a client)",
+      );
     const opts = parseOptions(mucOptionsSchema, input, "muc options");
     const client = ctx.client;
     const log = ctx.logger;

@@ -381,3 +381,77 @@ describe("lifecycle", () => {
     expect(server.sent.some((e) => e.attrs.id === "changed-id")).toBe(true);
   });
 });
+
+describe("end-to-end delivery (delivery.receipts)", () => {
+  function reliable() {
+    const server = fakeServer({ jid: `${ACCOUNT}/r1`, streamManagement: true });
+    const client = createClient({
+      jid: ACCOUNT,
+      password: "secret",
+      transport: server.factory,
+      keepalive: { interval: 0 },
+      carbons: false,
+      reconnect: { initialDelay: 1, maxDelay: 5, jitter: 0 },
+      delivery: { receipts: true },
+    });
+    active.push(client);
+    return { server, client };
+  }
+  const isMessage = (id: string) => (e: Element) => e.name === "message" && e.attrs.id === id;
+
+  it("sends a message the server acked but the peer never confirmed once more after a new session", async () => {
+    const { server, client } = reliable();
+    await client.start();
+    const sending = client.send({ to: "alice@example.test", body: "important", id: "m1" });
+    const first = await server.nextSent(isMessage("m1"));
+    expect(first.getChild("request", "urn:xmpp:receipts")).toBeDefined();
+    // The server acknowledges presence and the message (h counts both), then dies.
+    server.receive(xml("a", { xmlns: "urn:xmpp:sm:3", h: 2 }));
+    await sending;
+    const again = server.nextSent(isMessage("m1"));
+    server.drop();
+    const resent = await again;
+    expect(resent.getChild("origin-id", "urn:xmpp:sid:0")?.attrs.id).toBe("m1");
+    // The new server acknowledges presence and the copy.
+    server.receive(xml("a", { xmlns: "urn:xmpp:sm:3", h: 2 }));
+    // Once the peer confirms, it is not sent again after the next loss.
+    server.receive(
+      xml(
+        "message",
+        { from: "alice@example.test/phone", to: `${ACCOUNT}/r1` },
+        xml("received", { xmlns: "urn:xmpp:receipts", id: "m1" }),
+      ),
+    );
+    const before = server.sent.filter((e) => e.attrs.id === "m1").length;
+    const back = new Promise((resolve) => client.once("online", resolve));
+    server.drop();
+    await back;
+    await settle();
+    expect(server.sent.filter((e) => e.attrs.id === "m1").length).toBe(before);
+  });
+
+  it("answers receipt requests, duplicates included, and marks the message answered", async () => {
+    const { server, client } = reliable();
+    const got = inbox(client);
+    await client.start();
+    const request = () =>
+      chat(
+        "alice@example.test/phone",
+        ACCOUNT,
+        "hello",
+        { id: "a1" },
+        xml("origin-id", { xmlns: "urn:xmpp:sid:0", id: "a1" }),
+        xml("request", { xmlns: "urn:xmpp:receipts" }),
+      );
+    server.receive(request());
+    server.receive(request());
+    await settle();
+    expect(got).toHaveLength(1);
+    expect(got[0]?.receiptAnswered).toBe(true);
+    const receipts = server.sent.filter(
+      (e) => e.getChild("received", "urn:xmpp:receipts")?.attrs.id === "a1",
+    );
+    expect(receipts).toHaveLength(2);
+    expect(receipts[0]?.attrs.to).toBe("alice@example.test/phone");
+  });
+});

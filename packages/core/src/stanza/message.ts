@@ -44,6 +44,8 @@ export interface InboundMessage extends MessageExtensions {
   outgoing: boolean;
   /** How it reached us. */
   via: "live" | "carbon" | "archive";
+  /** The core already answered its XEP-0184 receipt request (`delivery.receipts`). */
+  receiptAnswered: boolean;
   /** The stanza, after guard and decrypt stages. */
   stanza: Element;
 }
@@ -52,6 +54,8 @@ export interface InboundMessage extends MessageExtensions {
 export interface OutgoingMessage extends OutgoingExtensions {
   /** Recipient JID. */
   to: string;
+  /** Sender JID: only a component sets it (any JID of its domain); a client's server stamps it. */
+  from?: string;
   /** @default "chat" */
   type?: Exclude<MessageType, "error">;
   body?: string;
@@ -88,6 +92,7 @@ export function parseMessage(stanza: Element, accountDomain: string): InboundMes
     delay: parseDelay(stanza),
     outgoing: false,
     via: "live",
+    receiptAnswered: false,
     stanza,
   };
 }
@@ -117,7 +122,7 @@ export function buildMessage(message: OutgoingMessage): Element {
   const id = message.id ?? randomUUID();
   return xml(
     "message",
-    { to: message.to, type: message.type ?? "chat", id },
+    { to: message.to, from: message.from, type: message.type ?? "chat", id },
     message.body !== undefined && xml("body", {}, message.body),
     message.thread !== undefined && xml("thread", {}, message.thread),
     xml("origin-id", { xmlns: NS_SID, id }),
