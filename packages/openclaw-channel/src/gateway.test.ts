@@ -1,5 +1,5 @@
 import { AuthError, type Client, type ClientOptions, createClient } from "@clawxmpp/core";
-import { fakeServer } from "@clawxmpp/test";
+import { fakeServer, until } from "@clawxmpp/test";
 import { describe, expect, it } from "vitest";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
@@ -47,15 +47,9 @@ function gatewayContext(raw: unknown, accountId = "default") {
   return { ctx, controller, statuses, logs, status: () => snapshot };
 }
 
-async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 const CONFIG = { jid: "bot@example.org", password: "pw" };
+/** Gateway starts and reconnects take real (fake-server) time. */
+const LONG = { timeout: 10_000 };
 
 describe("gateway.startAccount", () => {
   it("connects, reports ready, stays pending until abort, then stops", async () => {
@@ -76,7 +70,7 @@ describe("gateway.startAccount", () => {
     }).then(() => {
       settled = true;
     });
-    await until(() => status().lifecycle === "ready");
+    await until(() => status().lifecycle === "ready", LONG);
     expect(status()).toMatchObject({ accountId: "default", running: true, connected: true });
     expect(liveClient("default")).toBe(client);
     expect(server.opens).toHaveLength(1);
@@ -107,7 +101,7 @@ describe("gateway.startAccount", () => {
         return onFake(server)(options);
       },
     });
-    await until(() => status().lifecycle === "ready");
+    await until(() => status().lifecycle === "ready", LONG);
     expect(seen).toMatchObject({
       jid: "bot@example.org",
       password: "pw",
@@ -129,7 +123,7 @@ describe("gateway.startAccount", () => {
     }).then(() => {
       settled = true;
     });
-    await until(() => status().lifecycle === "blocked");
+    await until(() => status().lifecycle === "blocked", LONG);
     expect(status()).toMatchObject({ terminalDisconnect: true, running: false, connected: false });
     expect(status().lastError).toMatch(/not-authorized/u);
     expect(logs.some((line) => line.startsWith("error ") && line.includes("not retrying"))).toBe(
@@ -150,11 +144,11 @@ describe("gateway.startAccount", () => {
     const running = startXmppAccount(ctx, {
       createClient: onFake(server, { reconnect: { initialDelay: 1, jitter: 0 } }),
     });
-    await until(() => status().lifecycle === "ready");
+    await until(() => status().lifecycle === "ready", LONG);
     expect(server.opens.length).toBe(2);
     server.drop();
-    await until(() => statuses.some((s) => s.lifecycle === "recovering"));
-    await until(() => status().lifecycle === "ready");
+    await until(() => statuses.some((s) => s.lifecycle === "recovering"), LONG);
+    await until(() => status().lifecycle === "ready", LONG);
     controller.abort();
     await running;
   });
@@ -168,7 +162,7 @@ describe("gateway.startAccount", () => {
         return createClient(options);
       },
     });
-    await until(() => status().lifecycle === "blocked");
+    await until(() => status().lifecycle === "blocked", LONG);
     expect(status().lastError).toMatch(/password is not set/u);
     expect(created).toBe(false);
     controller.abort();
@@ -181,7 +175,7 @@ describe("gateway.startAccount", () => {
       password: { source: "env", provider: "default", id: "XMPP_PASSWORD" },
     });
     const running = startXmppAccount(ctx);
-    await until(() => status().lifecycle === "blocked");
+    await until(() => status().lifecycle === "blocked", LONG);
     expect(status().lastError).toMatch(/secret reference/u);
     controller.abort();
     await running;

@@ -2,7 +2,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, ConfigError, createClient, type Element } from "@clawxmpp/core";
-import { type FakeServer, fakeServer, presence, testPluginConformance } from "@clawxmpp/test";
+import {
+  type FakeServer,
+  fakeServer,
+  presence,
+  testPluginConformance,
+  until,
+} from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPairing, pairingOptionsSchema } from "./pairing.js";
 import { emptyPairingState } from "./pairing-state.js";
@@ -46,14 +52,6 @@ function messagesTo(server: FakeServer, to: string): string[] {
   return server.sent
     .filter((el: Element) => el.name === "message" && el.attrs.to === to)
     .map((el) => el.getChildText("body") ?? "");
-}
-
-async function until(predicate: () => Promise<boolean>, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const isPresence = (type: string, to: string) => (el: Element) =>
