@@ -66,7 +66,8 @@ export function testPluginConformance<Options, Handle extends PluginHandle>(
       }
     });
 
-    it.runIf(deps.length > 0)(
+    // Only registered for plugins with dependencies (a skipped test would count as not passed).
+    (deps.length > 0 ? it : () => {})(
       "is stopped and cleaned up when the plugins it requires are stopped",
       async () => {
         const twin = await startLifecycle([]);
