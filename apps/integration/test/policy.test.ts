@@ -274,15 +274,17 @@ describe("policy against Prosody: presence subscriptions", () => {
       "presence",
       (p) => p.type === "subscribed" && p.from.bare === jid("bot"),
     );
-    await owner.sendPresence({ type: "subscribe", to: jid("bot") });
-    await approved;
-
-    // The owner now receives the bot's presence; the rosters on the server agree.
-    await nextEvent<InboundPresence>(
+    // The server sends the bot's presence right behind `subscribed`: listen before asking.
+    const available = nextEvent<InboundPresence>(
       owner,
       "presence",
       (p) => p.type === "available" && p.from.bare === jid("bot"),
     );
+    await owner.sendPresence({ type: "subscribe", to: jid("bot") });
+    await approved;
+
+    // The owner now receives the bot's presence; the rosters on the server agree.
+    await available;
     const items = await bot.roster.items();
     expect(items[OWNER]).toMatch(/^(from|both)$/u);
     expect(items[jid("erin")] ?? "none").toBe("none");
