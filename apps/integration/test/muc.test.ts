@@ -392,6 +392,11 @@ describe("muc against Prosody", () => {
     expect(listing).toContainEqual({ jid: room, name: "The Listed Room" });
   });
 
+  it("finds the server's own conference service (disco#items + disco#info)", async () => {
+    // Prosody lists the MUC and upload components; only the MUC has a conference identity.
+    expect(await botMuc.services()).toEqual([server.mucDomain]);
+  });
+
   it("is back in all its rooms after Prosody restarts, with replayed history flagged", async () => {
     const roomA = newRoom("restart-a");
     const roomB = newRoom("restart-b");
