@@ -753,6 +753,45 @@ describe("discovery", () => {
   });
 });
 
+describe("service discovery (§6.1)", () => {
+  it("finds the server's conference services: disco#items, then disco#info per item", async () => {
+    const { server, rooms } = await setup();
+    const found = rooms.services();
+    const items = await server.nextSent((el) => el.name === "iq");
+    expect(items.attrs).toMatchObject({ type: "get", to: "example.test" });
+    const answer = (id: string, from: string, ...children: Element[]) =>
+      server.receive(iq("result", { id, from }, ...children));
+    const infoOf = (from: string) =>
+      server.nextSent((el) => el.name === "iq" && el.attrs.to === from);
+    const conference = infoOf("conference.example.test");
+    const upload = infoOf("upload.example.test");
+    answer(
+      items.attrs.id ?? "",
+      "example.test",
+      xml(
+        "query",
+        { xmlns: "http://jabber.org/protocol/disco#items" },
+        xml("item", { jid: "conference.example.test" }),
+        xml("item", { jid: "upload.example.test" }),
+        xml("item", { jid: "someone@example.test" }),
+      ),
+    );
+    const identity = (category: string, type: string) =>
+      xml(
+        "query",
+        { xmlns: "http://jabber.org/protocol/disco#info" },
+        xml("identity", { category, type }),
+      );
+    answer(
+      (await conference).attrs.id ?? "",
+      "conference.example.test",
+      identity("conference", "text"),
+    );
+    answer((await upload).attrs.id ?? "", "upload.example.test", identity("store", "file"));
+    expect(await found).toEqual(["conference.example.test"]);
+  });
+});
+
 describe("nickname changes (§7.6)", () => {
   it("changes our nickname and tracks the 303 + 110 pair", async () => {
     const { server, rooms } = await setup();

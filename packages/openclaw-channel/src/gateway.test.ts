@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AuthError, type Client, type ClientOptions, createClient } from "@clawxmpp/core";
 import { fakeServer, until } from "@clawxmpp/test";
 import { describe, expect, it } from "vitest";
@@ -19,6 +22,18 @@ function onFake(server: ReturnType<typeof fakeServer>, extra: Partial<ClientOpti
       keepalive: { interval: 0 },
       ...extra,
     });
+}
+
+/** {@link onFake}, also keeping the options the client was created with. */
+function recording(server: ReturnType<typeof fakeServer>) {
+  let seen: ClientOptions | undefined;
+  return {
+    factory: (options: ClientOptions): Client => {
+      seen = options;
+      return onFake(server)(options);
+    },
+    seen: () => seen,
+  };
 }
 
 /** A hand-made ChannelGatewayContext recording every status patch and log line. */
@@ -94,21 +109,48 @@ describe("gateway.startAccount", () => {
       port: 5333,
       resource: "bot-1",
     });
-    let seen: ClientOptions | undefined;
-    const running = startXmppAccount(ctx, {
-      createClient: (options) => {
-        seen = options;
-        return onFake(server)(options);
-      },
-    });
+    const recorded = recording(server);
+    const running = startXmppAccount(ctx, { createClient: recorded.factory });
     await until(() => status().lifecycle === "ready", LONG);
-    expect(seen).toMatchObject({
+    expect(recorded.seen()).toMatchObject({
       jid: "bot@example.org",
       password: "pw",
       server: "xmpp.example.org",
       port: 5333,
       resource: "bot-1",
     });
+    controller.abort();
+    await running;
+  });
+
+  it("passes tls.mode and the CA read from tls.ca (a file) to the client", async () => {
+    const server = fakeServer();
+    const dir = mkdtempSync(join(tmpdir(), "clawxmpp-ca-"));
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+    writeFileSync(join(dir, "ca.pem"), pem);
+    const { ctx, controller, status } = gatewayContext({
+      ...CONFIG,
+      tls: { ca: join(dir, "ca.pem"), mode: "direct" },
+    });
+    const recorded = recording(server);
+    const running = startXmppAccount(ctx, { createClient: recorded.factory });
+    await until(() => status().lifecycle === "ready", LONG);
+    expect(recorded.seen()).toMatchObject({ port: 5223, tls: { mode: "direct", ca: pem } });
+    controller.abort();
+    await running;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("an unreadable tls.ca blocks the account naming the file", async () => {
+    const { ctx, controller, status } = gatewayContext({
+      ...CONFIG,
+      tls: { ca: "/nonexistent/clawxmpp-ca.pem" },
+    });
+    const running = startXmppAccount(ctx);
+    await until(() => status().lifecycle === "blocked");
+    expect(status().lastError).toBe(
+      "channels.xmpp.tls.ca: cannot read /nonexistent/clawxmpp-ca.pem (ENOENT)",
+    );
     controller.abort();
     await running;
   });

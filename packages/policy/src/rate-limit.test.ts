@@ -19,6 +19,17 @@ describe("token bucket rate limiter", () => {
     expect(limiter.available("a")).toBe(3);
   });
 
+  it("consume() tells the first refusal since the last admission from later ones", () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter(
+      rateLimitOptionsSchema.parse({ capacity: 1, refillPerMinute: 6 }),
+      clock,
+    );
+    expect([1, 2, 3].map(() => limiter.consume("a"))).toEqual(["ok", "first", "again"]);
+    clock.advance(10_000);
+    expect([1, 2].map(() => limiter.consume("a"))).toEqual(["ok", "first"]);
+  });
+
   it("keeps one bucket per sender", () => {
     const clock = fakeClock(1_000_000);
     const limiter = createRateLimiter(rateLimitOptionsSchema.parse({ capacity: 1 }), clock);
