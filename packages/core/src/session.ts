@@ -146,7 +146,7 @@ export class Session {
           throw err;
         }
         delay = backoffDelay(options.reconnect, attempt++, this.#deps.now() - outageStart);
-        logger.warn(first ? "connecting failed; retrying" : "reconnect failed; retrying", {
+        logger.warn(first ? "initial connect failed; retrying" : "reconnect failed; retrying", {
           error: err.message,
           code: ClawXmppError.isInstance(err) ? err.code : undefined,
           retryIn: delay,
