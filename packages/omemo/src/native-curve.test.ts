@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { toArrayBuffer } from "./bytes.js";
+import { loadLibsignal } from "./libsignal.js";
+import { nativeAgreement, nativeCurve, nativePublicKey } from "./native-curve.js";
+
+const hex = (b: ArrayBuffer | Uint8Array) =>
+  Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString("hex");
+
+describe("native curve", () => {
+  it("computes the RFC 7748 § 6.1 test vector", () => {
+    const alicePriv = Buffer.from(
+      "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+      "hex",
+    );
+    const bobPub = Buffer.from(
+      "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
+      "hex",
+    );
+    expect(hex(nativePublicKey(alicePriv).pubKey)).toBe(
+      "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
+    );
+    expect(hex(nativeAgreement(bobPub, alicePriv))).toBe(
+      "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+    );
+  });
+
+  it("is byte-identical to the library's pure-JS curve on random keys", async () => {
+    const { pureCurve } = await loadLibsignal();
+    const native = nativeCurve(pureCurve);
+    for (let i = 0; i < 40; i++) {
+      const privA = toArrayBuffer(randomBytes(32));
+      const privB = toArrayBuffer(randomBytes(32));
+      const [pureA, nativeA] = [await pureCurve.keyPair(privA), await native.keyPair(privA)];
+      const pureB = await pureCurve.keyPair(privB);
+      expect(hex(nativeA.pubKey)).toBe(hex(pureA.pubKey));
+      expect(hex(nativeA.privKey)).toBe(hex(pureA.privKey));
+      expect(hex(await native.sharedSecret(pureB.pubKey, nativeA.privKey))).toBe(
+        hex(await pureCurve.sharedSecret(pureB.pubKey, pureA.privKey)),
+      );
+    }
+  });
+
+  it("produces 33-byte 0x05-prefixed keys through libsignal and signatures the pure curve verifies", async () => {
+    const { lib, pureCurve } = await loadLibsignal();
+    const identity = await lib.KeyHelper.generateIdentityKeyPair();
+    expect(identity.pubKey.byteLength).toBe(33);
+    expect(new Uint8Array(identity.pubKey)[0]).toBe(5);
+    const pure = await pureCurve.keyPair(identity.privKey);
+    expect(hex(pure.pubKey)).toBe(hex(identity.pubKey.slice(1)));
+    const spk = await lib.KeyHelper.generateSignedPreKey(identity, 1);
+    // verify() returns true for an invalid signature.
+    expect(
+      await pureCurve.verify(identity.pubKey.slice(1), spk.keyPair.pubKey, spk.signature),
+    ).toBe(false);
+  });
+
+  it("refuses keys of the wrong length and low-order points", async () => {
+    const { pureCurve } = await loadLibsignal();
+    const native = nativeCurve(pureCurve);
+    await expect(native.keyPair(new ArrayBuffer(31))).rejects.toThrow(/32 bytes/);
+    await expect(
+      native.sharedSecret(new ArrayBuffer(32), toArrayBuffer(randomBytes(32))),
+    ).rejects.toThrow();
+  });
+
+  it("leaves no process-wide abort handlers behind", async () => {
+    await loadLibsignal();
+    for (const listener of process.listeners("unhandledRejection")) {
+      expect(String(listener)).not.toMatch(/abort/);
+    }
+  });
+});
