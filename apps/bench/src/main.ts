@@ -13,6 +13,7 @@ import { startProsody } from "@clawxmpp/integration";
 import { componentBench } from "./component-bench.js";
 import { loadConfig } from "./config.js";
 import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./drivers.js";
+import { omemoBench } from "./omemo-bench.js";
 import { markdownTable, ratioRows, type VariantResults } from "./report.js";
 import { runWorker } from "./run-worker.js";
 import { soakCommand } from "./soak.js";
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   }
   // `bench component`: the XEP-0114 component bench (component-bench.ts).
   if (process.argv[2] === "component") return componentBench(process.argv.slice(3));
+  // `bench omemo`: native vs pure-JS curve for OMEMO (omemo-bench.ts), no server.
+  if (process.argv[2] === "omemo") return omemoBench(process.argv.slice(3));
   const config = loadConfig(process.argv.slice(2), process.env);
   const memoryUsers = Array.from(
     { length: config.clients },
