@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""
+A scripted legacy-OMEMO peer (XEP-0384 0.3, eu.siacs.conversations.axolotl)
+for interop tests of @clawxmpp/omemo, built only from Debian packages:
+python3-slixmpp (XMPP), python3-omemo + python3-oldmemo (the independent
+python-omemo implementation) and python3-xmlschema (oldmemo's XML helpers).
+
+It logs in, publishes its device list and bundle with access_model=open,
+blindly trusts every device, and then:
+  echo mode (default): decrypts every OMEMO message and answers it,
+      encrypted, with "echo: <text>";
+  --send JID TEXT: sends one encrypted message to JID and waits (--wait s)
+      for an encrypted answer.
+
+It prints one line per event on stdout for the test harness:
+  READY <device id> <fingerprint>        after publishing
+  RECV <bare jid> <device id> <text>     an OMEMO message decrypted
+  SENT <bare jid>                        an OMEMO message sent
+  ERROR <what> <details>                 something failed (the peer keeps going)
+
+Run with Debian's interpreter (/usr/bin/python3): the packages live in its
+dist-packages. State is kept in memory unless --state FILE is given.
+"""
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import xml.etree.ElementTree as ET
+from typing import Any, Dict, FrozenSet, Optional
+
+import omemo
+import oldmemo
+import oldmemo.etree
+from omemo.storage import Just, Maybe, Nothing
+from slixmpp import ClientXMPP
+from slixmpp.jid import JID
+
+NS = oldmemo.oldmemo.NAMESPACE
+DEVICE_LIST_NODE = f"{NS}.devicelist"
+BUNDLE_NODE = f"{NS}.bundles"
+FALLBACK = "I sent you an OMEMO encrypted message but your client doesn't seem to support that."
+
+
+def say(*parts: Any) -> None:
+    print(" ".join(str(p) for p in parts), flush=True)
+
+
+class Storage(omemo.Storage):
+    """python-omemo's key-value storage, in memory, optionally mirrored to a JSON file."""
+
+    def __init__(self, path: Optional[str]) -> None:
+        super().__init__()
+        self.path = path
+        self.data: Dict[str, Any] = {}
+        if path and os.path.exists(path):
+            with open(path, encoding="utf8") as f:
+                self.data = json.load(f)
+
+    def _save(self) -> None:
+        if not self.path:
+            return
+        temp = f"{self.path}.tmp"
+        with open(temp, "w", encoding="utf8") as f:
+            json.dump(self.data, f)
+        os.replace(temp, self.path)
+
+    async def _load(self, key: str) -> Maybe[omemo.JSONType]:
+        return Just(self.data[key]) if key in self.data else Nothing()
+
+    async def _store(self, key: str, value: omemo.JSONType) -> None:
+        self.data[key] = value
+        self._save()
+
+    async def _delete(self, key: str) -> None:
+        self.data.pop(key, None)
+        self._save()
+
+
+class SessionManager(omemo.SessionManager):
+    """Connects python-omemo to PEP and messages through slixmpp."""
+
+    xmpp: "Peer"
+
+    @classmethod
+    def bind(cls, xmpp: "Peer") -> None:
+        cls.xmpp = xmpp
+
+    @staticmethod
+    async def _upload_bundle(bundle: omemo.Bundle) -> None:
+        xmpp = SessionManager.xmpp
+        assert isinstance(bundle, oldmemo.oldmemo.BundleImpl)
+        await xmpp.publish_open(f"{BUNDLE_NODE}:{bundle.device_id}", oldmemo.etree.serialize_bundle(bundle))
+
+    @staticmethod
+    async def _download_bundle(namespace: str, bare_jid: str, device_id: int) -> omemo.Bundle:
+        xmpp = SessionManager.xmpp
+        try:
+            payload = await xmpp.fetch_current(bare_jid, f"{BUNDLE_NODE}:{device_id}")
+        except Exception as error:  # noqa: BLE001 - any failure is a download failure for python-omemo
+            raise omemo.BundleDownloadFailed(str(error)) from error
+        if payload is None:
+            raise omemo.BundleNotFound(f"no bundle for {bare_jid}:{device_id}")
+        return oldmemo.etree.parse_bundle(payload, bare_jid, device_id)
+
+    @staticmethod
+    async def _delete_bundle(namespace: str, device_id: int) -> None:
+        return None
+
+    @staticmethod
+    async def _upload_device_list(namespace: str, device_list: Dict[int, Optional[str]]) -> None:
+        xmpp = SessionManager.xmpp
+        await xmpp.publish_open(DEVICE_LIST_NODE, oldmemo.etree.serialize_device_list(device_list), "current")
+
+    @staticmethod
+    async def _download_device_list(namespace: str, bare_jid: str) -> Dict[int, Optional[str]]:
+        xmpp = SessionManager.xmpp
+        try:
+            payload = await xmpp.fetch_current(bare_jid, DEVICE_LIST_NODE)
+        except Exception as error:  # noqa: BLE001
+            if "item-not-found" in str(error):
+                return {}
+            raise omemo.DeviceListDownloadFailed(str(error)) from error
+        return {} if payload is None else oldmemo.etree.parse_device_list(payload)
+
+    async def _evaluate_custom_trust_level(self, device: omemo.DeviceInformation) -> omemo.TrustLevel:
+        # Blind trust: a test peer accepts every device it meets.
+        return omemo.TrustLevel.TRUSTED
+
+    async def _make_trust_decision(self, undecided: FrozenSet[omemo.DeviceInformation], identifier: Optional[str]) -> None:
+        for device in undecided:
+            await self.set_trust(device.bare_jid, device.identity_key, "blind")
+
+    @staticmethod
+    async def _send_message(message: omemo.Message, bare_jid: str) -> None:
+        await SessionManager.xmpp.send_omemo(bare_jid, message, body=False)
+
+
+class Peer(ClientXMPP):
+    def __init__(self, args: argparse.Namespace) -> None:
+        super().__init__(args.jid, args.password)
+        self.args = args
+        self.bare = JID(args.jid).bare
+        self.manager: Optional[SessionManager] = None
+        self.done = asyncio.Event()
+        self.failed = False
+        for plugin in ("xep_0030", "xep_0004", "xep_0060", "xep_0163", "xep_0199"):
+            self.register_plugin(plugin)
+        self.add_event_handler("session_start", self.on_start)
+        self.add_event_handler("message", self.on_message)
+        if args.ca:
+            self.ca_certs = args.ca
+
+    async def publish_open(self, node: str, payload: ET.Element, item_id: Optional[str] = None) -> None:
+        form = self.plugin["xep_0004"].make_form(ftype="submit")
+        form.add_field(var="FORM_TYPE", ftype="hidden", value="http://jabber.org/protocol/pubsub#publish-options")
+        form.add_field(var="pubsub#access_model", value="open")
+        await self.plugin["xep_0060"].publish(self.bare, node, id=item_id, payload=payload, options=form)
+
+    async def fetch_current(self, jid: str, node: str) -> Optional[ET.Element]:
+        iq = await self.plugin["xep_0060"].get_items(jid, node, max_items=1)
+        for item in iq["pubsub"]["items"]:
+            payload = item.get_payload()
+            if payload is not None:
+                return payload
+        return None
+
+    async def send_omemo(self, bare_jid: str, message: omemo.Message, body: bool = True) -> None:
+        stanza = self.make_message(mto=bare_jid, mtype="chat")
+        stanza.xml.append(oldmemo.etree.serialize_message(message))
+        ET.SubElement(stanza.xml, "{urn:xmpp:hints}store")
+        encryption = ET.SubElement(stanza.xml, "{urn:xmpp:eme:0}encryption")
+        encryption.set("namespace", NS)
+        encryption.set("name", "OMEMO")
+        if body:
+            stanza["body"] = FALLBACK
+        stanza.send()
+
+    async def encrypt_and_send(self, bare_jid: str, text: str) -> None:
+        assert self.manager is not None
+        # python-omemo only knows device lists it was told about (PEP notifications); fetch it now.
+        await self.manager.refresh_device_list(NS, bare_jid)
+        messages, errors = await self.manager.encrypt(frozenset([bare_jid]), {NS: text.encode("utf8")})
+        for error in errors:
+            say("ERROR", "encrypt", f"{error.bare_jid}:{error.device_id}", repr(error.exception))
+        for message in messages:
+            await self.send_omemo(bare_jid, message)
+            say("SENT", bare_jid)
+
+    async def on_start(self, _event: Any) -> None:
+        try:
+            self.send_presence()
+            SessionManager.bind(self)
+            self.manager = await SessionManager.create(
+                [oldmemo.Oldmemo(self.storage)], self.storage, self.bare, None, "blind"
+            )
+            own, _others = await self.manager.get_own_device_information()
+            say("READY", own.device_id, "".join(self.manager.format_identity_key(own.identity_key)).lower())
+            if self.args.send:
+                target, text = self.args.send
+                await self.encrypt_and_send(JID(target).bare, text)
+        except Exception as error:  # noqa: BLE001
+            say("ERROR", "start", repr(error))
+            self.failed = True
+            self.done.set()
+
+    async def on_message(self, stanza: Any) -> None:
+        element = stanza.xml.find(f"{{{NS}}}encrypted")
+        if element is None or self.manager is None:
+            return
+        sender = stanza["from"].bare
+        try:
+            message = await oldmemo.etree.parse_message(element, sender, self.bare, self.manager)
+            plaintext, device, _ = await self.manager.decrypt(message)
+        except Exception as error:  # noqa: BLE001 - report and keep serving
+            say("ERROR", "decrypt", sender, repr(error))
+            return
+        if plaintext is None:
+            return  # key transport / heartbeat
+        text = plaintext.decode("utf8")
+        say("RECV", sender, device.device_id, text)
+        if self.args.send:
+            self.done.set()
+        else:
+            await self.encrypt_and_send(sender, f"echo: {text}")
+
+    @property
+    def storage(self) -> Storage:
+        if not hasattr(self, "_storage"):
+            self._storage = Storage(self.args.state)
+        return self._storage
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jid", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5222)
+    parser.add_argument("--ca", help="PEM file of the CA that signed the server certificate")
+    parser.add_argument("--state", help="JSON file keeping the OMEMO state across runs")
+    parser.add_argument("--send", nargs=2, metavar=("JID", "TEXT"))
+    parser.add_argument("--wait", type=float, default=30.0, help="seconds --send waits for an answer")
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, stream=sys.stderr)
+
+    peer = Peer(args)
+    peer.connect(address=(args.host, args.port))
+    loop = asyncio.get_event_loop()
+    if args.send:
+        try:
+            loop.run_until_complete(asyncio.wait_for(peer.done.wait(), args.wait))
+        except asyncio.TimeoutError:
+            say("ERROR", "timeout", "no answer")
+            sys.exit(1)
+        finally:
+            peer.disconnect()
+        if peer.failed:
+            sys.exit(1)
+    else:
+        loop.run_until_complete(peer.disconnected)
+
+
+if __name__ == "__main__":
+    main()
