@@ -11,7 +11,7 @@
  * existing session.
  */
 
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import type { Element } from "@clawxmpp/core";
 import type { SessionCipher as SessionCipherType } from "@privacyresearch/libsignal-protocol-typescript";
 import type { Bundle } from "./bundle-element.js";
@@ -144,8 +144,8 @@ export class OmemoSessions {
   ): Promise<EncryptResult> {
     const sealed = plaintext === undefined ? undefined : encryptPayload(plaintext);
     // A key transport still carries a fresh key and IV, as other clients send it.
-    const keyAndTag = sealed?.keyAndTag ?? new Uint8Array(32).map(() => randomInt(256));
-    const iv = sealed?.iv ?? new Uint8Array(PAYLOAD_IV_BYTES).map(() => randomInt(256));
+    const keyAndTag = sealed?.keyAndTag ?? new Uint8Array(randomBytes(32));
+    const iv = sealed?.iv ?? new Uint8Array(randomBytes(PAYLOAD_IV_BYTES));
     const unique = new Map(recipients.map((a) => [encodeAddress(a), a]));
     const outcomes = await Promise.all(
       [...unique.entries()].map(([key, address]) =>
@@ -213,9 +213,7 @@ export class OmemoSessions {
           : `message from ${encodeAddress(sender)} is not encrypted for device ${this.own.deviceId}`,
       );
     }
-    if (jid === "" || (sender.deviceId === this.own.deviceId && key.rid === this.own.deviceId)) {
-      throw new OmemoError("malformed", "message claims to come from this very device");
-    }
+    if (jid === "") throw new OmemoError("invalid", "the sender's bare JID is required");
     const { keyAndTag, identityKey, preKeyId } = await this.#queue
       .run(encodeAddress(sender), () => this.#decryptKey(sender, key))
       .finally(() => pruneSessionLock());
