@@ -1,8 +1,8 @@
 /**
  * `bench omemo`: the cost of OMEMO's Curve25519 work with the native
- * X25519 curve of `@clawxmpp/omemo` against libsignal's own pure-JS
- * curve25519-donna (wasm2js), in this process, no server: key generation,
- * agreement, a new device (identity + signed prekey + 100 prekeys) and a
+ * curve of `@clawxmpp/omemo` (X25519 and Ed25519 of node:crypto) against
+ * libsignal's own pure-JS curve25519-donna (wasm2js), in this process, no
+ * server: key generation, agreement, XEdDSA verification, a new device (identity + signed prekey + 100 prekeys) and a
  * session from a bundle, each the median of several timed batches, and the
  * pure/native ratio. Optional flags: `--ops N` (per batch), `--batches N`,
  * `--out FILE` (JSON).
@@ -65,6 +65,9 @@ async function curveRows(pure: AsyncCurve25519, ops: number, batches: number): P
   };
   await measure("key generation (ms/op)", (c) => c.keyPair(privateKey()));
   await measure("agreement (ms/op)", (c) => c.sharedSecret(peer.pubKey, ours.privKey));
+  const message = privateKey();
+  const signature = await pure.sign(ours.privKey, message);
+  await measure("XEdDSA verify (ms/op)", (c) => c.verify(ours.pubKey, message, signature));
   return rows;
 }
 
@@ -116,7 +119,7 @@ export async function omemoBench(argv: string[]): Promise<void> {
   const { pureCurve } = await loadLibsignal();
   const rows = [...(await curveRows(pureCurve, ops, batches)), ...(await libraryRows(batches))];
   const lines = [
-    "| operation | pure-JS curve | native X25519 | pure / native |",
+    "| operation | pure-JS curve | native (node:crypto) | pure / native |",
     "| --- | ---: | ---: | ---: |",
     ...rows.map(
       (r) =>

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { toArrayBuffer } from "./bytes.js";
 import { loadLibsignal } from "./libsignal.js";
 import { nativeAgreement, nativeCurve, nativePublicKey } from "./native-curve.js";
+import { montgomeryToEdwards } from "./xeddsa-verify.js";
 
 const JITI = fileURLToPath(new URL("../node_modules/.bin/jiti", import.meta.url));
 const PROBE = fileURLToPath(new URL("../test/listener-probe.ts", import.meta.url));
@@ -85,6 +86,37 @@ describe("native curve", () => {
     const view = padded.subarray(8) as unknown as ArrayBuffer;
     expect(hex(await native.sharedSecret(view, ours.privKey))).toBe(
       hex(await pureCurve.sharedSecret(peer.pubKey, ours.privKey)),
+    );
+  });
+});
+
+describe("native XEdDSA verification", () => {
+  it("agrees with the library on valid and tampered signatures", async () => {
+    const { pureCurve } = await loadLibsignal();
+    const native = nativeCurve(pureCurve);
+    for (let i = 0; i < 25; i++) {
+      const pair = await pureCurve.keyPair(toArrayBuffer(randomBytes(32)));
+      const message = toArrayBuffer(randomBytes(33));
+      const signature = await pureCurve.sign(pair.privKey, message);
+      expect(await native.verify(pair.pubKey, message, signature)).toBe(false);
+      expect(await pureCurve.verify(pair.pubKey, message, signature)).toBe(false);
+      for (const at of [0, 31, 40, 63]) {
+        const bad = new Uint8Array(signature.slice(0));
+        bad[at] = (bad[at] ?? 0) ^ (at === 63 ? 0x80 : 1);
+        expect(await native.verify(pair.pubKey, message, bad.buffer)).toBe(true);
+        expect(await pureCurve.verify(pair.pubKey, message, bad.buffer)).toBe(true);
+      }
+      const otherMessage = new Uint8Array(message.slice(0));
+      otherMessage[0] = (otherMessage[0] ?? 0) ^ 1;
+      expect(await native.verify(pair.pubKey, otherMessage.buffer, signature)).toBe(true);
+    }
+  });
+
+  it("maps the base point u = 9 to the Ed25519 base point", () => {
+    const u = new Uint8Array(32);
+    u[0] = 9;
+    expect(hex(montgomeryToEdwards(u))).toBe(
+      "5866666666666666666666666666666666666666666666666666666666666666",
     );
   });
 });

@@ -6,12 +6,13 @@
  * clamped the same way and returned clamped, public keys are the raw 32
  * bytes (the library adds the 0x05 type byte itself).
  *
- * XEdDSA signatures (Signal's `curve25519_sign`, used for the signed prekey)
- * have no native equivalent, so `sign`/`verify` delegate to the library's own
- * implementation passed in as `fallback`.
+ * XEdDSA verification (the signed prekey of every bundle we build a session
+ * from) runs on native Ed25519 (xeddsa-verify.ts); XEdDSA signing has no
+ * native equivalent and stays with the library's implementation (`fallback`).
  */
 import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from "node:crypto";
 import { toArrayBuffer } from "./bytes.js";
+import { xeddsaVerify } from "./xeddsa-verify.js";
 
 /** The shape libsignal's `setCurve()` accepts (curve25519-typescript's `AsyncCurve`). */
 export interface AsyncCurve25519 {
@@ -51,6 +52,12 @@ function checkLength(key: ArrayBuffer | ArrayBufferView, what: string): Uint8Arr
   return bytes;
 }
 
+function bytesOf(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint8Array(data);
+}
+
 /** Computes the X25519 public key (32 raw bytes) of a private key, after clamping. */
 export function nativePublicKey(privKey: Uint8Array): { pubKey: Uint8Array; privKey: Uint8Array } {
   const clamped = clampPrivateKey(privKey);
@@ -68,10 +75,10 @@ export function nativeAgreement(pubKey: Uint8Array, privKey: Uint8Array): Uint8A
 }
 
 /**
- * The hybrid curve: native X25519 for key pairs and agreement, `fallback`
- * (the library's curve) for XEdDSA signatures.
+ * The hybrid curve: native X25519 for key pairs and agreement, native
+ * Ed25519 for XEdDSA verification, `fallback` (the library's curve) for signing.
  */
-export function nativeCurve(fallback: Pick<AsyncCurve25519, "sign" | "verify">): AsyncCurve25519 {
+export function nativeCurve(fallback: Pick<AsyncCurve25519, "sign">): AsyncCurve25519 {
   return {
     async keyPair(privKey) {
       const pair = nativePublicKey(checkLength(privKey, "private key"));
@@ -85,6 +92,9 @@ export function nativeCurve(fallback: Pick<AsyncCurve25519, "sign" | "verify">):
       return toArrayBuffer(secret);
     },
     sign: (privKey, message) => fallback.sign(privKey, message),
-    verify: (pubKey, message, sig) => fallback.verify(pubKey, message, sig),
+    // The library's convention: true means INVALID.
+    async verify(pubKey, message, sig) {
+      return !xeddsaVerify(checkLength(pubKey, "public key"), bytesOf(message), bytesOf(sig));
+    },
   };
 }
