@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { buildBundle, parseBundle } from "./bundle-element.js";
 import type { DeviceAddress } from "./device-address.js";
@@ -197,5 +198,15 @@ describe("sessions end to end", () => {
     expect(after).toHaveLength(20);
     expect(after).not.toContain(preKeyId);
     expect(Math.max(...after)).toBe(Math.max(...before) + 1);
+  });
+
+  it("keeps the library's SessionLock bookkeeping bounded", async () => {
+    const { alice, bob } = await connected();
+    const lock = createRequire(import.meta.url)(
+      "@privacyresearch/libsignal-protocol-typescript/lib/session-lock.js",
+    ).SessionLock as { _promises: unknown[] };
+    for (let i = 0; i < 300; i++) await alice.sessions.encrypt([bob.address], `n${i}`);
+    // Each encrypt queues several lock jobs; unpruned the list would hold hundreds.
+    expect(lock._promises.length).toBeLessThanOrEqual(260);
   });
 });
