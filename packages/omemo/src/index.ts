@@ -67,5 +67,5 @@ export {
   encryptPayload,
 } from "./payload-crypto.js";
 export { type PreKeyMessageInfo, readPreKeyMessage } from "./prekey-message.js";
-export { signalStorage } from "./signal-storage.js";
+export { type SignalStorageHooks, signalStorage } from "./signal-storage.js";
 export { DEFAULT_WIRE_LIMITS, MAX_ID, type WireLimits } from "./wire-limits.js";

@@ -72,6 +72,7 @@ export class OmemoSessions {
   readonly #storage: ReturnType<typeof signalStorage>;
   readonly #queue = new KeyedQueue();
   readonly #isTrusted: TrustCheck;
+  #deferred: Set<number> | undefined;
 
   private constructor(
     store: OmemoStore,
@@ -82,7 +83,12 @@ export class OmemoSessions {
     this.#store = store;
     this.own = own;
     this.#lib = lib;
-    this.#storage = signalStorage(store, own);
+    this.#storage = signalStorage(store, own, {
+      removePreKey: async (id) => {
+        if (this.#deferred) this.#deferred.add(id);
+        else await store.removePreKey(id);
+      },
+    });
     this.#isTrusted = options.isTrusted ?? (() => true);
   }
 
@@ -92,6 +98,23 @@ export class OmemoSessions {
     if (!own) throw new OmemoError("store", "no OMEMO device yet; call ensureOwnDevice first");
     const { lib } = await loadLibsignal();
     return new OmemoSessions(store, own, lib, options);
+  }
+
+  /**
+   * Keeps consumed one-time prekeys until {@link endPreKeyDeferral}: during
+   * archive (MAM) catch-up several PreKey messages may name the same prekey,
+   * and XEP-0384 0.3 says to delete it only once catch-up is over.
+   */
+  deferPreKeyRemoval(): void {
+    this.#deferred ??= new Set();
+  }
+
+  /** Removes the prekeys consumed while deferring; returns their ids (replenish and republish then). */
+  async endPreKeyDeferral(): Promise<number[]> {
+    const ids = [...(this.#deferred ?? [])];
+    this.#deferred = undefined;
+    for (const id of ids) await this.#store.removePreKey(id);
+    return ids;
   }
 
   /** True when we hold a session with this device. */

@@ -209,4 +209,15 @@ describe("sessions end to end", () => {
     // Each encrypt queues several lock jobs; unpruned the list would hold hundreds.
     expect(lock._promises.length).toBeLessThanOrEqual(260);
   });
+
+  it("defers prekey removal during catch-up, then removes what was consumed", async () => {
+    const { alice, bob } = await connected();
+    bob.sessions.deferPreKeyRemoval();
+    const first = await alice.sessions.encrypt([bob.address], "from the archive");
+    const { preKeyId } = await bob.sessions.decrypt(ALICE, wire(first.element));
+    expect(await bob.store.getPreKey(preKeyId as number)).toBeDefined();
+    expect(await bob.sessions.endPreKeyDeferral()).toEqual([preKeyId]);
+    expect(await bob.store.getPreKey(preKeyId as number)).toBeUndefined();
+    expect(await bob.sessions.endPreKeyDeferral()).toEqual([]);
+  });
 });

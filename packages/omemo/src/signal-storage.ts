@@ -28,8 +28,19 @@ function keyId(value: number | string): number {
   return id;
 }
 
+/** Hooks of {@link signalStorage}. */
+export interface SignalStorageHooks {
+  /** Replaces the removal of a consumed one-time prekey (to defer it during archive catch-up). */
+  removePreKey?: (id: number) => Promise<void>;
+}
+
 /** Adapts `store` (whose own device must exist) to libsignal. */
-export function signalStorage(store: OmemoStore, own: OwnDevice): StorageType {
+export function signalStorage(
+  store: OmemoStore,
+  own: OwnDevice,
+  hooks: SignalStorageHooks = {},
+): StorageType {
+  const removePreKey = hooks.removePreKey ?? ((id: number) => store.removePreKey(id));
   return {
     getIdentityKeyPair: async () => toLibPair(own.identityKeyPair),
     getLocalRegistrationId: async () => own.registrationId,
@@ -57,7 +68,7 @@ export function signalStorage(store: OmemoStore, own: OwnDevice): StorageType {
       ]);
     },
     // Called after the first successful decrypt of a PreKey message: the prekey is consumed.
-    removePreKey: async (id) => store.removePreKey(keyId(id)),
+    removePreKey: async (id) => removePreKey(keyId(id)),
     async loadSignedPreKey(id) {
       const signed = await store.getSignedPreKey(keyId(id));
       return signed && toLibPair(signed);
