@@ -25,6 +25,16 @@ describe("own device", () => {
     expect(await ensureOwnDevice(store)).toEqual(own);
   });
 
+  it("creates one device when asked twice at once", async () => {
+    const store = new MemoryOmemoStore();
+    const [a, b] = await Promise.all([
+      ensureOwnDevice(store, { preKeyCount: 20 }),
+      ensureOwnDevice(store, { preKeyCount: 20 }),
+    ]);
+    expect(a.deviceId).toBe(b.deviceId);
+    expect(await store.listPreKeys()).toHaveLength(20);
+  });
+
   it("avoids taken device ids and refuses too few prekeys", async () => {
     expect(generateDeviceId([1, 2, 3])).not.toBeOneOf([1, 2, 3]);
     await expect(ensureOwnDevice(new MemoryOmemoStore(), { preKeyCount: 5 })).rejects.toThrow(

@@ -58,10 +58,19 @@ function preKeyTarget(options: KeyOptions): number {
  * Returns our device, creating it (id, identity key, signed prekey, prekeys)
  * on first use. Persisted before it is returned.
  */
-export async function ensureOwnDevice(
-  store: OmemoStore,
-  options: KeyOptions = {},
-): Promise<OwnDevice> {
+export function ensureOwnDevice(store: OmemoStore, options: KeyOptions = {}): Promise<OwnDevice> {
+  // Two concurrent first calls must not create two devices: they share one creation.
+  let pending = creating.get(store);
+  if (!pending) {
+    pending = createOwnDevice(store, options).finally(() => creating.delete(store));
+    creating.set(store, pending);
+  }
+  return pending;
+}
+
+const creating = new WeakMap<OmemoStore, Promise<OwnDevice>>();
+
+async function createOwnDevice(store: OmemoStore, options: KeyOptions): Promise<OwnDevice> {
   const existing = await store.getOwnDevice();
   if (existing) return existing;
   const { lib } = await loadLibsignal();
