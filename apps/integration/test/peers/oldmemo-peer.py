@@ -11,11 +11,16 @@ blindly trusts every device, and then:
       encrypted, with "echo: <text>";
   --send JID TEXT: sends one encrypted message to JID and waits (--wait s)
       for an encrypted answer.
+  --room ROOM (optionally --nick, --configure-room): joins a MUC room too;
+      room messages are encrypted for the real JIDs of the other occupants
+      (the room must be non-anonymous; --configure-room makes it so when we
+      own it), echoes go to the room, and --send ROOM TEXT sends there.
 
 It prints one line per event on stdout for the test harness:
   READY <device id> <fingerprint>        after publishing
-  RECV <bare jid> <device id> <text>     an OMEMO message decrypted
-  SENT <bare jid>                        an OMEMO message sent
+  JOINED <room>                          the room is joined (and configured)
+  RECV <bare jid> <device id> <text>     an OMEMO message decrypted (bare jid: the real one in rooms)
+  SENT <bare jid or room>                an OMEMO message sent
   ERROR <what> <details>                 something failed (the peer keeps going)
 
 Run with Debian's interpreter (/usr/bin/python3): the packages live in its
@@ -145,7 +150,7 @@ class Peer(ClientXMPP):
         self.manager: Optional[SessionManager] = None
         self.done = asyncio.Event()
         self.failed = False
-        for plugin in ("xep_0030", "xep_0004", "xep_0060", "xep_0163", "xep_0199"):
+        for plugin in ("xep_0030", "xep_0004", "xep_0045", "xep_0060", "xep_0163", "xep_0199"):
             self.register_plugin(plugin)
         self.add_event_handler("session_start", self.on_start)
         self.add_event_handler("message", self.on_message)
@@ -166,8 +171,8 @@ class Peer(ClientXMPP):
                 return payload
         return None
 
-    async def send_omemo(self, bare_jid: str, message: omemo.Message, body: bool = True) -> None:
-        stanza = self.make_message(mto=bare_jid, mtype="chat")
+    async def send_omemo(self, to: str, message: omemo.Message, body: bool = True, mtype: str = "chat") -> None:
+        stanza = self.make_message(mto=to, mtype=mtype)
         stanza.xml.append(oldmemo.etree.serialize_message(message))
         ET.SubElement(stanza.xml, "{urn:xmpp:hints}store")
         encryption = ET.SubElement(stanza.xml, "{urn:xmpp:eme:0}encryption")
@@ -177,16 +182,49 @@ class Peer(ClientXMPP):
             stanza["body"] = FALLBACK
         stanza.send()
 
-    async def encrypt_and_send(self, bare_jid: str, text: str) -> None:
+    def room_members(self, room: str) -> FrozenSet[str]:
+        """Real bare JIDs of the other occupants (a semi-anonymous room hides them: an error)."""
+        muc = self.plugin["xep_0045"]
+        jids = set()
+        for nick in muc.get_roster(JID(room)):
+            real = muc.get_jid_property(JID(room), nick, "jid")
+            if real is None:
+                raise RuntimeError(f"{room} does not show the real JID of {nick}: not a non-anonymous room")
+            if JID(real).bare != self.bare:
+                jids.add(JID(real).bare)
+        return frozenset(jids)
+
+    async def encrypt_and_send(self, to: str, text: str) -> None:
         assert self.manager is not None
-        # python-omemo only knows device lists it was told about (PEP notifications); fetch it now.
-        await self.manager.refresh_device_list(NS, bare_jid)
-        messages, errors = await self.manager.encrypt(frozenset([bare_jid]), {NS: text.encode("utf8")})
+        in_room = self.args.room is not None and JID(to).bare == JID(self.args.room).bare
+        recipients = self.room_members(to) if in_room else frozenset([to])
+        # python-omemo only knows device lists it was told about (PEP notifications); fetch them now.
+        for jid in recipients:
+            await self.manager.refresh_device_list(NS, jid)
+        messages, errors = await self.manager.encrypt(recipients, {NS: text.encode("utf8")})
         for error in errors:
             say("ERROR", "encrypt", f"{error.bare_jid}:{error.device_id}", repr(error.exception))
         for message in messages:
-            await self.send_omemo(bare_jid, message)
-            say("SENT", bare_jid)
+            await self.send_omemo(to, message, mtype="groupchat" if in_room else "chat")
+            say("SENT", to)
+
+    async def join_room(self) -> None:
+        room = JID(self.args.room)
+        muc = self.plugin["xep_0045"]
+        await muc.join_muc_wait(room, self.args.nick or JID(self.args.jid).user, maxstanzas=0)
+        if self.args.configure_room:
+            form = await muc.get_room_config(room)
+            form.get_fields()["muc#roomconfig_whois"]["value"] = "anyone"
+            await muc.set_room_config(room, form)
+        say("JOINED", room.bare)
+
+    async def wait_for_occupants(self, room: str, count: int) -> None:
+        muc = self.plugin["xep_0045"]
+        for _ in range(int(self.args.wait * 10)):
+            if len(muc.get_roster(JID(room))) >= count:
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"fewer than {count} occupants in {room}")
 
     async def on_start(self, _event: Any) -> None:
         try:
@@ -197,8 +235,12 @@ class Peer(ClientXMPP):
             )
             own, _others = await self.manager.get_own_device_information()
             say("READY", own.device_id, "".join(self.manager.format_identity_key(own.identity_key)).lower())
+            if self.args.room:
+                await self.join_room()
             if self.args.send:
                 target, text = self.args.send
+                if self.args.room and JID(target).bare == JID(self.args.room).bare:
+                    await self.wait_for_occupants(target, self.args.occupants)
                 await self.encrypt_and_send(JID(target).bare, text)
         except Exception as error:  # noqa: BLE001
             say("ERROR", "start", repr(error))
@@ -210,6 +252,17 @@ class Peer(ClientXMPP):
         if element is None or self.manager is None:
             return
         sender = stanza["from"].bare
+        reply_to = sender
+        if stanza["type"] == "groupchat":
+            muc = self.plugin["xep_0045"]
+            nick = stanza["from"].resource
+            if nick == muc.get_our_jid_in_room(stanza["from"].bare).split("/")[-1]:
+                return  # our own message, reflected by the room
+            real = muc.get_jid_property(JID(sender), nick, "jid")
+            if real is None:
+                say("ERROR", "decrypt", stanza["from"], "no real JID for this occupant")
+                return
+            sender = JID(real).bare
         try:
             message = await oldmemo.etree.parse_message(element, sender, self.bare, self.manager)
             plaintext, device, _ = await self.manager.decrypt(message)
@@ -223,7 +276,7 @@ class Peer(ClientXMPP):
         if self.args.send:
             self.done.set()
         else:
-            await self.encrypt_and_send(sender, f"echo: {text}")
+            await self.encrypt_and_send(reply_to, f"echo: {text}")
 
     @property
     def storage(self) -> Storage:
@@ -241,6 +294,10 @@ def main() -> None:
     parser.add_argument("--ca", help="PEM file of the CA that signed the server certificate")
     parser.add_argument("--state", help="JSON file keeping the OMEMO state across runs")
     parser.add_argument("--send", nargs=2, metavar=("JID", "TEXT"))
+    parser.add_argument("--room", help="MUC room to join (non-anonymous)")
+    parser.add_argument("--nick", help="nickname in the room (default: the JID's user part)")
+    parser.add_argument("--configure-room", action="store_true", help="make the room non-anonymous (owner)")
+    parser.add_argument("--occupants", type=int, default=2, help="occupants --send waits for in a room")
     parser.add_argument("--wait", type=float, default=30.0, help="seconds --send waits for an answer")
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args()
