@@ -11,6 +11,11 @@ blindly trusts every device, and then:
       encrypted, with "echo: <text>";
   --send JID TEXT: sends one encrypted message to JID and waits (--wait s)
       for an encrypted answer.
+  --send-file JID PATH: uploads PATH encrypted (XEP-0454 aesgcm://, through
+      the server's XEP-0363 upload service), sends the URL encrypted to JID,
+      and waits for an answer. A received aesgcm:// URL is downloaded and
+      decrypted (FILE line); in echo mode the file is uploaded again and its
+      new URL sent back.
   --room ROOM (optionally --nick, --configure-room): joins a MUC room too;
       room messages are encrypted for the real JIDs of the other occupants
       (the room must be non-anonymous; --configure-room makes it so when we
@@ -21,6 +26,7 @@ It prints one line per event on stdout for the test harness:
   JOINED <room>                          the room is joined (and configured)
   RECV <bare jid> <device id> <text>     an OMEMO message decrypted (bare jid: the real one in rooms)
   SENT <bare jid or room>                an OMEMO message sent
+  FILE <bare jid> <sha256 hex> <bytes>   an aesgcm:// file received and decrypted
   ERROR <what> <details>                 something failed (the peer keeps going)
 
 Run with Debian's interpreter (/usr/bin/python3): the packages live in its
@@ -28,16 +34,21 @@ dist-packages. State is kept in memory unless --state FILE is given.
 """
 import argparse
 import asyncio
+import hashlib
+import io
 import json
 import logging
 import os
 import sys
+import traceback
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any, Dict, FrozenSet, Optional
 
 import omemo
 import oldmemo
 import oldmemo.etree
+from aiohttp import ClientSession
 from omemo.storage import Just, Maybe, Nothing
 from slixmpp import ClientXMPP
 from slixmpp.jid import JID
@@ -50,6 +61,8 @@ FALLBACK = "I sent you an OMEMO encrypted message but your client doesn't seem t
 
 def say(*parts: Any) -> None:
     print(" ".join(str(p) for p in parts), flush=True)
+    if parts and parts[0] == "ERROR" and sys.exc_info()[0] is not None:
+        traceback.print_exc(file=sys.stderr)
 
 
 class Storage(omemo.Storage):
@@ -150,7 +163,7 @@ class Peer(ClientXMPP):
         self.manager: Optional[SessionManager] = None
         self.done = asyncio.Event()
         self.failed = False
-        for plugin in ("xep_0030", "xep_0004", "xep_0045", "xep_0060", "xep_0163", "xep_0199"):
+        for plugin in ("xep_0030", "xep_0004", "xep_0045", "xep_0060", "xep_0163", "xep_0199", "xep_0363", "xep_0454"):
             self.register_plugin(plugin)
         self.add_event_handler("session_start", self.on_start)
         self.add_event_handler("message", self.on_message)
@@ -208,6 +221,36 @@ class Peer(ClientXMPP):
             await self.send_omemo(to, message, mtype="groupchat" if in_room else "chat")
             say("SENT", to)
 
+    async def upload_encrypted(self, data: bytes, name: str) -> str:
+        """Uploads `data` encrypted (XEP-0454); returns the aesgcm:// URL."""
+        upload = self.plugin["xep_0363"]
+        if upload.upload_service is None:
+            # slixmpp 1.8.3's discovery passes coroutines to asyncio.wait, which Python 3.11 refuses.
+            items = await self.plugin["xep_0030"].get_items(jid=JID(self.bare).domain)
+            for item in items["disco_items"]["items"]:
+                info = await self.plugin["xep_0030"].get_info(jid=item[0])
+                if "urn:xmpp:http:upload:0" in info["disco_info"]["features"]:
+                    upload.upload_service = JID(item[0])
+                    break
+            else:
+                raise RuntimeError("no XEP-0363 upload service on our server")
+        # slixmpp's own XEP-0454 helper refuses http:// slots; the test server serves uploads over loopback http.
+        payload, fragment = self.plugin["xep_0454"].encrypt(input_file=io.BytesIO(data))
+        url = await self.plugin["xep_0363"].upload_file(
+            Path(name), size=len(payload), content_type="application/octet-stream", input_file=io.BytesIO(payload)
+        )
+        return "aesgcm://" + url.split("://", 1)[1] + "#" + fragment
+
+    async def download_decrypted(self, url: str) -> bytes:
+        """Fetches an aesgcm:// URL over HTTPS and decrypts it (the tag is the last 16 bytes)."""
+        location, fragment = url[len("aesgcm://"):].split("#", 1)
+        async with ClientSession() as session:
+            async with session.get(f"{self.args.download_scheme}://{location}") as response:
+                if response.status >= 400:
+                    raise RuntimeError(f"download failed: HTTP {response.status}")
+                data = await response.read()
+        return self.plugin["xep_0454"].decrypt(io.BytesIO(data), fragment)
+
     async def join_room(self) -> None:
         room = JID(self.args.room)
         muc = self.plugin["xep_0045"]
@@ -242,6 +285,10 @@ class Peer(ClientXMPP):
                 if self.args.room and JID(target).bare == JID(self.args.room).bare:
                     await self.wait_for_occupants(target, self.args.occupants)
                 await self.encrypt_and_send(JID(target).bare, text)
+            if self.args.send_file:
+                target, path = self.args.send_file
+                url = await self.upload_encrypted(Path(path).read_bytes(), Path(path).name)
+                await self.encrypt_and_send(JID(target).bare, url)
         except Exception as error:  # noqa: BLE001
             say("ERROR", "start", repr(error))
             self.failed = True
@@ -273,10 +320,24 @@ class Peer(ClientXMPP):
             return  # key transport / heartbeat
         text = plaintext.decode("utf8")
         say("RECV", sender, device.device_id, text)
-        if self.args.send:
+        answer = f"echo: {text}"
+        if text.startswith("aesgcm://"):
+            try:
+                data = await self.download_decrypted(text)
+                say("FILE", sender, hashlib.sha256(data).hexdigest(), len(data))
+                if not self.sending:
+                    answer = await self.upload_encrypted(data, "echo.bin")
+            except Exception as error:  # noqa: BLE001
+                say("ERROR", "file", sender, repr(error))
+                return
+        if self.sending:
             self.done.set()
         else:
-            await self.encrypt_and_send(reply_to, f"echo: {text}")
+            await self.encrypt_and_send(reply_to, answer)
+
+    @property
+    def sending(self) -> bool:
+        return bool(self.args.send or self.args.send_file)
 
     @property
     def storage(self) -> Storage:
@@ -294,6 +355,11 @@ def main() -> None:
     parser.add_argument("--ca", help="PEM file of the CA that signed the server certificate")
     parser.add_argument("--state", help="JSON file keeping the OMEMO state across runs")
     parser.add_argument("--send", nargs=2, metavar=("JID", "TEXT"))
+    parser.add_argument("--send-file", nargs=2, metavar=("JID", "PATH"))
+    parser.add_argument(
+        "--download-scheme", default="https", choices=["https", "http"],
+        help="how aesgcm:// links are fetched (http only for a loopback test server)",
+    )
     parser.add_argument("--room", help="MUC room to join (non-anonymous)")
     parser.add_argument("--nick", help="nickname in the room (default: the JID's user part)")
     parser.add_argument("--configure-room", action="store_true", help="make the room non-anonymous (owner)")
@@ -303,10 +369,13 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, stream=sys.stderr)
 
+    if args.ca:
+        # aiohttp (uploads, downloads) trusts what OpenSSL's default paths say: add the test CA.
+        os.environ["SSL_CERT_FILE"] = args.ca
     peer = Peer(args)
     peer.connect(address=(args.host, args.port))
     loop = asyncio.get_event_loop()
-    if args.send:
+    if args.send or args.send_file:
         try:
             loop.run_until_complete(asyncio.wait_for(peer.done.wait(), args.wait))
         except asyncio.TimeoutError:
