@@ -7,10 +7,12 @@
  * peer's, build a session, send and receive `<encrypted>` messages.
  *
  * Both directions: we start the session (our PreKey message, the peer's
- * answer on it) and the peer starts it (its PreKey message, our answer).
+ * answer on it) and the peer starts it (its PreKey message, our answer);
+ * XEP-0454 files both ways with `@clawxmpp/upload`'s aesgcmCipher.
  * Skipped when Debian's python3-omemo stack is not installed.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +34,7 @@ import {
   parseEncrypted,
 } from "@clawxmpp/omemo";
 import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
+import { aesgcmCipher, type UploadHandle, upload } from "@clawxmpp/upload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
@@ -127,6 +130,7 @@ let server: ProsodyInstance;
 let caFile: string;
 let client: Client;
 let ps: PubsubHandle;
+let files: UploadHandle;
 let sessions: OmemoSessions;
 const store = new MemoryOmemoStore();
 const peers: Peer[] = [];
@@ -156,11 +160,13 @@ async function sendEncrypted(to: string, deviceId: number, text: string) {
 
 describe.skipIf(!hasPythonOmemo())("OMEMO interop with python-omemo (oldmemo)", () => {
   beforeAll(async () => {
-    server = await startProsody({ accounts: { bot: "bot", py1: "py1", py2: "py2" } });
+    server = await startProsody({ accounts: { bot: "bot", py1: "py1", py2: "py2", py3: "py3" } });
     caFile = join(server.dir, "omemo-ca.pem");
     await writeFile(caFile, server.caCert);
     client = clientFor(server, "bot");
     ps = client.use(pubsub, {});
+    // The fixture serves uploads over http://localhost.
+    files = client.use(upload, { allowInsecureHttp: true, allowPrivateAddresses: true });
     await client.start();
     const own = await ensureOwnDevice(store);
     sessions = await OmemoSessions.open(store);
@@ -236,5 +242,45 @@ describe.skipIf(!hasPythonOmemo())("OMEMO interop with python-omemo (oldmemo)", 
 
     await sendEncrypted(peerJid, Number(id), "hi python");
     expect(await peer.line("RECV")).toBe(`RECV bot@localhost ${sessions.own.deviceId} hi python`);
+  }, 90_000);
+
+  it("encrypted files (XEP-0454 aesgcm://) both ways with upload's cipher", async () => {
+    const sha = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
+    const peer = startPeer(server, caFile, "py3", ["--download-scheme", "http"]);
+    peers.push(peer);
+    const [, id] = (await peer.line("READY")).split(" ");
+    const peerJid = server.accounts.py3?.jid as string;
+    await sessions.buildSession(
+      { jid: peerJid, deviceId: Number(id) },
+      await fetchPeerDevice(peerJid, Number(id)),
+    );
+
+    // Out: encrypted with upload's aesgcmCipher, uploaded, the link sent through OMEMO.
+    const cipher = aesgcmCipher();
+    const original = new Uint8Array(randomBytes(50_000));
+    const media = await cipher.encrypt(original);
+    const uploaded = await files.upload(media.data, {
+      name: "photo.bin",
+      contentType: "application/octet-stream",
+    });
+    const slot = new URL(uploaded.url);
+    const echo = nextEncrypted(peerJid);
+    await sendEncrypted(
+      peerJid,
+      Number(id),
+      `aesgcm://${slot.host}${slot.pathname}#${media.fragment}`,
+    );
+    expect(await peer.line("FILE")).toBe(`FILE bot@localhost ${sha(original)} ${original.length}`);
+
+    // In: the peer uploaded the same bytes under a new key; we decrypt its link.
+    const link = (
+      await sessions.decrypt(peerJid, parseEncrypted(findEncrypted((await echo).stanza) as never))
+    ).plaintext as string;
+    expect(link).toMatch(/^aesgcm:\/\/localhost:\d+\/.+#[0-9a-f]{88}$/);
+    const aesgcm = new URL(link);
+    // upload's download() fetches aesgcm:// over https only; the fixture serves http, so fetch directly.
+    const response = await fetch(`http://${aesgcm.host}${aesgcm.pathname}`);
+    const plain = await cipher.decrypt(aesgcm, response.body as ReadableStream<Uint8Array>);
+    expect(sha(plain as Uint8Array)).toBe(sha(original));
   }, 90_000);
 });
