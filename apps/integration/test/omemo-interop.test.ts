@@ -8,7 +8,8 @@
  *
  * Both directions: we start the session (our PreKey message, the peer's
  * answer on it) and the peer starts it (its PreKey message, our answer);
- * XEP-0454 files both ways with `@clawxmpp/upload`'s aesgcmCipher.
+ * XEP-0454 files both ways with `@clawxmpp/upload`'s aesgcmCipher; a
+ * non-anonymous room (`@clawxmpp/muc`), encrypted for occupants' real JIDs.
  * Skipped when Debian's python3-omemo stack is not installed.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -17,6 +18,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Client, type InboundMessage, xml } from "@clawxmpp/core";
+import { type MucHandle, muc } from "@clawxmpp/muc";
 import {
   buildBundle,
   buildDeviceList,
@@ -131,6 +133,7 @@ let caFile: string;
 let client: Client;
 let ps: PubsubHandle;
 let files: UploadHandle;
+let rooms: MucHandle;
 let sessions: OmemoSessions;
 const store = new MemoryOmemoStore();
 const peers: Peer[] = [];
@@ -160,10 +163,13 @@ async function sendEncrypted(to: string, deviceId: number, text: string) {
 
 describe.skipIf(!hasPythonOmemo())("OMEMO interop with python-omemo (oldmemo)", () => {
   beforeAll(async () => {
-    server = await startProsody({ accounts: { bot: "bot", py1: "py1", py2: "py2", py3: "py3" } });
+    server = await startProsody({
+      accounts: { bot: "bot", py1: "py1", py2: "py2", py3: "py3", py4: "py4" },
+    });
     caFile = join(server.dir, "omemo-ca.pem");
     await writeFile(caFile, server.caCert);
     client = clientFor(server, "bot");
+    rooms = client.use(muc, { nickname: "bot" });
     ps = client.use(pubsub, {});
     // The fixture serves uploads over http://localhost.
     files = client.use(upload, { allowInsecureHttp: true, allowPrivateAddresses: true });
@@ -282,5 +288,46 @@ describe.skipIf(!hasPythonOmemo())("OMEMO interop with python-omemo (oldmemo)", 
     const response = await fetch(`http://${aesgcm.host}${aesgcm.pathname}`);
     const plain = await cipher.decrypt(aesgcm, response.body as ReadableStream<Uint8Array>);
     expect(sha(plain as Uint8Array)).toBe(sha(original));
+  }, 90_000);
+
+  it("in a non-anonymous room: encrypted for the real JIDs of the occupants, both ways", async () => {
+    const room = `omemo@${server.mucDomain}`;
+    const peerJid = server.accounts.py4?.jid as string;
+    // The peer creates the room and makes it non-anonymous before we join.
+    const peer = startPeer(server, caFile, "py4", ["--room", room, "--configure-room"]);
+    peers.push(peer);
+    const [, id] = (await peer.line("READY")).split(" ");
+    await peer.line("JOINED");
+    await rooms.join(room);
+    const occupant = rooms.occupants(room).find((o) => o.jid === peerJid);
+    expect(occupant).toBeDefined();
+    await sessions.buildSession(
+      { jid: peerJid, deviceId: Number(id) },
+      await fetchPeerDevice(peerJid, Number(id)),
+    );
+
+    const echo = nextEvent<InboundMessage>(
+      client,
+      "message",
+      (m) =>
+        m.muc?.room === room && m.muc.realJid === peerJid && findEncrypted(m.stanza) !== undefined,
+      30_000,
+    );
+    const { element, skipped } = await sessions.encrypt(
+      [{ jid: peerJid, deviceId: Number(id) }],
+      "hello room",
+    );
+    expect(skipped).toEqual([]);
+    await client.sendStanza(
+      xml("message", { to: room, type: "groupchat" }, element, ...omemoHints()),
+    );
+    expect(await peer.line("RECV")).toBe(`RECV bot@localhost ${sessions.own.deviceId} hello room`);
+    const answer = await echo;
+    // Decrypted as coming from the occupant's real JID, which the room reveals.
+    const got = await sessions.decrypt(
+      answer.muc?.realJid as string,
+      parseEncrypted(findEncrypted(answer.stanza) as never),
+    );
+    expect(got.plaintext).toBe("echo: hello room");
   }, 90_000);
 });
