@@ -1,17 +1,19 @@
 /**
- * `bench omemo`: the cost of OMEMO's Curve25519 work with the native
- * curve of `@clawxmpp/omemo` (X25519 and Ed25519 of node:crypto) against
- * libsignal's own pure-JS curve25519-donna (wasm2js), in this process, no
- * server: key generation, agreement, XEdDSA verification, a new device (identity + signed prekey + 100 prekeys) and a
- * session from a bundle, each the median of several timed batches, and the
- * pure/native ratio. Optional flags: `--ops N` (per batch), `--batches N`,
- * `--out FILE` (JSON).
+ * `bench omemo`: the cost of OMEMO work with the native curve of
+ * `@clawxmpp/omemo` (X25519 and Ed25519 of node:crypto) against libsignal's
+ * own pure-JS curve25519-donna (wasm2js), in this process, no server: key
+ * generation, agreement, XEdDSA verification, a new device (identity +
+ * signed prekey + 100 prekeys), a session from a bundle, encrypting for a
+ * 20-device room and decrypting a stream in order; each the median of
+ * several timed batches, and the pure/native ratio. Optional flags:
+ * `--ops N` (per batch), `--batches N`, `--out FILE` (JSON).
  */
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import {
   type AsyncCurve25519,
+  type EncryptedMessage,
   ensureOwnDevice,
   MemoryOmemoStore,
   nativeCurve,
@@ -101,6 +103,7 @@ async function libraryRows(batches: number): Promise<Row[]> {
         ),
       ),
     );
+    await roomRows(sessions, batches, (name, ms) => record(name, kind, ms));
   }
   await useCurve("native");
   return Object.entries(results).map(([name, r]) => ({
@@ -109,6 +112,45 @@ async function libraryRows(batches: number): Promise<Row[]> {
     nativeMs: r.native ?? Number.NaN,
     ratio: (r.pure ?? Number.NaN) / (r.native ?? Number.NaN),
   }));
+}
+
+// Encrypting for a 20-device room and decrypting a stream, on sessions that have seen a reply.
+async function roomRows(
+  alice: OmemoSessions,
+  batches: number,
+  record: (name: string, ms: number) => void,
+): Promise<void> {
+  const aliceJid = "alice@bench.example";
+  const members = [];
+  for (let i = 0; i < 20; i++) {
+    const store = new MemoryOmemoStore();
+    await ensureOwnDevice(store, { preKeyCount: 20 });
+    const sessions = await OmemoSessions.open(store);
+    const address = { jid: `m${i}@bench.example`, deviceId: sessions.own.deviceId };
+    await alice.buildSession(address, await ownBundle(store));
+    // One exchange each way, so later messages are normal (not PreKey) messages.
+    await sessions.decrypt(aliceJid, (await alice.encrypt([address], "hi")).message);
+    const reply = await sessions.encrypt([{ jid: aliceJid, deviceId: alice.own.deviceId }], "hi");
+    await alice.decrypt(address.jid, reply.message);
+    members.push({ sessions, address });
+  }
+  const addresses = members.map((m) => m.address);
+  record(
+    "encrypt for a 20-device room (ms/message)",
+    await perOp(10, batches, () => alice.encrypt(addresses, "hello room")),
+  );
+  const member = members[0] as (typeof members)[number];
+  const stream: EncryptedMessage[] = [];
+  for (let i = 0; i < 50 * (batches + 1); i++) {
+    stream.push((await alice.encrypt([member.address], `m${i}`)).message);
+  }
+  let next = 0;
+  record(
+    "decrypt in order (ms/message)",
+    await perOp(50, batches, () =>
+      member.sessions.decrypt(aliceJid, stream[next++] as EncryptedMessage),
+    ),
+  );
 }
 
 /** Runs the OMEMO bench and prints a Markdown table. */
