@@ -26,7 +26,7 @@ export {
   rotateSignedPreKey,
 } from "./key-manager.js";
 export { KeyedQueue } from "./keyed-queue.js";
-export { type LoadedLibsignal, loadLibsignal, useCurve } from "./libsignal.js";
+export { type LibsignalApi, type LoadedLibsignal, loadLibsignal, useCurve } from "./libsignal.js";
 export { MemoryOmemoStore } from "./memory-store.js";
 export { DEFAULT_FALLBACK_BODY, omemoHints } from "./message-hints.js";
 export {

@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "@clawxmpp/core";
 import { MemoryOmemoStore } from "./memory-store.js";
 import { OmemoError } from "./omemo-error.js";
-import { emptyState, parseState, serializeState } from "./omemo-state.js";
+import { parseState, serializeState } from "./omemo-state.js";
 
 /** Largest store file we read (sessions grow with skipped keys; B2). */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -26,7 +26,7 @@ export class JsonFileOmemoStore extends MemoryOmemoStore {
   #next: Promise<void> | undefined;
 
   private constructor(path: string) {
-    super(emptyState());
+    super();
     this.path = path;
   }
 

@@ -10,16 +10,29 @@
  *   after our operations (`pruneSessionLock`).
  */
 import { createRequire } from "node:module";
+import type {
+  KeyHelper,
+  SessionBuilder,
+  SessionCipher,
+  SignalProtocolAddress,
+  setCurve,
+} from "@privacyresearch/libsignal-protocol-typescript";
 import { type AsyncCurve25519, nativeCurve } from "./native-curve.js";
 
-const importLibsignal = () => import("@privacyresearch/libsignal-protocol-typescript");
-type Libsignal = Awaited<ReturnType<typeof importLibsignal>>;
+/** The parts of the library this package uses. */
+export interface LibsignalApi {
+  KeyHelper: typeof KeyHelper;
+  SessionBuilder: typeof SessionBuilder;
+  SessionCipher: typeof SessionCipher;
+  SignalProtocolAddress: typeof SignalProtocolAddress;
+  setCurve: typeof setCurve;
+}
 // `process` typed as a plain emitter: its overloads do not cover a loop over event names.
 const processEvents: NodeJS.EventEmitter = process;
 
 /** The loaded library and the two curves: `pure` (the library's own) and the one in use. */
 export interface LoadedLibsignal {
-  lib: Libsignal;
+  lib: LibsignalApi;
   pureCurve: AsyncCurve25519;
   curve: AsyncCurve25519;
 }
@@ -38,7 +51,7 @@ export function loadLibsignal(): Promise<LoadedLibsignal> {
 async function load(): Promise<LoadedLibsignal> {
   const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(processEvents.listeners(e))]));
   try {
-    const lib = await importLibsignal();
+    const lib: LibsignalApi = await import("@privacyresearch/libsignal-protocol-typescript");
     const curveModule = (await import("@privacyresearch/curve25519-typescript")) as {
       AsyncCurve25519Wrapper: new () => AsyncCurve25519;
     };

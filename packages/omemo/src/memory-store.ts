@@ -17,11 +17,8 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 /** An OMEMO store held in memory. */
 export class MemoryOmemoStore implements OmemoStore {
-  protected state: OmemoState;
-
-  constructor(state: OmemoState = emptyState()) {
-    this.state = state;
-  }
+  /** @internal The whole state; the file store serialises it. */
+  protected state: OmemoState = emptyState();
 
   /** Called after every change; the file store writes the state here. */
   protected changed(): Promise<void> {
