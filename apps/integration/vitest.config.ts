@@ -11,6 +11,8 @@ export default defineProject({
     // One file at a time: the OpenClaw files run Node 24 gateways that need both cores (two at once
     // took 3.5× longer each); the Prosody suites are short.
     maxWorkers: 1,
+    // The fuzz suite compares the heap after a full GC (it falls back to enabling gc at run time).
+    execArgv: ["--expose-gc"],
     reporters: ["default"],
   },
 });

@@ -2,7 +2,9 @@
  * `pnpm --filter @clawxmpp/bench bench`: one throwaway Prosody (MAM off, no
  * rate limits), the core and two xmpp.js baselines measured on it in the same
  * run, each task in a fresh worker process; a table on stdout and JSON in
- * results/latest.json. `bench soak` runs the kill/restart soak instead (see soak.ts).
+ * results/latest.json. `bench soak` runs the kill/restart soak instead (see soak.ts),
+ * `bench fuzz` the fuzz engine (see fuzz.ts), `bench omemo` the OMEMO curve
+ * bench (see omemo-bench.ts).
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -13,6 +15,7 @@ import { startProsody } from "@clawxmpp/integration";
 import { componentBench } from "./component-bench.js";
 import { loadConfig } from "./config.js";
 import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./drivers.js";
+import { fuzzCommand } from "./fuzz.js";
 import { omemoBench } from "./omemo-bench.js";
 import { markdownTable, ratioRows, type VariantResults } from "./report.js";
 import { runWorker } from "./run-worker.js";
@@ -176,7 +179,14 @@ function prosodyVersion(): string | undefined {
   }
 }
 
-main().catch((error: unknown) => {
+const [command, ...rest] = process.argv.slice(2);
+const run =
+  command === "fuzz"
+    ? async () => {
+        process.exitCode = await fuzzCommand(rest);
+      }
+    : main;
+run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -1,25 +1,19 @@
-/** Small helpers shared by the integration suites. */
+/** Small helpers shared by the integration suites: the test kit's waits with these suites' defaults. */
 import type { Client, ClientEvents } from "@clawxmpp/core";
+import { nextEvent as kitNextEvent, until as kitUntil } from "@clawxmpp/test";
 
 /** Resolves with the first `event` whose payload passes `match`, or rejects after `ms`. */
-export function nextEvent<T>(
+export async function nextEvent<T>(
   client: Client,
   event: keyof ClientEvents & string,
   match: (value: T) => boolean = () => true,
   ms = 10_000,
 ): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no matching "${event}" within ${ms} ms`));
-    }, ms);
-    const off = client.on(event, ((value: T) => {
-      if (!match(value)) return;
-      clearTimeout(timer);
-      off();
-      resolve(value);
-    }) as never);
+  const [value] = await kitNextEvent(client, event, {
+    timeout: ms,
+    filter: (payload) => match(payload as T),
   });
+  return value as T;
 }
 
 /** Waits until `predicate` is true, polling every 20 ms. */
@@ -28,9 +22,5 @@ export async function until(
   ms = 10_000,
   what = "condition",
 ): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await kitUntil(predicate, { timeout: ms, interval: 20, message: what });
 }

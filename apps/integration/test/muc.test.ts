@@ -399,6 +399,11 @@ describe.each(serverKinds())("muc against %s", (kind) => {
       expect(listing).toContainEqual({ jid: room, name });
     });
 
+    it("finds the server's own conference service (disco#items + disco#info)", async () => {
+      // The server lists its components; only the MUC service has a conference identity.
+      expect(await botMuc.services()).toContain(server.mucDomain);
+    });
+
     it("is back in all its rooms after the server restarts, with replayed history flagged", async () => {
       const roomA = newRoom("restart-a");
       const roomB = newRoom("restart-b");

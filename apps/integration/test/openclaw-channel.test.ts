@@ -15,12 +15,23 @@
  * `openclaw message react` arrives as an XEP-0444 reaction to the right
  * message id; a heartbeat alert arrives, and none once `heartbeatVisibility`
  * hides alerts; the pairing survives a restart. The bot's password reaches
- * the gateway only as an env SecretRef.
+ * the gateway only as an env SecretRef, and the fixture's CA only through the
+ * channel's own `tls.ca` (no NODE_EXTRA_CA_CERTS).
+ *
+ * Defects of issue #16: a client reusing a message id still gets a fresh
+ * answer (OpenClaw knows messages by the server's XEP-0359 stanza-id); a
+ * message to `bot/phone` (a second session of the bot's account) reaches the
+ * bot only as a carbon and is not answered; a mediated invitation forged "from
+ * the owner" by a hostile MUC service (an XEP-0114 component on
+ * `muc.evil.test`) is ignored while the owner's invitation to a room on the
+ * server's own MUC service is followed.
  *
  * Whether the bot is online is observed the XMPP way: alice pings the bot's
  * full JID (XEP-0199); the server answers with an error once the session is gone.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } from "@clawxmpp/core";
@@ -32,10 +43,13 @@ import { createOpenclawHome, deepMerge, type Gateway, startGateway } from "../e2
 import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
 import { packChannelPlugin } from "../e2e/plugin-pack.js";
 import { ensureToolchain } from "../e2e/toolchain.js";
-import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { clientFor, freePorts, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 
 const BOT_RESOURCE = "openclaw";
+/** A hostile MUC service: an XEP-0114 component the test drives byte by byte. */
+const EVIL_SERVICE = "muc.evil.test";
+const EVIL_SECRET = "evil-component-secret";
 const PAIRING_APPROVED = /pairing request has been approved/u;
 const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
 const NS_REACTIONS = "urn:xmpp:reactions:0";
@@ -61,6 +75,10 @@ let mock: MockModel;
 let dir: string;
 let gateway: Gateway | undefined;
 let alice: Client;
+/** The owner (allowFrom): invites the bot to a room on the server's own MUC service. */
+let bob: Client;
+let bobRooms: MucHandle;
+let componentPort: number;
 let iq: IqCaller;
 
 /** Exposes the IQ caller of a client (the public Client API has no IQ requests). */
@@ -142,9 +160,50 @@ function findAccount(value: unknown, inXmpp = false): AccountStatus | undefined 
   return undefined;
 }
 
+/**
+ * A minimal XEP-0114 component (`jabber:component:accept`) for `domain`: it
+ * can send any stanza "from" its rooms, and records everything it receives.
+ */
+async function connectComponent(port: number, domain: string, secret: string) {
+  const socket: Socket = connect({ host: "127.0.0.1", port });
+  let received = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    received += chunk;
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  socket.write(
+    `<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='${domain}'>`,
+  );
+  await waitUntil(async () => /<stream:stream[^>]*\sid=['"]/u.test(received), 10_000);
+  const streamId = /<stream:stream[^>]*\sid=['"]([^'"]+)/u.exec(received)![1]!;
+  const digest = createHash("sha1")
+    .update(streamId + secret)
+    .digest("hex");
+  socket.write(`<handshake>${digest}</handshake>`);
+  await waitUntil(async () => /<handshake\s*\/>|<handshake><\/handshake>/u.test(received), 10_000);
+  return {
+    send: (stanza: string) => socket.write(stanza),
+    received: () => received,
+    close: () => socket.destroy(),
+  };
+}
+
 beforeAll(async () => {
   const toolchain = await ensureToolchain();
-  server = await startProsody();
+  componentPort = (await freePorts(1))[0]!;
+  server = await startProsody({
+    // A second MUC service the configuration does not trust, run by "an attacker".
+    extraGlobal: [
+      `component_ports = { ${componentPort} }`,
+      `component_interfaces = { "127.0.0.1" }`,
+      `Component "${EVIL_SERVICE}"`,
+      `  component_secret = "${EVIL_SECRET}"`,
+    ].join("\n"),
+  });
   dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-channel-"));
   workspace = join(dir, "workspace");
   mkdirSync(workspace, { recursive: true });
@@ -155,7 +214,8 @@ beforeAll(async () => {
   const home = await createOpenclawHome({
     toolchain,
     dir: join(dir, "oc"),
-    env: { NODE_EXTRA_CA_CERTS: caFile, [PASSWORD_ENV]: server.accounts.bot!.password },
+    // The fixture's CA reaches the channel through `tls.ca` only.
+    env: { [PASSWORD_ENV]: server.accounts.bot!.password },
   });
   stateDir = home.stateDir;
   const install = await home.cli([
@@ -180,6 +240,9 @@ beforeAll(async () => {
   });
   alice.on("message", (message) => inbox.push(message));
   await alice.start();
+  bob = clientFor(server, "bob");
+  bobRooms = bob.use(muc, { nickname: "bob", joinTimeout: 10_000 });
+  await bob.start();
   // alice creates the (non-anonymous) room before the bot joins it from its config.
   room = `lounge@${server.mucDomain}`;
   await aliceRooms.join(room);
@@ -202,7 +265,9 @@ beforeAll(async () => {
           password: { source: "env", provider: "default", id: PASSWORD_ENV },
           server: server.host,
           port: server.c2sPort,
+          tls: { ca: caFile },
           resource: BOT_RESOURCE,
+          allowFrom: [`bob@${server.domain}`],
           nickname: "bot",
           groups: [room],
           groupAllowFrom: [`alice@${server.domain}`],
@@ -221,6 +286,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await alice?.stop();
+  await bob?.stop();
   await mock?.stop();
   await server?.stop();
   if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
@@ -301,6 +367,96 @@ describe("XMPP channel in a real gateway", () => {
     await reply;
     timings["first DM reply (cold turn)"] = Date.now() - askedAt;
   }, 240_000);
+
+  it("a client reusing a message id still gets a fresh answer to each message", async () => {
+    const bot = `bot@${server.domain}`;
+    // Like a client with a per-session counter: the same id, no XEP-0359 origin-id.
+    for (const token of ["reuse1", "reuse2"]) {
+      const reply = nextEvent<InboundMessage>(
+        alice,
+        "message",
+        (m) => m.from.bare === bot && shown(m) === `PONG-${token}`,
+        90_000,
+      );
+      await alice.sendStanza(
+        xml(
+          "message",
+          { to: bot, type: "chat", id: "counter-1" },
+          xml("body", {}, `PING-${token}`),
+        ),
+      );
+      await reply;
+    }
+    expect(mock.requests.some((r) => r.userText.includes("PING-reuse2"))).toBe(true);
+  }, 180_000);
+
+  it("a message to bot/phone (a second session of the bot's account) is not answered", async () => {
+    const bot = `bot@${server.domain}`;
+    const phone = clientFor(server, "bot", { resource: "phone" });
+    const phoneInbox: InboundMessage[] = [];
+    phone.on("message", (m) => phoneInbox.push(m));
+    await phone.start();
+    try {
+      const from = inbox.length;
+      await alice.send({ to: `${bot}/phone`, type: "chat", body: "for the human PING-phone" });
+      await waitUntil(async () => phoneInbox.some((m) => m.body?.includes("PING-phone")), 10_000);
+      // The bot's session got the carbon; its conversation with alice is handled in order, so
+      // the answer to the next message proves the first one was looked at and skipped.
+      const after = nextEvent<InboundMessage>(
+        alice,
+        "message",
+        (m) => m.from.bare === bot && shown(m) === "PONG-after-phone",
+        90_000,
+      );
+      await alice.send({ to: bot, type: "chat", body: "and you? PING-after-phone" });
+      await after;
+      expect(inbox.slice(from).some((m) => shown(m)?.includes("PONG-phone") === true)).toBe(false);
+      expect(mock.requests.some((r) => r.userText.includes("PING-phone"))).toBe(false);
+    } finally {
+      await phone.stop();
+    }
+  }, 180_000);
+
+  it("a forged invitation from an untrusted MUC service is ignored; the owner's invitation is followed", async () => {
+    const bot = `bot@${server.domain}`;
+    const trap = `trap@${EVIL_SERVICE}`;
+    const evil = await connectComponent(componentPort, EVIL_SERVICE, EVIL_SECRET);
+    try {
+      // The hostile service claims the owner (bob) invited the bot.
+      evil.send(
+        `<message from='${trap}' to='${bot}' id='forged-1'><x xmlns='http://jabber.org/protocol/muc#user'><invite from='bob@${server.domain}/pc'><reason>urgent</reason></invite></x></message>`,
+      );
+      await gateway!.waitForOutput(
+        new RegExp(
+          `ignored invitation to ${trap.replace(/\./gu, "\\.")}: a mediated invitation`,
+          "u",
+        ),
+        60_000,
+      );
+      // The owner's mediated invitation to a room on the server's own service is followed.
+      const trusted = `team-${Date.now()}@${server.mucDomain}`;
+      await bobRooms.join(trusted);
+      await bob.sendStanza(
+        xml(
+          "message",
+          { to: trusted },
+          xml(
+            "x",
+            { xmlns: "http://jabber.org/protocol/muc#user" },
+            xml("invite", { to: bot }, xml("reason", {}, "join us")),
+          ),
+        ),
+      );
+      await waitUntil(
+        async () => bobRooms.occupants(trusted).some((o) => o.nick === "bot"),
+        60_000,
+      );
+      // The bot never tried to enter the hostile room.
+      expect(evil.received()).not.toMatch(/<presence/u);
+    } finally {
+      evil.close();
+    }
+  }, 180_000);
 
   it("an attachment alice sends is downloaded into OpenClaw's media store and shown to the agent", async () => {
     const bot = `bot@${server.domain}`;
@@ -597,8 +753,11 @@ describe("XMPP channel in a real gateway", () => {
     // The gateway may wrap lastError (seen as an object in `channels status --json`).
     expect(JSON.stringify(status?.lastError)).toMatch(/not-authorized/u);
     // One attempt only: no supervisor restarts, no client retries.
-    const attempts = gateway!.output().match(/\[xmpp\][^\n]*not-authorized/gu) ?? [];
+    // (Core itself also logs "not reconnecting: terminal error" once per terminal failure.)
+    const output = gateway!.output();
+    const attempts = output.match(/\[xmpp\][^\n]*not-authorized[^\n]*\(not retrying\)/gu) ?? [];
     expect(attempts).toHaveLength(1);
+    expect(output.match(/\[xmpp\] not reconnecting: terminal error/gu) ?? []).toHaveLength(1);
     expect(await botOnline()).toBe(false);
   }, 180_000);
 });

@@ -163,6 +163,28 @@ describe("policy against Prosody: a stranger DMs the echo bot", () => {
     await Promise.all([bot.client.stop(), bob.client.stop()]);
   });
 
+  it("rate limit: owners are never throttled; a flooding stranger is told once", async () => {
+    const bot = await startBot({
+      dmPolicy: "open",
+      rateLimit: { capacity: 2, refillPerMinute: 1 },
+      rateLimitReply: "slow down",
+    });
+    const bob = await startUser("bob");
+    const ownerEchoes: string[] = [];
+    const stopListening = owner.on("message", (m) => {
+      if (fromBot(/^echo: owner-/u)(m)) ownerEchoes.push(m.body!);
+    });
+    for (let i = 0; i < 5; i++) await bob.client.send({ to: jid("bot"), body: `bob-${i}` });
+    for (let i = 0; i < 5; i++) await owner.send({ to: jid("bot"), body: `owner-${i}` });
+    await until(() => ownerEchoes.length === 5, 10_000, "every owner message echoed");
+    await until(() => bob.inbox.length === 3, 10_000, "two echoes and one notice");
+    // Nothing more trickles in for the three dropped messages.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bob.inbox).toEqual(["echo: bob-0", "echo: bob-1", "slow down"]);
+    stopListening();
+    await Promise.all([bot.client.stop(), bob.client.stop()]);
+  });
+
   it("dmPolicy=allowlist: a stranger gets nothing, a dmAllowlist member is echoed", async () => {
     const bot = await startBot({ dmPolicy: "allowlist", dmAllowlist: [jid("carol")] });
     const bob = await startUser("bob");
@@ -274,15 +296,17 @@ describe("policy against Prosody: presence subscriptions", () => {
       "presence",
       (p) => p.type === "subscribed" && p.from.bare === jid("bot"),
     );
-    await owner.sendPresence({ type: "subscribe", to: jid("bot") });
-    await approved;
-
-    // The owner now receives the bot's presence; the rosters on the server agree.
-    await nextEvent<InboundPresence>(
+    // The server sends the bot's presence right behind `subscribed`: listen before asking.
+    const available = nextEvent<InboundPresence>(
       owner,
       "presence",
       (p) => p.type === "available" && p.from.bare === jid("bot"),
     );
+    await owner.sendPresence({ type: "subscribe", to: jid("bot") });
+    await approved;
+
+    // The owner now receives the bot's presence; the rosters on the server agree.
+    await available;
     const items = await bot.roster.items();
     expect(items[OWNER]).toMatch(/^(from|both)$/u);
     expect(items[jid("erin")] ?? "none").toBe("none");

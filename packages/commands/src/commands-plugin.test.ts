@@ -8,7 +8,15 @@ import {
   silentLogger,
   xml,
 } from "@clawxmpp/core";
-import { type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import {
+  type FakeClock,
+  type FakeServer,
+  fakeClock,
+  fakeServer,
+  flush,
+  iq,
+  testPluginConformance,
+} from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { CommandRegistry } from "./command-registry.js";
 import { completed, executing } from "./command-types.js";
@@ -26,31 +34,6 @@ const OWNER = "owner@example.test/phone";
 const STRANGER = "eve@example.test/laptop";
 
 testPluginConformance(commands, { options: { allowed: () => true } });
-
-/** A clock the test moves by hand. */
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = 0;
-  const timers = new Set<{ at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      const timer = { at: now + ms, fn };
-      timers.add(timer);
-      return () => timers.delete(timer);
-    },
-    setInterval() {
-      return () => {};
-    },
-    advance(ms) {
-      now += ms;
-      for (const timer of [...timers]) {
-        if (timer.at > now) continue;
-        timers.delete(timer);
-        timer.fn();
-      }
-    },
-  };
-}
 
 const profile = dataForm({
   title: "Profile",
@@ -74,7 +57,7 @@ interface Setup {
   server: FakeServer;
   client: Client;
   handle: CommandsHandle;
-  clock: ReturnType<typeof manualClock>;
+  clock: FakeClock;
   seen: { name: string; sure: boolean; mode: string | undefined }[];
 }
 
@@ -95,7 +78,7 @@ function newClient(server: FakeServer, clock?: Clock): Client {
 
 async function setup(options: CommandsOptionsInput = {}): Promise<Setup> {
   const server = fakeServer({ jid: `${ME}/bot` });
-  const clock = manualClock();
+  const clock = fakeClock();
   const client = newClient(server, clock);
   const handle = client.use(commands, {
     allowed: (requester: Jid) => requester.bare === "owner@example.test",
@@ -408,7 +391,7 @@ describe("serving commands (XEP-0050)", () => {
     const stanza = await ask(server, OWNER, command({ node: "stanza" }));
     expect(errorOf(stanza)).toMatchObject({ condition: "conflict", text: "busy" });
     const hanging = ask(server, OWNER, command({ node: "hang" }));
-    await new Promise((resolve) => setImmediate(resolve));
+    await flush(1);
     clock.advance(1_000);
     expect(errorOf(await hanging)).toMatchObject({
       condition: "internal-server-error",

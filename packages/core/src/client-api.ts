@@ -9,6 +9,7 @@ import type { StanzaError } from "./errors.js";
 import type { Jid } from "./jid.js";
 import type { InboundMessage, OutgoingMessage } from "./stanza/message.js";
 import type { InboundPresence } from "./stanza/presence.js";
+import type { LoginInfo } from "./transport.js";
 import type { Element } from "./xml.js";
 
 /** Connection status. */
@@ -69,6 +70,8 @@ export interface ClientStats {
   lastError: Error | undefined;
   /** SASL mechanism of the last login. */
   mechanism: string | undefined;
+  /** How the last login went (SASL1/SASL2, mechanism, channel binding, FAST), when the transport tells. */
+  login?: LoginInfo | undefined;
   /** Stanzas not yet confirmed by the server. */
   queued: number;
 }

@@ -193,7 +193,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       emit,
       onStanza: (stanza) => this.#inbound.receive(stanza),
       onNewSession: () => this.#iq.sessionLost(),
-      setUp: () => this.#setUpSession(),
+      setUp: (setup) => this.#setUpSession(setup.carbonsEnabled),
       afterUp: (resumed) => this.#afterUp(resumed),
       trace: resolveTrace(options.trace),
       ping: (timeout) =>
@@ -240,12 +240,12 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
     return this.#session.start(options.retryInitialConnect === true);
   }
 
-  /** Presence (with caps) and carbons for a new session, in the control lane. */
-  #setUpSession(): void {
+  /** Presence (with caps) and carbons (unless enabled inline by Bind2) for a new session, in the control lane. */
+  #setUpSession(carbonsEnabled: boolean): void {
     this.#delivery?.newSession(this.#session.id);
     if (this.kind === "component") return;
     void this.sendStanza(xml("presence", {}, this.#disco.caps()), { setup: true }).catch(() => {});
-    if (!this.#options.carbons) return;
+    if (!this.#options.carbons || carbonsEnabled) return;
     this.#iq
       .set(xml("enable", { xmlns: NS_CARBONS }), undefined, { setup: true })
       .catch((error: unknown) => {

@@ -15,6 +15,12 @@ export type {
 } from "./client-api.js";
 export type { Client } from "./client-handle.js";
 export { type Clock, sleep, systemClock, type TimerOptions } from "./clock.js";
+export {
+  type FastToken,
+  type FastTokenStore,
+  memoryTokenStore,
+} from "./connection/fast.js";
+export { fileTokenStore } from "./connection/fast-file-store.js";
 export { REDACTED, redactForTrace } from "./connection/redact.js";
 export { xmppTransport } from "./connection/xmpp-transport.js";
 export {
@@ -104,6 +110,8 @@ export {
   traceOptionSchema,
 } from "./trace.js";
 export type {
+  LoginInfo,
+  LoginSettings,
   OpenRequest,
   OpenResult,
   Transport,

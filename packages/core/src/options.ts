@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { ArchiveCursorStore } from "./archive.js";
 import type { Clock } from "./clock.js";
+import type { FastTokenStore } from "./connection/fast.js";
 import { dnsOptionsSchema } from "./dns-options.js";
 import { tryParseJid } from "./jid.js";
 import type { Logger } from "./logger.js";
@@ -79,6 +80,61 @@ export const reconnectSchema = z
   .strict()
   .prefault({});
 
+/**
+ * How the client logs in beyond the password: SASL2 (XEP-0388) with inline Bind2 (XEP-0386),
+ * and FAST tokens (XEP-0484) so reconnects and restarts skip the password exchange.
+ */
+export const loginOptionsSchema = z
+  .object({
+    /**
+     * Use SASL2 with inline resource binding, XEP-0198 and carbons when the server offers it
+     * (one round trip instead of four); `false` always uses RFC 6120 SASL and bind. @default true
+     */
+    sasl2: z.boolean().default(true),
+    /** The XEP-0388 user agent, which lets the server recognise this client across logins. */
+    userAgent: z
+      .object({
+        /**
+         * Stable id (a UUID) of this client installation. @default the stored FAST token's, else
+         * a random one per client object (stable across its reconnects)
+         */
+        id: z.uuid().optional(),
+        /** Device name the server may show the account's owner, e.g. the host name. @default none */
+        device: z.string().min(1).max(256).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** FAST (XEP-0484): a token from the server replaces the password on later logins. */
+    fast: z
+      .object({
+        /** Request and use FAST tokens when the server offers them (SASL2 only). @default true */
+        enabled: z.boolean().default(true),
+        /**
+         * Where the token is kept: a file path (JSON, written atomically with mode 0600; keep it
+         * in a private state directory, the token is a credential), or an object with `load()`,
+         * `save(token)` and `clear()`. @default in memory (reconnects of this process only)
+         */
+        store: z
+          .union([
+            z.string().min(1),
+            z.custom<FastTokenStore>(
+              (value) =>
+                typeof value === "object" &&
+                value !== null &&
+                typeof (value as FastTokenStore).load === "function" &&
+                typeof (value as FastTokenStore).save === "function" &&
+                typeof (value as FastTokenStore).clear === "function",
+              { message: "must be a file path or an object with load(), save(token) and clear()" },
+            ),
+          ])
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 /** Options of `createClient`. */
 export const clientOptionsSchema = z
   .object({
@@ -92,12 +148,17 @@ export const clientOptionsSchema = z
     server: z.string().min(1).optional(),
     /** TCP port. @default 5222 (5223 with direct TLS) */
     port: z.number().int().min(1).max(65535).optional(),
-    /** Resource to bind. @default "clawxmpp-" + random */
+    /**
+     * Resource to bind; with SASL2 Bind2 (XEP-0386) the tag the server derives the resource from
+     * (`client.jid` has the bound one). @default "clawxmpp-" + random
+     */
     resource: z.string().min(1).max(1023).optional(),
     /** TLS policy. */
     tls: tlsOptionsSchema,
     /** Per-step timeouts. */
     timeouts: timeoutsSchema,
+    /** SASL2, Bind2, FAST and the user agent (see {@link loginOptionsSchema}). */
+    login: loginOptionsSchema,
     /** Reconnect policy. */
     reconnect: reconnectSchema,
     /** XEP-0199 keepalive: ping the server after `interval` ms without traffic; no pong within `timeout` ms = dead socket. */

@@ -8,6 +8,7 @@
 import { backoffDelay } from "./backoff.js";
 import type { ClientEvents, ClientStats, ClientStatus, OnlineInfo } from "./client-api.js";
 import type { TimerGroup } from "./clock.js";
+import { loginSettings } from "./connection/login-settings.js";
 import { xmppTransport } from "./connection/xmpp-transport.js";
 import { ClawXmppError } from "./errors.js";
 import { type Jid, tryParseJid } from "./jid.js";
@@ -17,7 +18,7 @@ import type { ResolvedClientOptions } from "./options.js";
 import type { OutboundQueue } from "./outbound-queue.js";
 import { NS_SM, StreamManagementState } from "./stream-management.js";
 import type { TraceFn } from "./trace.js";
-import type { OpenResult, Transport } from "./transport.js";
+import type { LoginSettings, OpenResult, Transport } from "./transport.js";
 import { type Element, xml } from "./xml.js";
 
 /** What the session needs from the client. */
@@ -35,8 +36,8 @@ export interface SessionDeps {
   onStanza(stanza: Element): void;
   /** A new session (not a resumption) is bound: forget what belonged to the last one. */
   onNewSession(): void;
-  /** Sends the setup of a new session (presence, carbons) into the control lane. */
-  setUp(): void;
+  /** Sends the setup of a new session (presence, carbons unless enabled inline) into the control lane. */
+  setUp(setup: { carbonsEnabled: boolean }): void;
   /** Runs after the queue is flushing; awaited before `online` when it returns a promise. */
   afterUp(resumed: boolean): Promise<void> | undefined;
   /** Sends a keepalive ping. */
@@ -59,9 +60,12 @@ export class Session {
   #ackTimer: (() => void) | undefined;
   /** Cancels the pending retry delay (rejecting its wait) on stop. */
   #cancelWait: ((error: Error) => void) | undefined;
+  /** SASL2/FAST settings, built once so the user-agent id and token store outlive reconnects. */
+  readonly #login: LoginSettings;
 
   constructor(deps: SessionDeps) {
     this.#deps = deps;
+    this.#login = loginSettings(deps.options);
     this.#keepalive = new Keepalive({
       clock: {
         now: deps.now,
@@ -142,7 +146,7 @@ export class Session {
           throw err;
         }
         delay = backoffDelay(options.reconnect, attempt++, this.#deps.now() - outageStart);
-        logger.warn(first ? "connecting failed; retrying" : "reconnect failed; retrying", {
+        logger.warn(first ? "initial connect failed; retrying" : "reconnect failed; retrying", {
           error: err.message,
           code: ClawXmppError.isInstance(err) ? err.code : undefined,
           retryIn: delay,
@@ -187,6 +191,7 @@ export class Session {
       srv: options.server === undefined && options.port === undefined ? options.dns : undefined,
       logger,
       trace: this.#deps.trace,
+      login: this.#login,
       listener: {
         element: (element) => {
           if (this.#transport === transport) this.#onElement(element);
@@ -209,6 +214,7 @@ export class Session {
         resource: this.#deps.resource,
         enableStreamManagement: true,
         resume,
+        carbons: options.carbons,
       });
     } catch (error) {
       if (this.#transport === transport) this.#transport = undefined;
@@ -229,6 +235,7 @@ export class Session {
   async #online(result: OpenResult): Promise<OnlineInfo> {
     const { stats, queue, logger } = this.#deps;
     stats.mechanism = result.mechanism;
+    stats.login = result.login;
     if (result.resumed) {
       stats.resumes++;
     } else {
@@ -250,7 +257,7 @@ export class Session {
     const info: OnlineInfo = { jid: this.#jid?.full ?? result.jid, resumed: result.resumed };
     // Presence and carbons belong to a new session (a resumed one still has them); they go into
     // the control lane before the backlog is flushed, so they are written first.
-    if (!result.resumed) this.#deps.setUp();
+    if (!result.resumed) this.#deps.setUp({ carbonsEnabled: result.carbonsEnabled === true });
     void queue.online({
       smEnabled: this.#sm.enabled,
       resumed: result.resumed,

@@ -3,6 +3,8 @@
  * @xmpp/client 0.14's connection packages (see `connection/`); the fake
  * transport in `@clawxmpp/test` implements the same interface in memory.
  */
+
+import type { FastTokenStore } from "./connection/fast.js";
 import type { SrvSettings } from "./dns-options.js";
 import type { Logger } from "./logger.js";
 import type { TraceFn } from "./trace.js";
@@ -16,6 +18,40 @@ export interface OpenRequest {
   enableStreamManagement: boolean;
   /** Try to resume this XEP-0198 session instead of binding. */
   resume?: { id: string; h: number } | undefined;
+  /** Enable XEP-0280 carbons inline (XEP-0386) when the server offers it. */
+  carbons?: boolean | undefined;
+}
+
+/** How a login went (for stats and tests). */
+export interface LoginInfo {
+  /** `sasl1`: RFC 6120 SASL, restart, bind; `sasl2`: XEP-0388 (with Bind2 when `bind2`). */
+  path: "sasl1" | "sasl2";
+  /** SASL mechanism, e.g. `SCRAM-SHA-256-PLUS` or `HT-SHA-256-EXPR`. */
+  mechanism: string;
+  /** Channel binding type used, undefined for none. */
+  channelBinding: string | undefined;
+  /** True when a FAST token (XEP-0484) was used instead of the password. */
+  fast: boolean;
+  /** True when the server issued a (new or rotated) FAST token in this login. */
+  tokenIssued: boolean;
+  /** True when the resource was bound inline (XEP-0386). */
+  bind2: boolean;
+  /** XEP-0474: `verified`, `absent` (server sent no hash), `unchecked` (not SCRAM). */
+  ssdp: "verified" | "absent" | "unchecked";
+  /** XEP-0480 upgrade tasks run. */
+  upgrades: string[];
+}
+
+/** Login settings beyond the password (XEP-0388 user agent, XEP-0484 tokens). */
+export interface LoginSettings {
+  /** Use SASL2 when offered. */
+  sasl2: boolean;
+  /** Request and use FAST tokens when offered. */
+  fast: boolean;
+  /** Where FAST tokens are kept. */
+  tokenStore: FastTokenStore;
+  /** The XEP-0388 user agent; `id` stays the same across reconnects (and restarts when configured). */
+  userAgent: { id: string; software?: string | undefined; device?: string | undefined };
 }
 
 /** Outcome of opening a stream. */
@@ -36,6 +72,10 @@ export interface OpenResult {
   secure: boolean;
   /** SASL mechanism used (for status and tests). */
   mechanism: string;
+  /** Carbons were enabled inline (the client need not enable them again). */
+  carbonsEnabled?: boolean | undefined;
+  /** How the login went; transports that do not tell leave it out. */
+  login?: LoginInfo | undefined;
 }
 
 /** Callbacks the transport reports through. */
@@ -83,6 +123,8 @@ export interface TransportParams {
   logger?: Logger | undefined;
   /** XML trace sink (redacted), already resolved from the option and environment; undefined = off. */
   trace?: TraceFn | undefined;
+  /** SASL2/FAST settings; without them the transport logs in with SASL1 and the password. */
+  login?: LoginSettings | undefined;
 }
 
 /** Creates one transport per connection attempt. */

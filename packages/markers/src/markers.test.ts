@@ -1,20 +1,30 @@
 /**
  * The plugin on a real client over the in-memory transport: what it adds to
  * outgoing messages, what it answers, what it emits, and chat state timing
- * driven by a manual clock.
+ * driven by the test kit's fake clock.
  */
 import {
   type Client,
-  type Clock,
   ConfigError,
   createClient,
   type Element,
   type InboundMessage,
   xml,
 } from "@clawxmpp/core";
-import { chat, type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import {
+  chat,
+  type FakeClock,
+  type FakeServer,
+  fakeClock,
+  fakeServer,
+  flush,
+  iq,
+  nextEvent,
+  testPluginConformance,
+} from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { markers } from "./markers.js";
+import type { ReactionEvent } from "./markers-events.js";
 import type { MarkersHandle } from "./markers-handle.js";
 import type { MarkersOptionsInput } from "./markers-options.js";
 
@@ -25,46 +35,10 @@ const ALICE = "alice@example.test/phone";
 const ROOM = "room@conference.example.test";
 const NS_CS = "http://jabber.org/protocol/chatstates";
 
-class ManualClock implements Clock {
-  #now = 1_000_000;
-  #timers: { at: number; fn: () => void; id: number }[] = [];
-  #next = 0;
-  now(): number {
-    return this.#now;
-  }
-  setTimeout(fn: () => void, ms: number): () => void {
-    const id = this.#next++;
-    this.#timers.push({ at: this.#now + ms, fn, id });
-    return () => {
-      this.#timers = this.#timers.filter((t) => t.id !== id);
-    };
-  }
-  setInterval(): () => void {
-    return () => {};
-  }
-  async advance(ms: number): Promise<void> {
-    const target = this.#now + ms;
-    for (;;) {
-      const due = this.#timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.#timers = this.#timers.filter((t) => t !== due);
-      this.#now = due.at;
-      due.fn();
-      await settle();
-    }
-    this.#now = target;
-    await settle();
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
 interface Setup {
   client: Client;
   server: FakeServer;
-  clock: ManualClock;
+  clock: FakeClock;
   handle: MarkersHandle;
   messages: InboundMessage[];
 }
@@ -76,7 +50,7 @@ afterEach(async () => {
 
 async function setup(options: MarkersOptionsInput = {}): Promise<Setup> {
   const server = fakeServer();
-  const clock = new ManualClock();
+  const clock = fakeClock(1_000_000);
   const client = createClient({
     jid: BOT,
     password: "x",
@@ -89,7 +63,7 @@ async function setup(options: MarkersOptionsInput = {}): Promise<Setup> {
   const messages: InboundMessage[] = [];
   client.on("message", (m) => messages.push(m));
   await client.start();
-  await settle();
+  await flush();
   return { client, server, clock, handle, messages };
 }
 
@@ -101,7 +75,7 @@ function sentMessages(server: FakeServer, from = 0): Element[] {
 async function deliver(s: Setup, stanza: Element): Promise<InboundMessage | undefined> {
   const before = s.messages.length;
   s.server.receive(stanza);
-  await settle();
+  await flush();
   return s.messages[before];
 }
 
@@ -225,7 +199,7 @@ describe("markers plugin", () => {
     const s = await setup();
     const before = s.server.sent.length;
     await s.handle.composing("alice@example.test");
-    await settle();
+    await flush();
     expect(sentMessages(s.server, before)).toHaveLength(0);
     expect(s.handle.supportsChatStates("alice@example.test")).toBe(false);
   });
@@ -250,13 +224,13 @@ describe("markers plugin", () => {
     sent = sentMessages(s.server, before);
     expect(sent).toHaveLength(2);
     expect(sent[1]?.getChild("active", NS_CS)).toBeDefined();
-    await s.clock.advance(10_000);
+    await s.clock.advanceAsync(10_000);
     expect(sentMessages(s.server, before)).toHaveLength(2);
 
     await s.handle.composing("alice@example.test");
-    await s.clock.advance(4_999);
+    await s.clock.advanceAsync(4_999);
     expect(sentMessages(s.server, before)).toHaveLength(3);
-    await s.clock.advance(1);
+    await s.clock.advanceAsync(1);
     sent = sentMessages(s.server, before);
     expect(sent).toHaveLength(4);
     expect(sent[3]?.getChild("paused", NS_CS)).toBeDefined();
@@ -270,7 +244,7 @@ describe("markers plugin", () => {
     await s.handle.composing("alice@example.test");
     await s.handle.paused("alice@example.test");
     expect(sentMessages(s.server, before)).toHaveLength(1);
-    await s.clock.advance(1_000);
+    await s.clock.advanceAsync(1_000);
     const sent = sentMessages(s.server, before);
     expect(sent).toHaveLength(2);
     expect(sent[1]?.getChild("paused", NS_CS)).toBeDefined();
@@ -516,7 +490,7 @@ describe("markers plugin", () => {
     await s.handle.composing("alice@example.test");
     await s.handle.stop();
     const before = s.server.sent.length;
-    await s.clock.advance(5_000);
+    await s.clock.advanceAsync(5_000);
     expect(sentMessages(s.server, before)).toHaveLength(0);
   });
   it("goes inactive after inactiveAfter when configured", async () => {
@@ -525,13 +499,13 @@ describe("markers plugin", () => {
     });
     const before = s.server.sent.length;
     await s.handle.composing("alice@example.test");
-    await s.clock.advance(1_000);
-    await s.clock.advance(2_000);
+    await s.clock.advanceAsync(1_000);
+    await s.clock.advanceAsync(2_000);
     const states = sentMessages(s.server, before).map(
       (m) => m.getChildElements().find((c) => c.attrs.xmlns === NS_CS)?.name,
     );
     expect(states).toEqual(["composing", "paused", "inactive"]);
-    await s.clock.advance(60_000);
+    await s.clock.advanceAsync(60_000);
     expect(sentMessages(s.server, before)).toHaveLength(3);
   });
 
@@ -563,9 +537,7 @@ describe("markers plugin", () => {
 
   it("reports our own reaction from another device in the peer's conversation", async () => {
     const s = await setup();
-    const event = new Promise<string>((resolve) =>
-      s.handle.on("reaction", (e) => resolve(`${e.conversation} ${e.message.outgoing}`)),
-    );
+    const event = nextEvent<[ReactionEvent]>(s.handle, "reaction");
     await deliver(
       s,
       xml(
@@ -590,7 +562,8 @@ describe("markers plugin", () => {
         ),
       ),
     );
-    expect(await event).toBe("carol@example.test true");
+    const [reaction] = await event;
+    expect(`${reaction.conversation} ${reaction.message.outgoing}`).toBe("carol@example.test true");
   });
 
   it("sends a received chat marker in 1:1 when markable, never for our own messages", async () => {
@@ -613,7 +586,7 @@ describe("markers plugin", () => {
   it("skips chat states while offline and never throws", async () => {
     const s = await setup({ chatStates: { sendTo: "always" } });
     s.server.drop();
-    await settle();
+    await flush();
     await expect(s.handle.composing("alice@example.test")).resolves.toBeUndefined();
   });
 

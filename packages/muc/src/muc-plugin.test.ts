@@ -7,7 +7,14 @@ import {
   type InboundMessage,
   xml,
 } from "@clawxmpp/core";
-import { type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import {
+  type FakeServer,
+  fakeServer,
+  flush,
+  iq,
+  nextEvent,
+  testPluginConformance,
+} from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { MucError } from "./muc-error.js";
 import type { MucOptionsInput } from "./muc-options.js";
@@ -71,33 +78,15 @@ const isJoin =
     el.attrs.to?.startsWith(`${room}/`) === true &&
     el.getChild("x", NS_MUC) !== undefined;
 
-function nextEvent<K extends keyof MucEvents & string>(
+/** The next room event's payload (the kit infers argument types for the client only). */
+const nextRoomEvent = <K extends keyof MucEvents & string>(
   rooms: MucHandle,
   event: K,
-  ms = 2_000,
-): Promise<MucEvents[K][0]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
-    rooms.once(event, ((value: MucEvents[K][0]) => {
-      clearTimeout(timer);
-      resolve(value);
-    }) as never);
-  });
-}
+): Promise<MucEvents[K][0]> =>
+  nextEvent<MucEvents[K]>(rooms, event, { timeout: 2_000 }).then((args) => args[0]);
 
-function nextMessage(client: Client, ms = 2_000): Promise<InboundMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message within ${ms} ms`)), ms);
-    client.once("message", (m) => {
-      clearTimeout(timer);
-      resolve(m);
-    });
-  });
-}
-
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-};
+const nextMessage = (client: Client) =>
+  nextEvent(client, "message", { timeout: 2_000 }).then(([message]) => message);
 
 function subject(room = ROOM, text = ""): Element {
   return xml("message", { from: room, type: "groupchat" }, xml("subject", {}, text));
@@ -122,7 +111,7 @@ async function joined(server: FakeServer, rooms: MucHandle, others: Element[] = 
 describe("joining (XEP-0045 §7.2)", () => {
   it("sends the join presence with no history and resolves on the self-presence (status 110)", async () => {
     const { server, rooms } = await setup();
-    const events = nextEvent(rooms, "joined");
+    const events = nextRoomEvent(rooms, "joined");
     const join = rooms.join(ROOM, { password: "secret" });
     const request = await server.nextSent(isJoin());
     expect(request.attrs.to).toBe(`${ROOM}/bot`);
@@ -252,10 +241,10 @@ describe("joining (XEP-0045 §7.2)", () => {
 
 describe("staying joined", () => {
   it("rejoins after a non-resumed reconnect, and not after a resumed one", async () => {
-    const { server, rooms } = await setup();
+    const { server, client, rooms } = await setup();
     await joined(server, rooms);
     const rejoin = server.nextSent(isJoin());
-    const joinedAgain = nextEvent(rooms, "joined");
+    const joinedAgain = nextRoomEvent(rooms, "joined");
     server.drop();
     await rejoin;
     expect(rooms.rooms()[0]?.state).toBe("joining");
@@ -266,9 +255,10 @@ describe("staying joined", () => {
 
     const before = server.sent.filter(isJoin()).length;
     server.nextOpenResult = { resumed: true };
-    const settled = new Promise((resolve) => setTimeout(resolve, 50));
+    const resumed = nextEvent(client, "online", { filter: (info) => info.resumed });
     server.drop();
-    await settled;
+    await resumed;
+    await flush();
     expect(server.sent.filter(isJoin()).length).toBe(before);
     expect(rooms.rooms()[0]?.state).toBe("joined");
   });
@@ -279,7 +269,7 @@ describe("staying joined", () => {
     await server.nextSent(isJoin());
     server.receive(occupantPresence("bot", { affiliation: "none", role: "participant" }, ["110"]));
     await join;
-    const left = nextEvent(rooms, "left");
+    const left = nextRoomEvent(rooms, "left");
     const before = server.sent.filter(isJoin()).length;
     server.drop();
     expect(await left).toEqual({ room: ROOM });
@@ -292,7 +282,7 @@ describe("staying joined", () => {
     const first = server.nextSent(isJoin());
     await client.start();
     await first;
-    const failed = nextEvent(rooms, "joinFailed");
+    const failed = nextRoomEvent(rooms, "joinFailed");
     const second = server.nextSent(isJoin(), 5_000);
     server.receive(
       xml(
@@ -357,7 +347,7 @@ describe("staying joined", () => {
   it("rejoins a room that shut down (332) and reports it", async () => {
     const { server, rooms } = await setup();
     await joined(server, rooms);
-    const shutdown = nextEvent(rooms, "shutdown");
+    const shutdown = nextRoomEvent(rooms, "shutdown");
     const rejoin = server.nextSent(isJoin(), 5_000);
     server.receive(
       occupantPresence("bot", { affiliation: "none", role: "none" }, ["110", "332"], "unavailable"),
@@ -371,7 +361,7 @@ describe("removal events (§15.2 status codes)", () => {
   it("reports a kick (307) with actor and reason and stops rejoining", async () => {
     const { server, rooms } = await setup();
     await joined(server, rooms);
-    const kicked = nextEvent(rooms, "kicked");
+    const kicked = nextRoomEvent(rooms, "kicked");
     server.receive(
       occupantPresence(
         "bot",
@@ -390,7 +380,7 @@ describe("removal events (§15.2 status codes)", () => {
   it("reports a ban (301)", async () => {
     const { server, rooms } = await setup();
     await joined(server, rooms);
-    const banned = nextEvent(rooms, "banned");
+    const banned = nextRoomEvent(rooms, "banned");
     server.receive(
       occupantPresence(
         "bot",
@@ -406,7 +396,7 @@ describe("removal events (§15.2 status codes)", () => {
   it("reports a destroyed room with reason and alternate venue (§10.9)", async () => {
     const { server, rooms } = await setup();
     await joined(server, rooms);
-    const destroyed = nextEvent(rooms, "destroyed");
+    const destroyed = nextRoomEvent(rooms, "destroyed");
     server.receive(
       xml(
         "presence",
@@ -435,7 +425,7 @@ describe("removal events (§15.2 status codes)", () => {
   it("reports removal on affiliation change (321)", async () => {
     const { server, rooms } = await setup();
     await joined(server, rooms);
-    const removed = nextEvent(rooms, "removed");
+    const removed = nextRoomEvent(rooms, "removed");
     server.receive(
       occupantPresence("bot", { affiliation: "none", role: "none" }, ["110", "321"], "unavailable"),
     );
@@ -446,7 +436,7 @@ describe("removal events (§15.2 status codes)", () => {
     const { server, rooms } = await setup();
     await joined(server, rooms);
     const exit = server.nextSent((el) => el.name === "presence" && el.attrs.type === "unavailable");
-    const left = nextEvent(rooms, "left");
+    const left = nextRoomEvent(rooms, "left");
     const leaving = rooms.leave(ROOM, "bye");
     const stanza = await exit;
     expect(stanza.attrs.to).toBe(`${ROOM}/bot`);
@@ -476,11 +466,11 @@ describe("occupants", () => {
       role: "moderator",
       affiliation: "owner",
     });
-    const joinedEvent = nextEvent(rooms, "occupantJoined");
+    const joinedEvent = nextRoomEvent(rooms, "occupantJoined");
     server.receive(occupantPresence("carol", { affiliation: "none", role: "participant" }));
     expect(await joinedEvent).toMatchObject({ nick: "carol", jid: undefined });
 
-    const renamed = nextEvent(rooms, "nickChanged");
+    const renamed = nextRoomEvent(rooms, "nickChanged");
     server.receive(
       occupantPresence(
         "alice",
@@ -504,7 +494,7 @@ describe("occupants", () => {
     expect(rooms.occupant(ROOM, "alicia")?.jid).toBe("alice@example.test");
     expect(rooms.occupant(ROOM, "alice")).toBeUndefined();
 
-    const left = nextEvent(rooms, "occupantLeft");
+    const left = nextRoomEvent(rooms, "occupantLeft");
     server.receive(
       occupantPresence("carol", { affiliation: "none", role: "none" }, ["307"], "unavailable"),
     );
@@ -706,7 +696,7 @@ describe("room messages", () => {
     const { server, client, rooms } = await setup();
     const got: InboundMessage[] = [];
     client.on("message", (m) => got.push(m));
-    const mediated = nextEvent(rooms, "invite");
+    const mediated = nextRoomEvent(rooms, "invite");
     server.receive(
       xml(
         "message",
@@ -723,7 +713,7 @@ describe("room messages", () => {
       from: "crone1@shakespeare.lit",
       kind: "mediated",
     });
-    const direct = nextEvent(rooms, "invite");
+    const direct = nextRoomEvent(rooms, "invite");
     server.receive(
       xml(
         "message",
@@ -763,6 +753,45 @@ describe("discovery", () => {
   });
 });
 
+describe("service discovery (§6.1)", () => {
+  it("finds the server's conference services: disco#items, then disco#info per item", async () => {
+    const { server, rooms } = await setup();
+    const found = rooms.services();
+    const items = await server.nextSent((el) => el.name === "iq");
+    expect(items.attrs).toMatchObject({ type: "get", to: "example.test" });
+    const answer = (id: string, from: string, ...children: Element[]) =>
+      server.receive(iq("result", { id, from }, ...children));
+    const infoOf = (from: string) =>
+      server.nextSent((el) => el.name === "iq" && el.attrs.to === from);
+    const conference = infoOf("conference.example.test");
+    const upload = infoOf("upload.example.test");
+    answer(
+      items.attrs.id ?? "",
+      "example.test",
+      xml(
+        "query",
+        { xmlns: "http://jabber.org/protocol/disco#items" },
+        xml("item", { jid: "conference.example.test" }),
+        xml("item", { jid: "upload.example.test" }),
+        xml("item", { jid: "someone@example.test" }),
+      ),
+    );
+    const identity = (category: string, type: string) =>
+      xml(
+        "query",
+        { xmlns: "http://jabber.org/protocol/disco#info" },
+        xml("identity", { category, type }),
+      );
+    answer(
+      (await conference).attrs.id ?? "",
+      "conference.example.test",
+      identity("conference", "text"),
+    );
+    answer((await upload).attrs.id ?? "", "upload.example.test", identity("store", "file"));
+    expect(await found).toEqual(["conference.example.test"]);
+  });
+});
+
 describe("nickname changes (§7.6)", () => {
   it("changes our nickname and tracks the 303 + 110 pair", async () => {
     const { server, rooms } = await setup();
@@ -770,7 +799,7 @@ describe("nickname changes (§7.6)", () => {
     const request = server.nextSent(
       (el) => el.name === "presence" && el.attrs.to === `${ROOM}/oldhag`,
     );
-    const changed = nextEvent(rooms, "nickChanged");
+    const changed = nextRoomEvent(rooms, "nickChanged");
     const change = rooms.setNickname(ROOM, "oldhag");
     const stanza = await request;
     expect(stanza.getChild("x", NS_MUC)).toBeUndefined();

@@ -25,6 +25,7 @@ import { NS_CONFERENCE, NS_MUC } from "./namespaces.js";
 import {
   changeNickname,
   discoverRooms,
+  discoverServices,
   joinRoom,
   leaveRoom,
   type RoomListing,
@@ -57,6 +58,14 @@ export interface MucHandle extends PluginHandle, Events<MucEvents> {
   occupant(room: string, nick: string): Occupant | undefined;
   /** Lists the rooms of a conference service (disco#items). */
   discover(service: string): Promise<RoomListing[]>;
+  /**
+   * The conference services of our own server (§6.1: disco#items on the account's
+   * domain, then disco#info for a `conference`/`text` identity), e.g.
+   * `["conference.example.org"]`. Rooms there are run by the server we trust with
+   * our account; identity a room asserts (real JIDs, a mediated invite's `from`)
+   * is only as trustworthy as its service.
+   */
+  services(): Promise<string[]>;
   /** Sends a groupchat message to a room we are in; resolves with its id. */
   sendToRoom(
     room: string,
@@ -139,6 +148,7 @@ export const muc: Plugin<MucOptionsInput, MucHandle> = definePlugin(
         return occupant ? { ...occupant } : undefined;
       },
       discover: (service) => discoverRooms(ctx.iq, service),
+      services: () => discoverServices(ctx.iq, client.account.domain),
       sendToRoom(jid, body, extra = {}) {
         const room = m.get(jid);
         if (!room) return Promise.reject(new MucError(jid, "not-joined", "join the room first"));

@@ -13,6 +13,8 @@ export const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
 export const NS_MUC_OWNER = "http://jabber.org/protocol/muc#owner";
 /** XEP-0249 direct invitation. */
 export const NS_CONFERENCE = "jabber:x:conference";
+/** XEP-0030 info (service identities). */
+export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 /** XEP-0030 items (room directory). */
 export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
 /** XEP-0199 ping, used by XEP-0410 self-ping. */

@@ -1,6 +1,7 @@
 /**
  * What a bot asks of rooms: enter (XEP-0045 §7.2), exit (§7.14), change
- * nickname (§7.6) and list a service's rooms (§6.3, XEP-0030 items).
+ * nickname (§7.6), list a service's rooms (§6.3, XEP-0030 items) and find
+ * the server's own conference services (§6.1).
  */
 import { type IqCaller, parseJid, tryParseJid, xml } from "@clawxmpp/core";
 import type { Membership } from "./membership.js";
@@ -8,10 +9,12 @@ import { MucError } from "./muc-error.js";
 import type { HistoryRequest } from "./muc-options.js";
 import { leavePresence } from "./muc-presence.js";
 import type { JoinOptions, RoomInfo } from "./muc-types.js";
-import { NS_DISCO_ITEMS } from "./namespaces.js";
+import { NS_DISCO_INFO, NS_DISCO_ITEMS } from "./namespaces.js";
 import { RoomState } from "./room-state.js";
 
 const MAX_LISTING = 10_000;
+/** Server items probed with disco#info when looking for conference services. */
+const MAX_SERVICE_PROBES = 32;
 
 /** A room listed by the conference service (XEP-0045 §6.3). */
 export interface RoomListing {
@@ -112,4 +115,33 @@ export async function discoverRooms(iq: IqCaller, service: string): Promise<Room
     if (jid) listing.push({ jid: jid.full, name: item.attrs.name });
   }
   return listing;
+}
+
+/**
+ * XEP-0045 §6.1: the conference services of `domain` (our own server): its
+ * disco#items, each probed with disco#info for a `conference`/`text` identity.
+ * Items that fail to answer are skipped; at most 32 are probed.
+ */
+export async function discoverServices(iq: IqCaller, domain: string): Promise<string[]> {
+  const result = await iq.get(xml("query", { xmlns: NS_DISCO_ITEMS }), parseJid(domain).full);
+  const items = result.getChild("query", NS_DISCO_ITEMS)?.getChildren("item") ?? [];
+  const candidates = items
+    .map((item) => tryParseJid(item.attrs.jid))
+    .filter((jid) => jid !== undefined && jid.local === undefined && jid.resource === undefined)
+    .map((jid) => jid!.domain)
+    .slice(0, MAX_SERVICE_PROBES);
+  const probes = await Promise.all(
+    [...new Set(candidates)].map(async (service) => {
+      try {
+        const info = await iq.get(xml("query", { xmlns: NS_DISCO_INFO }), service);
+        const identities = info.getChild("query", NS_DISCO_INFO)?.getChildren("identity") ?? [];
+        return identities.some((i) => i.attrs.category === "conference" && i.attrs.type === "text")
+          ? service
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return probes.filter((service) => service !== undefined);
 }

@@ -54,6 +54,26 @@ describe("resolveXmppAccount", () => {
       allowPrivateNetwork: false,
       groupSettings: {},
       omemo: { enabled: false, deviceLabel: undefined },
+      tls: { mode: "starttls", ca: undefined },
+      trustedMucServices: undefined,
+      rateLimit: { capacity: 5, refillPerMinute: 20 },
+    });
+  });
+
+  it("tls.mode direct defaults the port to 5223; trustedMucServices are lower-cased", () => {
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig({
+        jid: "bot@example.org",
+        tls: { mode: "direct", ca: "/etc/ssl/ca.pem" },
+        trustedMucServices: ["Conference.Example.ORG"],
+        rateLimit: false,
+      }),
+    );
+    expect(account).toMatchObject({
+      port: 5223,
+      tls: { mode: "direct", ca: "/etc/ssl/ca.pem" },
+      trustedMucServices: ["conference.example.org"],
+      rateLimit: false,
     });
   });
 

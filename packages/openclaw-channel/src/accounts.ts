@@ -16,6 +16,8 @@ import {
 
 /** Id of the account configured by the channel-level keys. */
 export const DEFAULT_ACCOUNT_ID = "default";
+/** Rate limit when `rateLimit` is unset: a burst of 5, then 20 per minute. */
+export const DEFAULT_RATE_LIMIT = Object.freeze({ capacity: 5, refillPerMinute: 20 });
 /** `mediaMaxMb` when unset. */
 export const DEFAULT_MEDIA_MAX_MB = 20;
 
@@ -73,6 +75,12 @@ export interface ResolvedXmppAccount {
   /** Per-room settings keyed by normalised room JID or `*`. */
   groupSettings: Record<string, ResolvedGroupSettings>;
   omemo: { enabled: boolean; deviceLabel: string | undefined };
+  /** TLS mode and the CA to trust (PEM text or a file path, read at start). */
+  tls: { mode: "starttls" | "direct"; ca: string | undefined };
+  /** Trusted MUC service domains, lower-cased; `undefined`: the server's own (discovered). */
+  trustedMucServices: string[] | undefined;
+  /** Per-sender rate limit, or `false`. */
+  rateLimit: false | { capacity: number; refillPerMinute: number };
 }
 
 /**
@@ -153,7 +161,8 @@ export function resolveXmppAccount(
     jid,
     password: merged.password,
     server: merged.server,
-    port: merged.port ?? 5222,
+    // XEP-0368 direct TLS listens on 5223 by convention.
+    port: merged.port ?? (merged.tls?.mode === "direct" ? 5223 : 5222),
     resource: merged.resource ?? "openclaw",
     name: merged.name,
     dmPolicy: merged.dmPolicy ?? "pairing",
@@ -171,6 +180,19 @@ export function resolveXmppAccount(
     allowPrivateNetwork: merged.network?.dangerouslyAllowPrivateNetwork ?? false,
     groupSettings,
     omemo: { enabled: merged.omemo?.enabled ?? false, deviceLabel: merged.omemo?.deviceLabel },
+    tls: { mode: merged.tls?.mode ?? "starttls", ca: merged.tls?.ca },
+    trustedMucServices:
+      merged.trustedMucServices === undefined
+        ? undefined
+        : [...new Set(merged.trustedMucServices.map((domain) => domain.toLowerCase()))],
+    rateLimit:
+      merged.rateLimit === false
+        ? false
+        : {
+            capacity: merged.rateLimit?.capacity ?? DEFAULT_RATE_LIMIT.capacity,
+            refillPerMinute:
+              merged.rateLimit?.refillPerMinute ?? DEFAULT_RATE_LIMIT.refillPerMinute,
+          },
   };
 }
 
@@ -219,6 +241,9 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
   }
   if (base.omemo !== undefined || own.omemo !== undefined) {
     merged.omemo = { ...base.omemo, ...own.omemo };
+  }
+  if (base.tls !== undefined || own.tls !== undefined) {
+    merged.tls = { ...base.tls, ...own.tls };
   }
   if (base.network !== undefined || own.network !== undefined) {
     merged.network = { ...base.network, ...own.network };

@@ -1,11 +1,13 @@
 /**
  * The `actions` adapter: the `react` action of OpenClaw's `message` tool and
  * `openclaw message react`, sent as an XEP-0444 reaction (§3) through
- * `@clawxmpp/markers`. Offered only when `actions.reactions` is on. The target
- * id is the one the agent was shown as message id: the sender's origin-id (or
- * stanza id) in a direct chat, the room's stanza-id in a room (XEP-0359 §4,
- * prior-art P3); the reaction goes to the peer's bare JID or to the bare room
- * JID as `groupchat`, never to `room/nick`.
+ * `@clawxmpp/markers`. Offered only when `actions.reactions` is on. The agent
+ * names a message by OpenClaw's id (the server's stanza-id); the reaction
+ * references it the XMPP way, translated through the inbound handler's id map:
+ * the sender's origin-id (or id) in a direct chat, the room's stanza-id in a
+ * room (XEP-0359 §4, prior-art P3). An id the map does not know is used as
+ * given. The reaction goes to the peer's bare JID or to the bare room JID as
+ * `groupchat`, never to `room/nick`.
  */
 import { ClawXmppError } from "@clawxmpp/core";
 import { DEFAULT_ACCOUNT_ID, tryResolveAccount } from "./accounts.js";
@@ -85,8 +87,9 @@ export async function handleXmppAction(ctx: XmppActionContext): Promise<ActionRe
   const type = isRoomTarget(ctx.cfg, to, accountId) ? "groupchat" : "chat";
   // XEP-0444 §3: the set sent replaces ours; an empty set removes them.
   const emojis = remove || emoji === undefined ? [] : [emoji];
-  const { id } = await session.markers.react(to, messageId, emojis, { type });
-  const details = { ok: true, to, messageId, emojis, reactionId: id };
+  const reference = session.ids?.referenceOf(to, messageId) ?? messageId;
+  const { id } = await session.markers.react(to, reference, emojis, { type });
+  const details = { ok: true, to, messageId: reference, emojis, reactionId: id };
   return { content: [{ type: "text", text: JSON.stringify(details) }], details };
 }
 

@@ -72,6 +72,40 @@ describe("channels.xmpp schema", () => {
     expect(parseXmppChannelConfig(raw)).toEqual(raw);
   });
 
+  it("tls: a CA path or PEM text and a mode; clear errors otherwise", () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    for (const tls of [
+      { ca: "/etc/ssl/my-ca.pem" },
+      { ca: pem, mode: "direct" },
+      { mode: "starttls" },
+    ]) {
+      expect(parseXmppChannelConfig({ tls })).toEqual({ tls });
+    }
+    expect(errorFor({ tls: { ca: "-----BEGIN PRIVATE KEY-----\nx" } }).issues).toEqual([
+      { field: "channels.xmpp.tls.ca", message: expect.stringMatching(/holds no certificate/u) },
+    ]);
+    expect(errorFor({ tls: { ca: "line one\nline two" } }).issues).toEqual([
+      { field: "channels.xmpp.tls.ca", message: expect.stringMatching(/path of a PEM file/u) },
+    ]);
+    expect(errorFor({ tls: { mode: "none" } }).issues[0]?.field).toBe("channels.xmpp.tls.mode");
+    expect(errorFor({ tls: { cafile: "/x" } }).issues[0]?.field).toBe("channels.xmpp.tls");
+  });
+
+  it("trustedMucServices are service domains; rateLimit is an object or false", () => {
+    expect(
+      parseXmppChannelConfig({ trustedMucServices: ["conference.example.org"], rateLimit: false }),
+    ).toEqual({ trustedMucServices: ["conference.example.org"], rateLimit: false });
+    expect(errorFor({ trustedMucServices: ["room@conference.example.org"] }).issues).toEqual([
+      {
+        field: "channels.xmpp.trustedMucServices.0",
+        message: "must be a service domain like conference.example.org",
+      },
+    ]);
+    expect(errorFor({ rateLimit: { capacity: 0 } }).issues[0]?.field).toBe(
+      "channels.xmpp.rateLimit.capacity",
+    );
+  });
+
   it("accepts an empty or missing section", () => {
     expect(parseXmppChannelConfig(undefined)).toEqual({});
     expect(parseXmppChannelConfig({})).toEqual({});

@@ -18,6 +18,10 @@ const BARE_JID = /^(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+$/iu;
 const ALLOW_ENTRY = /^(?:\*|(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+)$/iu;
 /** A room JID (a bare JID) used as a key, or `*` for every room. */
 const ROOM_KEY = /^(?:\*|[^\s@/"&'<>:]+@[^\s@/"&'<>]+)$/iu;
+/** A domain name such as `conference.example.org` (no local part, no resource). */
+const DOMAIN = /^[^\s@/"&'<>:]+$/iu;
+/** A PEM certificate block. */
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/u;
 /** OpenClaw account ids are lower-case slugs. */
 const ACCOUNT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/u;
 
@@ -90,6 +94,52 @@ export const toolPolicySchema = z
   })
   .strict();
 
+/**
+ * A CA to trust: PEM text (one or more `-----BEGIN CERTIFICATE-----` blocks) or
+ * the path of a PEM file, read when the account starts.
+ */
+export const caSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(1_000_000)
+  .superRefine((value, ctx) => {
+    if (value.includes("-----BEGIN")) {
+      if (!PEM_CERT.test(value)) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "looks like PEM but holds no certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)",
+        });
+      }
+    } else if (/[\r\n]/u.test(value) || value.length > 4096) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "must be the path of a PEM file (like /etc/ssl/my-ca.pem) or PEM text starting with -----BEGIN CERTIFICATE-----",
+      });
+    }
+  });
+
+/** How the connection is secured and which CA it trusts. */
+export const tlsConfigSchema = z
+  .object({
+    /**
+     * Extra CA to trust for the server's certificate (a private CA): a PEM file
+     * path or PEM text. The system's CAs stay trusted.
+     */
+    ca: caSchema.optional().describe("CA to trust: PEM file path or PEM text"),
+    /**
+     * `starttls` (RFC 6120 §5, usually port 5222) or `direct` (XEP-0368 TLS from
+     * the first byte, usually port 5223; `port` then defaults to 5223).
+     * @default "starttls"
+     */
+    mode: z
+      .enum(["starttls", "direct"])
+      .optional()
+      .describe('TLS mode: "starttls" (default) or "direct" (XEP-0368)'),
+  })
+  .strict();
+
 /** Settings of one room, keyed by its bare JID (or `*` for every room). */
 export const groupSettingsEntrySchema = z
   .object({
@@ -130,6 +180,8 @@ export const accountConfigShape = {
    * @default "openclaw"
    */
   resource: z.string().min(1).max(1023).optional().describe('XMPP resource (default "openclaw")'),
+  /** TLS: a private CA to trust and the TLS mode. */
+  tls: tlsConfigSchema.optional().describe("TLS settings: { ca, mode }"),
   /** Display name of the account in OpenClaw. */
   name: z.string().min(1).max(256).optional().describe("Account display name"),
   /**
@@ -175,6 +227,43 @@ export const accountConfigShape = {
     .max(1000)
     .optional()
     .describe("Room JIDs to join"),
+  /**
+   * MUC services whose rooms are believed about identity: an occupant's real JID
+   * and the inviter of a mediated invitation are claims of the room's service,
+   * and a hostile service can claim any JID (the owner's). Rooms in `groups` are
+   * trusted too; elsewhere real JIDs are ignored (senders count as hidden) and
+   * mediated invitations are not followed. `[]` trusts `groups` only.
+   * @default the account server's own MUC services (discovered; `conference.<domain>` until known)
+   */
+  trustedMucServices: z
+    .array(z.string().regex(DOMAIN, "must be a service domain like conference.example.org"))
+    .max(100)
+    .optional()
+    .describe("MUC services trusted to assert real JIDs (default: the server's own)"),
+  /**
+   * Per-sender rate limit (a token bucket), or `false` for none. Owners
+   * (`allowFrom`) are never limited; a throttled DM sender is told once.
+   * @default { capacity: 5, refillPerMinute: 20 }
+   */
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          /** Messages a sender may send at once. @default 5 */
+          capacity: z.number().int().min(1).max(1000).optional().describe("Burst size (default 5)"),
+          /** Messages per minute after the burst. @default 20 */
+          refillPerMinute: z
+            .number()
+            .positive()
+            .max(10_000)
+            .optional()
+            .describe("Sustained messages per minute (default 20)"),
+        })
+        .strict(),
+    ])
+    .optional()
+    .describe("Per-sender rate limit, or false (owners are exempt)"),
   /**
    * Nickname in rooms.
    * @default the JID's local part

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, createClient, xml } from "@clawxmpp/core";
 import { markers } from "@clawxmpp/markers";
-import { chat, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import { chat, fakeServer, iq, testPluginConformance, until } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
@@ -16,18 +16,11 @@ import { roster } from "./roster.js";
 import { createStateStore } from "./state-store.js";
 
 const BOT = "bot@example.org";
+const LONG = { timeout: 10_000 };
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 async function online() {
   const server = fakeServer({ jid: `${BOT}/openclaw` });
@@ -183,7 +176,7 @@ describe("gateway composition", () => {
           keepalive: { interval: 0 },
         }),
     });
-    await until(() => snapshot.lifecycle === "ready");
+    await until(() => snapshot.lifecycle === "ready", LONG);
     expect(snapshot).toMatchObject({ connects: 1, resumes: 0, reconnectAttempts: 0 });
     server.receive(chat("alice@example.org/phone", BOT, "hello"));
     const reply = await server.nextSent((e) => e.getChildText("body") === "Pairing code: ZZZZ2222");

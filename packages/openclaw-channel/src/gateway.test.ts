@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AuthError, type Client, type ClientOptions, createClient } from "@clawxmpp/core";
-import { fakeServer } from "@clawxmpp/test";
+import { fakeServer, until } from "@clawxmpp/test";
 import { describe, expect, it } from "vitest";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
@@ -19,6 +22,18 @@ function onFake(server: ReturnType<typeof fakeServer>, extra: Partial<ClientOpti
       keepalive: { interval: 0 },
       ...extra,
     });
+}
+
+/** {@link onFake}, also keeping the options the client was created with. */
+function recording(server: ReturnType<typeof fakeServer>) {
+  let seen: ClientOptions | undefined;
+  return {
+    factory: (options: ClientOptions): Client => {
+      seen = options;
+      return onFake(server)(options);
+    },
+    seen: () => seen,
+  };
 }
 
 /** A hand-made ChannelGatewayContext recording every status patch and log line. */
@@ -47,15 +62,9 @@ function gatewayContext(raw: unknown, accountId = "default") {
   return { ctx, controller, statuses, logs, status: () => snapshot };
 }
 
-async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 const CONFIG = { jid: "bot@example.org", password: "pw" };
+/** Gateway starts and reconnects take real (fake-server) time. */
+const LONG = { timeout: 10_000 };
 
 describe("gateway.startAccount", () => {
   it("connects, reports ready, stays pending until abort, then stops", async () => {
@@ -76,7 +85,7 @@ describe("gateway.startAccount", () => {
     }).then(() => {
       settled = true;
     });
-    await until(() => status().lifecycle === "ready");
+    await until(() => status().lifecycle === "ready", LONG);
     expect(status()).toMatchObject({ accountId: "default", running: true, connected: true });
     expect(liveClient("default")).toBe(client);
     expect(server.opens).toHaveLength(1);
@@ -100,21 +109,48 @@ describe("gateway.startAccount", () => {
       port: 5333,
       resource: "bot-1",
     });
-    let seen: ClientOptions | undefined;
-    const running = startXmppAccount(ctx, {
-      createClient: (options) => {
-        seen = options;
-        return onFake(server)(options);
-      },
-    });
-    await until(() => status().lifecycle === "ready");
-    expect(seen).toMatchObject({
+    const recorded = recording(server);
+    const running = startXmppAccount(ctx, { createClient: recorded.factory });
+    await until(() => status().lifecycle === "ready", LONG);
+    expect(recorded.seen()).toMatchObject({
       jid: "bot@example.org",
       password: "pw",
       server: "xmpp.example.org",
       port: 5333,
       resource: "bot-1",
     });
+    controller.abort();
+    await running;
+  });
+
+  it("passes tls.mode and the CA read from tls.ca (a file) to the client", async () => {
+    const server = fakeServer();
+    const dir = mkdtempSync(join(tmpdir(), "clawxmpp-ca-"));
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+    writeFileSync(join(dir, "ca.pem"), pem);
+    const { ctx, controller, status } = gatewayContext({
+      ...CONFIG,
+      tls: { ca: join(dir, "ca.pem"), mode: "direct" },
+    });
+    const recorded = recording(server);
+    const running = startXmppAccount(ctx, { createClient: recorded.factory });
+    await until(() => status().lifecycle === "ready", LONG);
+    expect(recorded.seen()).toMatchObject({ port: 5223, tls: { mode: "direct", ca: pem } });
+    controller.abort();
+    await running;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("an unreadable tls.ca blocks the account naming the file", async () => {
+    const { ctx, controller, status } = gatewayContext({
+      ...CONFIG,
+      tls: { ca: "/nonexistent/clawxmpp-ca.pem" },
+    });
+    const running = startXmppAccount(ctx);
+    await until(() => status().lifecycle === "blocked");
+    expect(status().lastError).toBe(
+      "channels.xmpp.tls.ca: cannot read /nonexistent/clawxmpp-ca.pem (ENOENT)",
+    );
     controller.abort();
     await running;
   });
@@ -129,7 +165,7 @@ describe("gateway.startAccount", () => {
     }).then(() => {
       settled = true;
     });
-    await until(() => status().lifecycle === "blocked");
+    await until(() => status().lifecycle === "blocked", LONG);
     expect(status()).toMatchObject({ terminalDisconnect: true, running: false, connected: false });
     expect(status().lastError).toMatch(/not-authorized/u);
     expect(logs.some((line) => line.startsWith("error ") && line.includes("not retrying"))).toBe(
@@ -150,11 +186,11 @@ describe("gateway.startAccount", () => {
     const running = startXmppAccount(ctx, {
       createClient: onFake(server, { reconnect: { initialDelay: 1, jitter: 0 } }),
     });
-    await until(() => status().lifecycle === "ready");
+    await until(() => status().lifecycle === "ready", LONG);
     expect(server.opens.length).toBe(2);
     server.drop();
-    await until(() => statuses.some((s) => s.lifecycle === "recovering"));
-    await until(() => status().lifecycle === "ready");
+    await until(() => statuses.some((s) => s.lifecycle === "recovering"), LONG);
+    await until(() => status().lifecycle === "ready", LONG);
     controller.abort();
     await running;
   });
@@ -168,7 +204,7 @@ describe("gateway.startAccount", () => {
         return createClient(options);
       },
     });
-    await until(() => status().lifecycle === "blocked");
+    await until(() => status().lifecycle === "blocked", LONG);
     expect(status().lastError).toMatch(/password is not set/u);
     expect(created).toBe(false);
     controller.abort();
@@ -181,7 +217,7 @@ describe("gateway.startAccount", () => {
       password: { source: "env", provider: "default", id: "XMPP_PASSWORD" },
     });
     const running = startXmppAccount(ctx);
-    await until(() => status().lifecycle === "blocked");
+    await until(() => status().lifecycle === "blocked", LONG);
     expect(status().lastError).toMatch(/secret reference/u);
     controller.abort();
     await running;

@@ -25,6 +25,8 @@ import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
 import { registerLiveClient } from "./live-clients.js";
+import { MessageIdMap } from "./message-ids.js";
+import { createMucTrust } from "./muc-trust.js";
 import {
   getPluginRuntime,
   type InboundRuntime,
@@ -38,6 +40,7 @@ import type {
 } from "./openclaw-types.js";
 import { roster } from "./roster.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
+import { loadCa } from "./tls-ca.js";
 
 /** OpenClaw aborts an account and waits 5 s; stop well inside that. */
 export const STOP_BUDGET_MS = 4_000;
@@ -92,12 +95,14 @@ export async function startXmppAccount(
   });
   let client: Client;
   try {
+    const ca = account.tls.ca === undefined ? undefined : loadCa(account.tls.ca);
     client = (deps.createClient ?? createClient)({
       jid: account.jid!,
       password: account.password as string,
       resource: account.resource,
       port: account.port,
       ...(account.server === undefined ? {} : { server: account.server }),
+      tls: { mode: account.tls.mode, ...(ca === undefined ? {} : { ca }) },
       software: { name: "clawxmpp-openclaw", version: "0.1.0" },
       logger: loggerFrom(ctx.log),
       // XEP-0313: messages received while the gateway was down are fetched on the next session.
@@ -105,7 +110,7 @@ export async function startXmppAccount(
       ...deps.clientOptions,
     });
   } catch (error) {
-    // Invalid options (ConfigError): terminal, the config must change.
+    // Invalid options (ConfigError) or an unreadable CA: terminal, the config must change.
     const message = errorMessage(error);
     ctx.log?.error(`account ${ctx.accountId}: ${message}`);
     status(blocked(message));
@@ -129,10 +134,13 @@ export async function startXmppAccount(
     allowPrivateAddresses: account.allowPrivateNetwork,
     allowInsecureHttp: account.allowPrivateNetwork,
   });
+  const trust = createMucTrust(account);
+  const ids = new MessageIdMap();
   const follow = inviteFollower(
     policyFor(account, () => false),
     rooms,
     (line) => ctx.log?.info(`account ${ctx.accountId}: ${line}`),
+    trust,
   );
   rooms.on("invite", (invite) => void follow(invite));
   rooms.on("joinFailed", (event) =>
@@ -145,6 +153,7 @@ export async function startXmppAccount(
     markers,
     rooms,
     upload: files,
+    ids,
     roster: async () => (await contacts.list()).map((item) => item.jid),
   });
   const sdk = deps.sdk === null ? undefined : (deps.sdk ?? (await loadOpenclawSdk()));
@@ -172,6 +181,8 @@ export async function startXmppAccount(
       inboundRuntime: channelRuntime?.inbound,
       markers,
       files,
+      trust,
+      ids,
       logger: logger.child("inbound"),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
@@ -186,8 +197,25 @@ export async function startXmppAccount(
       });
     });
   }
+  let servicesFound = false;
   client.on("online", ({ jid, resumed }) => {
     ctx.log?.info(`account ${ctx.accountId} online as ${jid}${resumed ? " (resumed)" : ""}`);
+    if (!servicesFound) {
+      // Rooms on our own server's MUC services are trusted about real JIDs (muc-trust.ts).
+      void rooms.services().then(
+        (found) => {
+          servicesFound = true;
+          trust.addDiscovered(found);
+          ctx.log?.debug?.(
+            `account ${ctx.accountId}: trusted MUC services: ${trust.services().join(", ") || "none"}`,
+          );
+        },
+        (error: unknown) =>
+          ctx.log?.debug?.(
+            `account ${ctx.accountId}: MUC service discovery failed: ${errorMessage(error)}`,
+          ),
+      );
+    }
     status({
       running: true,
       connected: true,

@@ -12,6 +12,7 @@ import {
 } from "@clawxmpp/core";
 import { markers } from "@clawxmpp/markers";
 import type { MucMessageInfo } from "@clawxmpp/muc";
+import { DEFAULT_RATE_LIMIT_REPLY } from "@clawxmpp/policy";
 import { fakeServer } from "@clawxmpp/test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
@@ -19,6 +20,7 @@ import { handleXmppAction, xmppActions } from "./actions.js";
 import { policyConfigFor } from "./channel-policy.js";
 import { createInboundHandler, type InboundDeps } from "./inbound.js";
 import { registerLiveClient } from "./live-clients.js";
+import { MessageIdMap } from "./message-ids.js";
 import type { OpenclawSdk, PairingController, ReplyPayload } from "./openclaw-sdk.js";
 
 const BOT = "bot@example.org";
@@ -158,7 +160,12 @@ function message(
 
 async function setup(
   raw: Record<string, unknown>,
-  extra: { files?: InboundDeps["files"]; sdk?: Partial<OpenclawSdk> } = {},
+  extra: {
+    files?: InboundDeps["files"];
+    sdk?: Partial<OpenclawSdk>;
+    ids?: MessageIdMap;
+    logger?: InboundDeps["logger"];
+  } = {},
 ) {
   const { server, client, markers: handle } = await online();
   const fake = fakeSdk();
@@ -174,7 +181,8 @@ async function setup(
     inboundRuntime: fake.inboundRuntime,
     markers: handle,
     files: extra.files,
-    logger: silentLogger,
+    ids: extra.ids,
+    logger: extra.logger ?? silentLogger,
   });
   return { server, client, handler, ...fake };
 }
@@ -203,14 +211,19 @@ describe("direct messages", () => {
     const { handler, calls, server, setPaired } = await setup({});
     setPaired([ALICE]);
     const outcome = await handler.handle(
-      message({ from: `${ALICE}/phone`, body: "hello PING-1", originId: "origin-1" }),
+      message({
+        from: `${ALICE}/phone`,
+        body: "hello PING-1",
+        originId: "origin-1",
+        stanzaIds: { [BOT]: "server-sid-1", [ALICE]: "alice-archive-id" },
+      }),
     );
     expect(outcome).toEqual({ kind: "dispatched", conversation: ALICE });
     expect(calls.built[0]).toMatchObject({
       channel: "xmpp",
       accountId: "default",
-      // XEP-0444/0461 reference 1:1 messages by the sender's origin-id.
-      messageId: "origin-1",
+      // OpenClaw knows the message by the stanza-id our own server assigned (XEP-0359).
+      messageId: "server-sid-1",
       from: `xmpp:${ALICE}`,
       sender: { id: ALICE },
       conversation: { kind: "direct", id: ALICE, routePeer: { kind: "direct", id: ALICE } },
@@ -316,7 +329,7 @@ describe("direct messages", () => {
   });
 
   it("handles one conversation at a time and bounds the queue", async () => {
-    const { handler, control, setPaired } = await setup({});
+    const { handler, control, setPaired } = await setup({ rateLimit: false });
     setPaired([ALICE]);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -674,6 +687,22 @@ describe("react action", () => {
     expect(reactions.getChildren("reaction").map((r) => r.text())).toEqual(["👍"]);
   });
 
+  it("translates OpenClaw's id (the server's stanza-id) into the sender's reference id", async () => {
+    const { server, client, markers: handle } = await online();
+    const ids = new MessageIdMap();
+    ids.remember(ALICE, { openclaw: "server-sid-9", reference: "alice-id-9" });
+    cleanups.push(registerLiveClient("default", { client, markers: handle, ids }));
+    const cfg = { channels: { xmpp: { jid: BOT, password: "pw", actions: { reactions: true } } } };
+    const result = await handleXmppAction({
+      action: "react",
+      cfg,
+      params: { target: ALICE, messageId: "server-sid-9", emoji: "👍" },
+    });
+    expect(result.details).toMatchObject({ messageId: "alice-id-9" });
+    const sent = server.sent.find((e) => e.getChild("reactions", NS_REACTIONS));
+    expect(sent!.getChild("reactions", NS_REACTIONS)!.attrs.id).toBe("alice-id-9");
+  });
+
   it("reacts in a configured room as groupchat to the bare room JID", async () => {
     const { server, cfg } = await live({ actions: { reactions: true }, groups: [ROOM] });
     await handleXmppAction({
@@ -706,5 +735,171 @@ describe("react action", () => {
         params: { target: "not a jid", messageId: "x", emoji: "👍" },
       }),
     ).rejects.toThrow(/JID target/u);
+  });
+});
+
+describe("message ids (XEP-0359): OpenClaw's id is the server's, references stay the sender's", () => {
+  it("a reused sender id still reaches the agent as a new message; references keep the sender's id", async () => {
+    const ids = new MessageIdMap();
+    const { handler, calls, setPaired } = await setup({}, { ids });
+    setPaired([ALICE]);
+    for (const [n, sid] of [
+      [1, "sid-a"],
+      [2, "sid-b"],
+    ] as const) {
+      await handler.handle(
+        message({ from: `${ALICE}/pc`, id: "1", body: `PING-${n}`, stanzaIds: { [BOT]: sid } }),
+      );
+    }
+    expect(calls.built.map((b) => b.messageId)).toEqual(["sid-a", "sid-b"]);
+    // The agent reacting to OpenClaw's id reaches the sender's message by the sender's id.
+    expect(ids.referenceOf(ALICE, "sid-b")).toBe("1");
+  });
+
+  it("without a server stanza-id each message gets a fresh local id", async () => {
+    const { handler, calls, setPaired } = await setup({});
+    setPaired([ALICE]);
+    await handler.handle(message({ from: ALICE, id: "same", body: "one" }));
+    await handler.handle(message({ from: ALICE, id: "same", body: "two" }));
+    const [first, second] = calls.built.map((b) => String(b.messageId));
+    expect(first).toMatch(/^xmpp-local-/u);
+    expect(second).toMatch(/^xmpp-local-/u);
+    expect(first).not.toBe(second);
+  });
+
+  it("a stanza-id claimed by someone else (by = the sender) is not taken as the server's", async () => {
+    const { handler, calls, setPaired } = await setup({});
+    setPaired([ALICE]);
+    await handler.handle(
+      message({ from: ALICE, id: "x", body: "hi", stanzaIds: { [ALICE]: "forged" } }),
+    );
+    expect(String(calls.built[0]?.messageId)).toMatch(/^xmpp-local-/u);
+  });
+
+  it("an XEP-0461 reply names the answered message by OpenClaw's id when it is known", async () => {
+    const { handler, calls, setPaired } = await setup({});
+    setPaired([ALICE]);
+    await handler.handle(
+      message({ from: ALICE, originId: "o-1", body: "first", stanzaIds: { [BOT]: "sid-1" } }),
+    );
+    await handler.handle(
+      message({
+        from: ALICE,
+        body: "about that",
+        stanzaIds: { [BOT]: "sid-2" },
+        markers: {
+          replyTo: { id: "o-1", jid: parseJid(ALICE) },
+          bodyWithoutFallback: "about that",
+          signalOnly: false,
+        } as never,
+      }),
+    );
+    expect(calls.built[1]).toMatchObject({ extra: { ReplyToId: "sid-1" } });
+  });
+});
+
+describe("messages for another resource of our account", () => {
+  it("carbons of messages to bot/phone are not answered; our session and bare JID are", async () => {
+    const { handler, calls, setPaired } = await setup({});
+    setPaired([ALICE]);
+    const phone = await handler.handle(
+      message({ from: ALICE, body: "for the human", to: parseJid(`${BOT}/phone`), via: "carbon" }),
+    );
+    expect(phone).toMatchObject({ kind: "ignored", reason: expect.stringMatching(/phone/u) });
+    await handler.handle(message({ from: ALICE, body: "bare", to: parseJid(BOT) }));
+    await handler.handle(
+      message({ from: ALICE, body: "session", to: parseJid(`${BOT}/openclaw`) }),
+    );
+    await handler.handle(message({ from: ALICE, body: "no to", to: undefined }));
+    expect(calls.built.map((b) => (b.message as { rawBody: string }).rawBody)).toEqual([
+      "bare",
+      "session",
+      "no to",
+    ]);
+  });
+
+  it("room messages carbon-copied from bot/phone's membership are not answered", async () => {
+    const { handler, calls } = await setup({ groups: [ROOM], groupAllowFrom: [ALICE] });
+    const outcome = await handler.handle(
+      message(
+        {
+          from: `${ROOM}/alice`,
+          type: "groupchat",
+          body: "bot: hi",
+          to: parseJid(`${BOT}/phone`),
+          via: "carbon",
+        },
+        { mentioned: true },
+      ),
+    );
+    expect(outcome.kind).toBe("ignored");
+    expect(calls.dispatched).toEqual([]);
+  });
+});
+
+describe("MUC trust boundary", () => {
+  const EVIL = "trap@muc.evil.example";
+
+  it("a real JID claimed by a room on an untrusted service carries no identity", async () => {
+    const { handler, calls } = await setup({ allowFrom: [ALICE], groupPolicy: "open" });
+    const outcome = await handler.handle(
+      message(
+        { from: `${EVIL}/alice`, type: "groupchat", body: "bot: /reset" },
+        { room: EVIL, mentioned: true, realJid: ALICE },
+      ),
+    );
+    expect(outcome.kind).toBe("dispatched");
+    expect(calls.built[0]).toMatchObject({
+      sender: { id: `${EVIL}/alice` },
+      access: { commands: { authorized: false } },
+    });
+  });
+
+  it("the same claim from our server's own service, or a room in groups, is believed", async () => {
+    const { handler, calls } = await setup({ allowFrom: [ALICE], groups: ["x@muc.evil.example"] });
+    await handler.handle(
+      message(
+        { from: `${ROOM}/alice`, type: "groupchat", body: "bot: /status" },
+        { mentioned: true, realJid: ALICE },
+      ),
+    );
+    await handler.handle(
+      message(
+        { from: "x@muc.evil.example/alice", type: "groupchat", body: "bot: /status" },
+        { room: "x@muc.evil.example", mentioned: true, realJid: ALICE, roomStanzaId: "r2" },
+      ),
+    );
+    expect(calls.built.map((b) => (b.access as { commands: unknown }).commands)).toEqual([
+      { authorized: true },
+      { authorized: true },
+    ]);
+  });
+});
+
+describe("rate limit", () => {
+  it("owners are never throttled", async () => {
+    const { handler, calls } = await setup({
+      allowFrom: [ALICE],
+      rateLimit: { capacity: 1, refillPerMinute: 1 },
+    });
+    for (let i = 0; i < 4; i++) await handler.handle(message({ from: ALICE, body: `m${i}` }));
+    expect(calls.dispatched).toHaveLength(4);
+  });
+
+  it("a throttled sender is told once and logged at info", async () => {
+    const infos: string[] = [];
+    const logger = { ...silentLogger, info: (line: string) => infos.push(line) };
+    const { handler, calls, server } = await setup(
+      { dmPolicy: "open", rateLimit: { capacity: 1, refillPerMinute: 1 } },
+      { logger },
+    );
+    const outcomes = [];
+    for (let i = 0; i < 4; i++)
+      outcomes.push(await handler.handle(message({ from: ALICE, body: `m${i}` })));
+    expect(outcomes.map((o) => o.kind)).toEqual(["dispatched", "denied", "denied", "denied"]);
+    expect(calls.dispatched).toHaveLength(1);
+    const notices = bodies(server.sent, ALICE).filter((b) => b !== "PONG");
+    expect(notices).toEqual([DEFAULT_RATE_LIMIT_REPLY]);
+    expect(infos.filter((line) => /rate limited/u.test(line))).toHaveLength(1);
   });
 });

@@ -11,16 +11,29 @@
  * `dmPolicy: pairing` get a code issued by OpenClaw's pairing controller. The
  * ingress resolver receives that decision as an exact one-entry allowlist, so
  * OpenClaw's provenance check records what the policy admitted and nothing more.
- * History, our own room echoes, signals (reactions, chat states) and error
- * messages never reach the agent (prior-art S11, P4).
+ * History, our own room echoes, signals (reactions, chat states), error
+ * messages and messages addressed to another resource of our account (carbons
+ * of a human's session) never reach the agent (prior-art S11, P4). A room's
+ * claim about a sender's real JID counts only for trusted rooms (`muc-trust.ts`).
+ * OpenClaw knows each message by the server-assigned stanza-id (`message-ids.ts`).
+ * Owners are never rate limited; a throttled DM sender is told once.
  */
 import type { Client, InboundMessage, Logger } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
-import type { PolicyEngine } from "@clawxmpp/policy";
+import {
+  createRateLimiter,
+  DEFAULT_RATE_LIMIT_REPLY,
+  limitDecision,
+  type PolicyEngine,
+  rateLimitOptionsSchema,
+} from "@clawxmpp/policy";
 import type { UploadHandle } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
+import { addressedToUs } from "./addressing.js";
 import { policyFor } from "./channel-policy.js";
 import { resolveInboundMedia, textWithoutAttachmentUrls } from "./inbound-media.js";
+import { MessageIdMap, type MessageIds, messageIdsFor } from "./message-ids.js";
+import { createMucTrust, type MucTrust } from "./muc-trust.js";
 import type {
   InboundRuntime,
   OpenclawSdk,
@@ -50,6 +63,10 @@ export interface InboundDeps {
   /** XEP-0363 handle: downloads attachments, uploads reply media. */
   files?: Pick<UploadHandle, "download" | "sendFile"> | undefined;
   logger: Logger;
+  /** Which rooms are believed about real JIDs; default: from the account alone. */
+  trust?: Pick<MucTrust, "trusts"> | undefined;
+  /** Id translation shared with the actions adapter; default: a private one. */
+  ids?: MessageIdMap | undefined;
   /** Called after each admitted inbound message and each reply sent (status timestamps). */
   onActivity?: (kind: "inbound" | "outbound") => void;
 }
@@ -76,7 +93,8 @@ interface Turn {
   senderName: string;
   commandAuthorized: boolean;
   text: string;
-  messageId: string;
+  /** OpenClaw's id (stanza-id) and the XMPP reference id. */
+  ids: MessageIds;
   timestamp: number;
   message: InboundMessage;
   mentioned: boolean;
@@ -89,6 +107,12 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const policy: PolicyEngine = policyFor(deps.account, (jid) => paired.has(jid));
   const queues = new Map<string, { tail: Promise<unknown>; size: number }>();
   const own = deps.client.account.bare;
+  const trust = deps.trust ?? createMucTrust(deps.account);
+  const ids = deps.ids ?? new MessageIdMap();
+  const limiter =
+    deps.account.rateLimit === false
+      ? undefined
+      : createRateLimiter(rateLimitOptionsSchema.parse(deps.account.rateLimit));
   const identity = { key: "xmpp-jid", entryIdPrefix: "xmpp-entry", normalize: normaliseEntry };
 
   const refreshPaired = async () => {
@@ -109,7 +133,9 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     const inbound = deps.inboundRuntime;
     if (inbound === undefined) return { kind: "ignored", reason: "no inbound runtime" };
     deps.onActivity?.("inbound");
-    const { message, conversation, sender, messageId, timestamp } = turn;
+    const { message, conversation, sender, timestamp } = turn;
+    const messageId = turn.ids.openclaw;
+    ids.remember(conversation, turn.ids);
     const group = turn.kind === "group";
     const { route, buildEnvelope } = deps.sdk.resolveChannelInboundRouteEnvelope({
       cfg: deps.cfg,
@@ -211,11 +237,11 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       extra: {
         OriginatingChannel: CHANNEL_ID,
         ...(group ? { GroupSubject: conversation } : { NativeDirectUserId: sender }),
-        // XEP-0461: the message this one answers, by the id the sender used.
+        // XEP-0461: the message this one answers, by OpenClaw's id when we know it.
         ...(replyTo === undefined
           ? {}
           : {
-              ReplyToId: replyTo.id,
+              ReplyToId: ids.openclawIdOf(conversation, replyTo.id) ?? replyTo.id,
               ...(replyTo.jid === undefined ? {} : { ReplyToSender: replyTo.jid.bare }),
             }),
       },
@@ -223,7 +249,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     const target: ReplyTarget = {
       to: conversation,
       type: group ? "groupchat" : "chat",
-      answered: { id: messageId, jid: message.from.full, body: turn.text },
+      messageId,
+      ...(turn.ids.reference === undefined
+        ? {}
+        : { answered: { id: turn.ids.reference, jid: message.from.full, body: turn.text } }),
     };
     const pipeline = deps.sdk.createChannelReplyPipeline?.({
       cfg: deps.cfg,
@@ -273,7 +302,21 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const direct = async (message: InboundMessage, text: string): Promise<InboundOutcome> => {
     const from = message.from.bare;
     await refreshPaired();
-    const decision = policy.decide({ kind: "dm", from });
+    const event = { kind: "dm", from } as const;
+    const decision = limitDecision(limiter, event, policy.decide(event));
+    if (decision.throttled !== undefined) {
+      if (decision.throttled === "first") {
+        deps.logger.info("sender rate limited; dropping their messages until it refills", {
+          sender: from,
+        });
+        await deps.client
+          .send({ to: from, type: "chat", body: DEFAULT_RATE_LIMIT_REPLY })
+          .catch((error: unknown) =>
+            deps.logger.warn("could not send the rate limit notice", { error: String(error) }),
+          );
+      }
+      return { kind: "denied", reason: decision.reason };
+    }
     if (decision.action === "pair") {
       const result = await deps.pairing.issueChallenge({
         senderId: from,
@@ -295,7 +338,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       senderName: from,
       commandAuthorized: decision.sender === "owner",
       text,
-      messageId: deps.markers?.targetIdFor(message) ?? message.id ?? `in-${Date.now()}`,
+      ids: messageIdsFor(message.stanzaIds[own], deps.markers?.targetIdFor(message) ?? message.id),
       timestamp: (message.delay?.stamp ?? new Date()).getTime(),
       message,
       mentioned: false,
@@ -305,12 +348,22 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
 
   const room = async (message: InboundMessage, text: string): Promise<InboundOutcome> => {
     const info = message.muc!;
-    const decision = policy.decide({
+    const event = {
       kind: "group",
       room: info.room,
-      realJid: info.realJid,
+      // A real JID is the room service's claim: believed only for trusted rooms.
+      realJid: trust.trusts(info.room) ? info.realJid : undefined,
       mentioned: info.mentioned,
-    });
+      occupant: message.from.full,
+    } as const;
+    const decision = limitDecision(limiter, event, policy.decide(event));
+    if (decision.throttled === "first") {
+      // Not told in the room: a notice there would be noise for everyone else.
+      deps.logger.info("room sender rate limited; dropping their messages until it refills", {
+        room: info.room,
+        sender: decision.jid ?? message.from.full,
+      });
+    }
     if (decision.action !== "allow") return { kind: "denied", reason: decision.reason };
     // Under groupPolicy "open" in a room hiding real JIDs, the occupant JID is all there is;
     // it never carries authority (command authorisation needs an owner's real JID).
@@ -322,7 +375,8 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       senderName: info.nick ?? sender,
       commandAuthorized: decision.sender === "owner",
       text,
-      messageId: info.roomStanzaId ?? message.id ?? `in-${Date.now()}`,
+      // The room's stanza-id is both OpenClaw's id and the reference (XEP-0359 §4).
+      ids: messageIdsFor(info.roomStanzaId, info.roomStanzaId),
       timestamp: (message.delay?.stamp ?? new Date()).getTime(),
       message,
       mentioned: info.mentioned,
@@ -334,6 +388,14 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     if (message.outgoing) return { kind: "ignored", reason: "own message (carbon)" };
     if (message.type === "headline" || message.type === "error") {
       return { kind: "ignored", reason: `type ${message.type}` };
+    }
+    const account = {
+      account: deps.client.account,
+      session: deps.client.jid,
+      resource: deps.account.resource,
+    };
+    if (!addressedToUs(message, account)) {
+      return { kind: "ignored", reason: `addressed to ${message.to?.full}, not to this session` };
     }
     if (message.markers?.signalOnly) return { kind: "ignored", reason: "signal only" };
     const attachments = message.attachments ?? [];

@@ -1,11 +1,16 @@
 /**
  * XEP-0045 §7.8 / XEP-0249 room invitations: followed only when
  * `@clawxmpp/policy` allows the inviter's real JID (owners in `allowFrom`);
- * everyone else is ignored (prior-art S5). A followed invitation is joined for
- * this run only; rooms to keep belong in `groups`.
+ * everyone else is ignored (prior-art S5). A mediated invitation comes from
+ * the room, which merely claims who the inviter is: it counts only for a room
+ * the account trusts (`muc-trust.ts`), so a hostile service cannot invite
+ * "from the owner". A direct invitation's sender is authenticated by the
+ * server. A followed invitation is joined for this run only; rooms to keep
+ * belong in `groups`.
  */
 import type { InviteEvent, MucHandle } from "@clawxmpp/muc";
 import type { PolicyEngine } from "@clawxmpp/policy";
+import type { MucTrust } from "./muc-trust.js";
 
 /** Most rooms joined through invitations per run. */
 export const MAX_INVITED_ROOMS = 50;
@@ -15,9 +20,16 @@ export function inviteFollower(
   policy: PolicyEngine,
   rooms: Pick<MucHandle, "join" | "rooms">,
   log: (line: string) => void,
+  trust: Pick<MucTrust, "trusts">,
 ): (invite: InviteEvent) => Promise<boolean> {
   let joined = 0;
   return async (invite) => {
+    if (invite.kind === "mediated" && !trust.trusts(invite.room)) {
+      log(
+        `ignored invitation to ${invite.room}: a mediated invitation from a room on an untrusted service (its inviter cannot be verified; see trustedMucServices)`,
+      );
+      return false;
+    }
     const decision = policy.decide({ kind: "invite", inviter: invite.from, room: invite.room });
     if (decision.action !== "allow") {
       log(`ignored invitation to ${invite.room}: ${decision.reason}`);

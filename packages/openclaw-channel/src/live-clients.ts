@@ -7,6 +7,7 @@ import type { Client } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import type { MucHandle } from "@clawxmpp/muc";
 import type { UploadHandle } from "@clawxmpp/upload";
+import type { MessageIdMap } from "./message-ids.js";
 
 /** One running account: its client and the plugin handles composed on it. */
 export interface LiveSession {
@@ -17,6 +18,8 @@ export interface LiveSession {
   rooms?: MucHandle | undefined;
   /** XEP-0363 handle; absent in bare-client tests. */
   upload?: Pick<UploadHandle, "sendFile"> | undefined;
+  /** OpenClaw message id → XMPP reference id, filled by the inbound handler. */
+  ids?: MessageIdMap | undefined;
   /** Roster contacts (bare JIDs), when the roster was fetched. */
   roster?: (() => Promise<string[]>) | undefined;
 }

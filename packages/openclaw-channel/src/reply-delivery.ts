@@ -16,8 +16,10 @@ import type { OpenclawSdk, ReplyPayload } from "./openclaw-sdk.js";
 export interface ReplyTarget {
   to: string;
   type: "chat" | "groupchat";
-  /** The message being answered (its reference id, sender and text). */
-  answered: { id: string; jid: string; body: string };
+  /** OpenClaw's id of the message being answered (what `payload.replyToId` names). */
+  messageId: string;
+  /** The message being answered (its XMPP reference id, sender and text), when it can be referenced. */
+  answered?: { id: string; jid: string; body: string };
 }
 
 /** What delivering needs. */
@@ -61,7 +63,8 @@ export async function deliverReply(
     if (
       target.type === "groupchat" &&
       deps.markers !== undefined &&
-      payload.replyToId === target.answered.id
+      target.answered !== undefined &&
+      payload.replyToId === target.messageId
     ) {
       await deps.markers.reply(target.to, target.answered, text, { type: target.type });
     } else {

@@ -77,4 +77,9 @@ export interface Decision {
   sender: SenderKind;
   /** The normalised bare JID the decision is about, when valid. */
   jid: string | undefined;
+  /**
+   * Set on a `deny` caused by the rate limit: `first` for the first message
+   * refused since the sender was last admitted (tell them once), `again` after.
+   */
+  throttled?: "first" | "again";
 }

@@ -30,7 +30,12 @@ export {
   PAIRING_CODE_LENGTH,
   type RandomInt,
 } from "./pairing-code.js";
-export { DEFAULT_GREETING, DEFAULT_PAIRING_REPLY, formatPairingReply } from "./pairing-message.js";
+export {
+  DEFAULT_GREETING,
+  DEFAULT_PAIRING_REPLY,
+  DEFAULT_RATE_LIMIT_REPLY,
+  formatPairingReply,
+} from "./pairing-message.js";
 export {
   type ApprovedPairing,
   emptyPairingState,
@@ -65,6 +70,8 @@ export {
   createRateLimiter,
   type RateLimiter,
   type RateLimitOptionsInput,
+  type RateVerdict,
   rateLimitOptionsSchema,
   type TimeSource,
 } from "./rate-limit.js";
+export { limitDecision } from "./sender-limit.js";

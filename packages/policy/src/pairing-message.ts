@@ -11,6 +11,10 @@ export const DEFAULT_PAIRING_REPLY =
 /** Text sent once a JID has been approved. */
 export const DEFAULT_GREETING = "You have been approved. Hello! You can talk to me now.";
 
+/** Text sent once to a sender whose messages the rate limit starts dropping. */
+export const DEFAULT_RATE_LIMIT_REPLY =
+  "You are sending messages faster than I can take them; I am ignoring some. Please wait a minute.";
+
 /** Fills `{code}` and `{minutes}` in a template. */
 export function formatPairingReply(
   template: string,

@@ -6,7 +6,11 @@
 import { z } from "zod";
 import { checkBareJid, jidListSchema } from "./jid-schema.js";
 import { pairingOptionsSchema } from "./pairing.js";
-import { DEFAULT_GREETING, DEFAULT_PAIRING_REPLY } from "./pairing-message.js";
+import {
+  DEFAULT_GREETING,
+  DEFAULT_PAIRING_REPLY,
+  DEFAULT_RATE_LIMIT_REPLY,
+} from "./pairing-message.js";
 import type { PairingStore } from "./pairing-store.js";
 import { rateLimitOptionsSchema } from "./rate-limit.js";
 
@@ -111,8 +115,18 @@ export const policyOptionsSchema = policyConfigSchema
     store: storeSchema.optional(),
     /** Pairing limits. @default { ttl: 3600000, maxPending: 3, maxFailedApprovals: 5 } */
     pairing: pairingOptionsSchema.prefault({}),
-    /** Per-sender rate limit, or `false` to turn it off. @default { capacity: 5, refillPerMinute: 20 } */
+    /**
+     * Per-sender rate limit (owners are exempt), or `false` to turn it off.
+     * @default { capacity: 5, refillPerMinute: 20 }
+     */
     rateLimit: z.union([z.literal(false), rateLimitOptionsSchema]).prefault({}),
+    /**
+     * Sent once to a DM sender when the rate limit starts dropping their messages
+     * (again only after they were admitted once more), or `false` to send nothing.
+     */
+    rateLimitReply: z
+      .union([z.literal(false), z.string().min(1)])
+      .default(DEFAULT_RATE_LIMIT_REPLY),
     /** Reply sent with a pairing code (`{code}`, `{minutes}` filled in), or `false` to send none. */
     pairingReply: z.union([z.literal(false), z.string().min(1)]).default(DEFAULT_PAIRING_REPLY),
     /** Message sent to a JID once approved, or `false`. */

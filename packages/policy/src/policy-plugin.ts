@@ -27,6 +27,7 @@ import {
   type RoomSettings,
 } from "./policy-options.js";
 import { createRateLimiter } from "./rate-limit.js";
+import { limitDecision } from "./sender-limit.js";
 
 /** Outcome of {@link PolicyHandle.admitDm}. */
 export interface DmAdmission extends Decision {
@@ -64,9 +65,12 @@ export interface PolicyHandle {
   readonly ready: Promise<void>;
   /** Pure decision (no rate limit, no side effects). */
   decide(event: PolicyEvent): Decision;
-  /** {@link decide} plus the per-sender rate limit for `dm` and `group` events. */
+  /** {@link decide} plus the per-sender rate limit for `dm` and `group` events (owners exempt). */
   check(event: PolicyEvent): Decision;
-  /** Full DM admission: decision, rate limit and, under `pairing`, a code sent to the sender. */
+  /**
+   * Full DM admission: decision, rate limit (a throttled sender is told once) and,
+   * under `pairing`, a code sent to the sender.
+   */
   admitDm(from: string): Promise<DmAdmission>;
   /** Settings that apply to `room`. */
   roomSettings(room: string): RoomSettings;
@@ -90,6 +94,7 @@ export const policy = definePlugin(
       storePath,
       pairing: pairingOptions,
       rateLimit,
+      rateLimitReply,
       pairingReply,
       greeting: greetingText,
       pollInterval,
@@ -188,20 +193,30 @@ export const policy = definePlugin(
     });
 
     const check = (event: PolicyEvent): Decision => {
-      const decision = decide(config, event, isPaired);
-      if (decision.action === "deny" || limiter === undefined) return decision;
-      if (event.kind !== "dm" && event.kind !== "group") return decision;
-      const key =
-        decision.jid ??
-        (event.kind === "group"
-          ? `occupant:${tryParseJid(event.occupant)?.full ?? tryParseJid(event.room)?.bare}`
-          : undefined);
-      if (key === undefined || limiter.take(key)) return decision;
-      return { ...decision, action: "deny", reason: `rate limited (${decision.reason})` };
+      const decision = limitDecision(limiter, event, decide(config, event, isPaired));
+      if (decision.throttled === "first") {
+        ctx.logger.info("sender rate limited; further messages are dropped until it refills", {
+          kind: event.kind,
+          sender: decision.jid ?? (event.kind === "group" ? event.occupant : undefined),
+        });
+      }
+      return decision;
     };
 
     const admitDm = async (from: string): Promise<DmAdmission> => {
       const decision = check({ kind: "dm", from });
+      if (
+        decision.throttled === "first" &&
+        rateLimitReply !== false &&
+        decision.jid !== undefined
+      ) {
+        // Told once per throttling episode, so a flood never gets a flood of answers.
+        await client.send({ to: decision.jid, body: rateLimitReply }).catch((error: unknown) =>
+          ctx.logger.warn("could not send the rate limit notice", {
+            error: (error as Error).message,
+          }),
+        );
+      }
       if (decision.action !== "pair" || decision.jid === undefined) return decision;
       const jid = decision.jid;
       let result: PairingRequestResult;

@@ -26,10 +26,18 @@ export interface TimeSource {
   now(): number;
 }
 
+/**
+ * Outcome of {@link RateLimiter.consume}: `ok` (a token was taken), `first`
+ * (refused, for the first time since `key` last got a token), `again` (refused again).
+ */
+export type RateVerdict = "ok" | "first" | "again";
+
 /** A per-key token bucket limiter. */
 export interface RateLimiter {
   /** Takes one token for `key`; false when the bucket is empty (the message should be dropped). */
   take(key: string): boolean;
+  /** Like {@link take}, but tells a first refusal from later ones (to warn a sender once). */
+  consume(key: string): RateVerdict;
   /** Tokens currently available to `key` (after refill). */
   available(key: string): number;
   /** Forgets every bucket. */
@@ -39,6 +47,8 @@ export interface RateLimiter {
 interface Bucket {
   tokens: number;
   at: number;
+  /** Refused since it last got a token. */
+  refused: boolean;
 }
 
 /** Creates a token bucket limiter; `clock` defaults to `Date`. */
@@ -53,7 +63,7 @@ export function createRateLimiter(
     const now = clock.now();
     const bucket = buckets.get(key);
     if (!bucket) {
-      const fresh = { tokens: options.capacity, at: now };
+      const fresh = { tokens: options.capacity, at: now, refused: false };
       buckets.set(key, fresh);
       if (buckets.size > options.maxSenders) {
         const oldest = buckets.keys().next().value;
@@ -71,13 +81,21 @@ export function createRateLimiter(
     return bucket;
   };
 
+  const consume = (key: string): RateVerdict => {
+    const bucket = refill(key);
+    if (bucket.tokens < 1) {
+      const verdict = bucket.refused ? "again" : "first";
+      bucket.refused = true;
+      return verdict;
+    }
+    bucket.tokens -= 1;
+    bucket.refused = false;
+    return "ok";
+  };
+
   return {
-    take(key) {
-      const bucket = refill(key);
-      if (bucket.tokens < 1) return false;
-      bucket.tokens -= 1;
-      return true;
-    },
+    take: (key) => consume(key) === "ok",
+    consume,
     available(key) {
       return Math.floor(refill(key).tokens);
     },

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Client, createClient, type Element, xml } from "@clawxmpp/core";
 import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
-import { type FakeServer, fakeServer, testPluginConformance } from "@clawxmpp/test";
+import { type FakeServer, fakeServer, nextEvent, testPluginConformance } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   NS_AVATAR_DATA,
@@ -404,7 +404,7 @@ describe("nickname and mood", () => {
         ),
       ),
     );
-    const seen = new Promise((resolve) => client.once("message", resolve));
+    const seen = nextEvent(client, "message");
     server.receive(
       xml("message", { from: `${ALICE}/r`, to: FULL, type: "chat" }, xml("body", {}, "after")),
     );

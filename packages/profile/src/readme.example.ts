@@ -3,8 +3,7 @@ import { ProfileError, profile } from "@clawxmpp/profile";
 import { pubsub } from "@clawxmpp/pubsub";
 
 const client = createClient({ jid: "bot@example.org", password: "…" });
-const ps = client.use(pubsub, {});
-// Until core v2's typed dependencies, the pubsub handle is passed in.
+client.use(pubsub, {}); // profile requires it: use it first
 const me = client.use(profile, { watch: ["avatar", "nickname"] });
 
 me.on("avatar", ({ jid, id, source }) => {

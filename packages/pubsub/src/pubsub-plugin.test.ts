@@ -1,5 +1,5 @@
 import { type Client, createClient, type Element, type InboundMessage, xml } from "@clawxmpp/core";
-import { type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import { type FakeServer, fakeServer, iq, nextEvent, testPluginConformance } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   FORM_NODE_CONFIG,
@@ -111,14 +111,7 @@ function record(client: Client, handle: PubsubHandle) {
 /** Sends a marker message and waits until the client emitted it: everything before it was processed. */
 async function flush(server: FakeServer, client: Client): Promise<void> {
   const id = `flush-${Math.random()}`;
-  const seen = new Promise<void>((resolve) => {
-    const off = client.on("message", (m) => {
-      if (m.id === id) {
-        off();
-        resolve();
-      }
-    });
-  });
+  const seen = nextEvent(client, "message", { filter: (m) => m.id === id });
   server.receive(
     xml("message", { from: "x@example.test/r", to: FULL, type: "chat", id }, xml("body", {}, id)),
   );

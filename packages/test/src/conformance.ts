@@ -1,11 +1,25 @@
 /**
- * The conformance suite every plugin runs: it must register cleanly, leave
- * nothing behind on stop (listeners, IQ handlers, disco features), stop twice
- * without error, and not throw when the client stops first.
+ * The conformance suite every plugin runs. It checks behaviour on a live
+ * client, not just listener counts: the plugin is used, the client comes
+ * online on the fake server, loses its connection and resumes it (XEP-0198),
+ * loses it again and starts a new session, the plugin is stopped, and then
+ * its IQ handlers, disco features, stage handlers, timers and client
+ * listeners must all be gone (compared with a twin client that never had
+ * the plugin) while the client still answers. A neighbour throwing from
+ * `stop()` must not keep the plugin (or itself) from being cleaned up.
  */
-import { type Client, createClient, type Plugin, type PluginHandle } from "@clawxmpp/core";
+import type { Plugin, PluginHandle } from "@clawxmpp/core";
 import { describe, expect, it } from "vitest";
-import { fakeServer } from "./fake-transport.js";
+import { assertNoLeaks } from "./conformance-checks.js";
+import {
+  dropAndRecover,
+  type PluginUse,
+  pingAnswered,
+  settle,
+  startLifecycle,
+  stopLifecycles,
+  throwingPlugin,
+} from "./conformance-lifecycle.js";
 
 /** A plugin (with its options) the plugin under test requires, used on the client first. */
 // biome-ignore lint/suspicious/noExplicitAny: any plugin may be a dependency
@@ -15,18 +29,8 @@ export type ConformanceDependency = readonly [Plugin<any, PluginHandle, any>, un
 export interface ConformanceOptions<Options> {
   /** Plugin options to use. */
   options: Options;
-  /** Plugins it requires, in the order to use them. */
+  /** Plugins it requires, in the order to use them. @default [] */
   dependencies?: readonly ConformanceDependency[];
-}
-
-function bareClient(): Client {
-  const server = fakeServer();
-  return createClient({
-    jid: "bot@example.test",
-    password: "x",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
 }
 
 /** Registers vitest tests checking `plugin` against the contract. */
@@ -35,56 +39,85 @@ export function testPluginConformance<Options, Handle extends PluginHandle>(
   plugin: Plugin<Options, Handle, any>,
   config: ConformanceOptions<Options>,
 ): void {
-  const newClient = (): Client => {
-    const client = bareClient();
-    for (const [dependency, options] of config.dependencies ?? []) client.use(dependency, options);
-    return client;
-  };
-  describe(`plugin conformance: ${plugin.pluginName}`, () => {
-    it("has a non-empty name", () => {
-      expect(plugin.pluginName).toMatch(/^[a-z][a-z0-9-]*$/u);
+  const name = plugin.pluginName;
+  const deps: PluginUse[] = (config.dependencies ?? []).map(([dependency, options]) => ({
+    plugin: dependency,
+    options,
+  }));
+  const subject: PluginUse = { plugin, options: config.options };
+
+  describe(`plugin conformance: ${name}`, () => {
+    it("has a lower-case name", () => {
+      expect(name).toMatch(/^[a-z][a-z0-9-]*$/u);
     });
 
-    it("removes every client listener it added when stopped", async () => {
-      const client = newClient();
-      const events = [
-        "online",
-        "offline",
-        "message",
-        "presence",
-        "subscription",
-        "bounce",
-        "error",
-        "status",
-      ] as const;
-      const before = events.map((event) =>
-        (client as unknown as { listenerCount(e: string): number }).listenerCount(event),
-      );
-      const handle = client.use(plugin, config.options);
-      await handle.stop();
-      const after = events.map((event) =>
-        (client as unknown as { listenerCount(e: string): number }).listenerCount(event),
-      );
-      expect(after).toEqual(before);
-      await client.stop();
+    it("leaves nothing behind after going online, a resumption, a new session and stop()", async () => {
+      const twin = await startLifecycle(deps);
+      const used = await startLifecycle([...deps, subject]);
+      try {
+        for (const lifecycle of [twin, used]) await dropAndRecover(lifecycle);
+        await pingAnswered(used, "before-stop");
+        await used.handles.at(-1)?.stop();
+        assertNoLeaks(await settle(twin), await settle(used), `"${name}" after stop()`);
+        expect(used.client.status).toBe("online");
+        await pingAnswered(used, "after-stop");
+      } finally {
+        await stopLifecycles(twin, used);
+      }
+    });
+
+    // Only registered for plugins with dependencies (a skipped test would count as not passed).
+    (deps.length > 0 ? it : () => {})(
+      "is stopped and cleaned up when the plugins it requires are stopped",
+      async () => {
+        const twin = await startLifecycle([]);
+        const used = await startLifecycle([...deps, subject]);
+        try {
+          await dropAndRecover(used);
+          // Stopping a dependency stops its dependents first (core v2 contract).
+          for (const handle of used.handles.slice(0, deps.length)) await handle.stop();
+          assertNoLeaks(await settle(twin), await settle(used), `"${name}" after its dependencies`);
+          await pingAnswered(used, "after-dependencies");
+        } finally {
+          await stopLifecycles(twin, used);
+        }
+      },
+    );
+
+    it("is cleaned up, with its neighbours, when a neighbour throws from stop()", async () => {
+      const twin = await startLifecycle(deps);
+      const used = await startLifecycle([
+        { plugin: throwingPlugin("conformance-before"), options: {} },
+        ...deps,
+        subject,
+        { plugin: throwingPlugin("conformance-after"), options: {} },
+      ]);
+      try {
+        // The last neighbour directly, then the whole client (which stops in reverse use order).
+        await Promise.resolve()
+          .then(() => used.handles.at(-1)?.stop())
+          .catch(() => {});
+        await stopLifecycles(used, twin);
+        assertNoLeaks(await settle(twin), await settle(used), `"${name}" next to failing stops`);
+      } finally {
+        await stopLifecycles(twin, used);
+      }
     });
 
     it("can be stopped twice, and after the client", async () => {
-      const client = newClient();
-      const handle = client.use(plugin, config.options);
-      await client.stop();
+      const used = await startLifecycle([...deps, subject]);
+      const handle = used.handles.at(-1) as PluginHandle;
+      await stopLifecycles(used);
       await handle.stop();
       await handle.stop();
     });
 
     it("can be used again on a new client after stopping", async () => {
-      const first = newClient();
-      await first.use(plugin, config.options).stop();
-      const second = newClient();
-      const handle = second.use(plugin, config.options);
-      await handle.stop();
-      await first.stop();
-      await second.stop();
+      const first = await startLifecycle([...deps, subject]);
+      await first.handles.at(-1)?.stop();
+      const second = await startLifecycle([...deps, subject]);
+      await pingAnswered(second, "second-client");
+      await stopLifecycles(first, second);
     });
   });
 }

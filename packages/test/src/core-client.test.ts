@@ -8,7 +8,7 @@ import {
   xml,
 } from "@clawxmpp/core";
 import { describe, expect, it } from "vitest";
-import { carbon, chat, fakeServer, iq, testPluginConformance } from "./index.js";
+import { carbon, chat, fakeServer, flush, iq, nextEvent, testPluginConformance } from "./index.js";
 
 const ACCOUNT = "bot@example.test";
 
@@ -34,7 +34,6 @@ const messages = (client: ReturnType<typeof setup>["client"]) => {
   client.on("message", (m) => list.push(m));
   return list;
 };
-const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 describe("createClient options", () => {
   it("names every bad field", () => {
@@ -109,10 +108,10 @@ describe("lifecycle", () => {
   it("reconnects after the connection drops and announces it", async () => {
     const { server, client } = setup();
     await client.start();
-    const offline = new Promise((resolve) => client.once("offline", resolve));
-    const online = new Promise((resolve) => client.once("online", resolve));
+    const offline = nextEvent(client, "offline");
+    const online = nextEvent(client, "online");
     server.drop();
-    expect(await offline).toMatchObject({ willReconnect: true });
+    expect((await offline)[0]).toMatchObject({ willReconnect: true });
     await online;
     expect(client.stats.connects).toBe(2);
     await client.stop();
@@ -211,7 +210,7 @@ describe("inbound guard", () => {
         xml("delay", { xmlns: "urn:xmpp:delay", stamp: "2026-01-02T03:04:05Z" }),
       ),
     );
-    await tick();
+    await flush();
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({
       id: "m1",
@@ -251,7 +250,7 @@ describe("inbound guard", () => {
     server.receive(
       carbon("received", ACCOUNT, `${ACCOUNT}/r1`, chat("alice@example.test/x", ACCOUNT, "real")),
     );
-    await tick();
+    await flush();
     expect(got.map((m) => [m.body, m.via, m.outgoing])).toEqual([
       ["mine", "carbon", true],
       ["real", "carbon", false],
@@ -277,7 +276,7 @@ describe("inbound guard", () => {
         ),
       ),
     );
-    await tick();
+    await flush();
     expect(got).toHaveLength(0);
     expect(bounces).toMatchObject([{ id: "x1", error: { condition: "service-unavailable" } }]);
     await client.stop();
@@ -298,7 +297,7 @@ describe("inbound guard", () => {
       );
     server.receive(dup());
     server.receive(dup());
-    await tick();
+    await flush();
     expect(got.map((m) => m.body)).toEqual(["once"]);
     await client.stop();
   });
@@ -336,7 +335,7 @@ describe("IQ and discovery", () => {
       ?.getChildren("feature")
       .map((f) => f.attrs.var);
     expect(features).toContain("urn:xmpp:ping");
-    await tick();
+    await flush();
     expect(server.sent.filter((e) => e.attrs.id === "v1")).toHaveLength(1);
     await client.stop();
   });
@@ -427,12 +426,12 @@ describe("reconnect backoff", () => {
     });
     await client.start();
     server.failNextOpen(refused(), refused(), refused(), refused());
-    const back = new Promise((resolve) => client.once("online", resolve));
+    const back = nextEvent(client, "online");
     server.drop();
     await back;
     expect(delays).toEqual([5, 10, 20, 20, 20]);
     // A successful login starts over: the next loss retries after the initial delay at once.
-    const again = new Promise((resolve) => client.once("online", resolve));
+    const again = nextEvent(client, "online");
     server.drop();
     await again;
     expect(delays.at(-1)).toBe(5);
@@ -448,7 +447,7 @@ describe("reconnect backoff", () => {
     });
     await client.start();
     server.failNextOpen(refused(), refused(), refused());
-    const back = new Promise((resolve) => client.once("online", resolve));
+    const back = nextEvent(client, "online");
     server.drop();
     await back;
     expect(delays).toEqual([5, 10, 20, 20]);

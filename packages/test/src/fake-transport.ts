@@ -35,15 +35,34 @@ export interface FakeServer {
   nextSent(match?: (element: Element) => boolean, ms?: number): Promise<Element>;
   /** Whether a connection is up. */
   readonly connected: boolean;
+  /**
+   * Stanzas the server has received in the current XEP-0198 session (its `h`); reset when a new
+   * session enables stream management, kept across a resumption.
+   */
+  readonly handled: number;
+  /** Makes the next open resume the XEP-0198 session when the client asks to (§5), with `h` = {@link handled}. */
+  acceptResume(): void;
 }
 
-/** Creates a fake server; `jid` is the full JID bound on open. */
-export function fakeServer(options: { jid?: string; streamManagement?: boolean } = {}): FakeServer {
+/** Options of {@link fakeServer}. */
+export interface FakeServerOptions {
+  /** Full JID bound on open. @default `${jid}/fake` */
+  jid?: string;
+  /** Offer XEP-0198 stream management (enabled, resumable). @default false */
+  streamManagement?: boolean;
+  /** Answer every `<r/>` with `<a h/>` at once, like a server (needs `streamManagement`). @default false */
+  autoAck?: boolean;
+}
+
+/** Creates a fake server. */
+export function fakeServer(options: FakeServerOptions = {}): FakeServer {
   const sent: Element[] = [];
   const opens: OpenRequest[] = [];
   const failures: Error[] = [];
   const waiters: { match: (el: Element) => boolean; resolve: (el: Element) => void }[] = [];
   let current: { params: TransportParams; open: boolean } | undefined;
+  let handled = 0;
+  let resumeNext = false;
 
   const server: FakeServer = {
     sent,
@@ -51,6 +70,12 @@ export function fakeServer(options: { jid?: string; streamManagement?: boolean }
     nextOpenResult: undefined,
     get connected() {
       return current?.open === true;
+    },
+    get handled() {
+      return handled;
+    },
+    acceptResume() {
+      resumeNext = true;
     },
     factory(params) {
       const connection = { params, open: false };
@@ -62,6 +87,8 @@ export function fakeServer(options: { jid?: string; streamManagement?: boolean }
           current = connection;
           connection.open = true;
           const sm = options.streamManagement ?? false;
+          const resuming = resumeNext && sm && request.resume !== undefined;
+          resumeNext = false;
           const result: OpenResult = {
             jid: options.jid ?? `${params.jid}/fake`,
             resumed: false,
@@ -71,8 +98,10 @@ export function fakeServer(options: { jid?: string; streamManagement?: boolean }
               request.enableStreamManagement && sm ? { id: "sm-1", resumable: true } : undefined,
             secure: true,
             mechanism: "SCRAM-SHA-256",
+            ...(resuming ? { resumed: true, ackedByServer: handled } : {}),
             ...server.nextOpenResult,
           };
+          if (!result.resumed && result.streamManagement) handled = 0;
           server.nextOpenResult = undefined;
           // As on a real stream, the XEP-0198 answer reaches the client before open() resolves.
           if (result.resumed) {
@@ -97,6 +126,15 @@ export function fakeServer(options: { jid?: string; streamManagement?: boolean }
           if (!connection.open) throw new Error("fake socket closed");
           for (const element of elements) {
             sent.push(element);
+            if (element.name === "message" || element.name === "presence" || element.name === "iq")
+              handled++;
+            if (options.autoAck && element.name === "r" && element.attrs.xmlns === NS_SM) {
+              // Like a server: the answer arrives after the write returns.
+              queueMicrotask(() => {
+                if (connection.open)
+                  params.listener.element(xml("a", { xmlns: NS_SM, h: handled }));
+              });
+            }
             const index = waiters.findIndex((w) => w.match(element));
             if (index !== -1) waiters.splice(index, 1)[0]?.resolve(element);
           }

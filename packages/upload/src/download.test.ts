@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Client, createClient } from "@clawxmpp/core";
-import { fakeServer } from "@clawxmpp/test";
+import { fakeServer, until } from "@clawxmpp/test";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Resolver } from "./resolve-target.js";
 import { type UploadHandle, upload } from "./upload.js";
@@ -243,13 +243,15 @@ describe("download", () => {
   });
 
   it("aborts a running download when the plugin stops", async () => {
+    let responding = false;
     routes.set("/slow", (_req, res) => {
       res.writeHead(200);
       res.write("partial");
+      responding = true;
     });
     const handle = plugin();
     const pending = failure(handle.download(local("/slow")));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => responding);
     await handle.stop();
     expect((await pending).reason).toBe("aborted");
     expect(await readdir(dir)).toEqual([]);

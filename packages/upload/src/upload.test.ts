@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { type Client, createClient, type Element, type InboundMessage, xml } from "@clawxmpp/core";
-import { chat, type FakeServer, fakeServer, iq, testPluginConformance } from "@clawxmpp/test";
+import {
+  chat,
+  type FakeServer,
+  fakeServer,
+  iq,
+  nextEvent,
+  testPluginConformance,
+  until,
+} from "@clawxmpp/test";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { aesgcmCipher } from "./media-cipher.js";
 import { type UploadHandle, upload } from "./upload.js";
@@ -196,7 +204,7 @@ describe("upload service discovery (XEP-0363 §3)", () => {
     await handle.service();
     await handle.service();
     expect(uploadServer.count(isItemsQuery)).toBe(1);
-    const online = new Promise((resolve) => client.once("online", resolve));
+    const online = nextEvent(client, "online");
     server.drop();
     await online;
     await handle.service();
@@ -378,7 +386,7 @@ describe("inbound attachments", () => {
     );
     server.receive(chat("alice@example.test/phone", "bot@example.test", "https://files.example/b"));
     server.receive(chat("alice@example.test/phone", "bot@example.test", "just text"));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => received.length === 3);
     expect(received.map((m) => m.attachments)).toEqual([
       [
         {

@@ -127,4 +127,25 @@ describe("redactForTrace", () => {
     success.children.push(xml("additional-data", {}, "aW5oZXJpdGVk"));
     expect(traceText(success)).not.toContain("aW5oZXJpdGVk");
   });
+  it("hides SASL2 payloads and FAST tokens in a whole login, keeping the structure", () => {
+    const authenticate = xml(
+      "authenticate",
+      { xmlns: SASL2, mechanism: "HT-SHA-256-EXPR" },
+      xml("initial-response", {}, "Ym90AHNlY3JldA=="),
+      xml("fast", { xmlns: "urn:xmpp:fast:0", count: "3" }),
+    );
+    const success = xml(
+      "success",
+      { xmlns: SASL2 },
+      xml("additional-data", {}, "cmVzcG9uZGVy"),
+      xml("token", { xmlns: "urn:xmpp:fast:0", token: "secret-token:fast-xyz", expiry: "2030" }),
+      xml("authorization-identifier", {}, "bot@example.org/r"),
+    );
+    const text = traceText(authenticate) + traceText(success);
+    for (const secret of ["Ym90AHNlY3JldA==", "cmVzcG9uZGVy", "secret-token:fast-xyz"]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('count="3"');
+    expect(text).toContain("bot@example.org/r");
+  });
 });

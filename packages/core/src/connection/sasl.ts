@@ -34,14 +34,7 @@ export type ChannelBindingType = "tls-exporter" | "tls-unique" | "tls-server-end
 /** Gives the binding data of the current TLS channel, or undefined when it cannot. */
 export type ChannelBindingSource = (type: ChannelBindingType) => Buffer | undefined;
 
-interface AuthParams {
-  features: Element;
-  secure: boolean;
-  /** TLS protocol version of the stream, e.g. "TLSv1.3". */
-  tlsVersion?: string | undefined;
-  channelBinding?: ChannelBindingSource | undefined;
-  jid: string;
-  password: string;
+interface AuthParams extends Omit<PasswordMechanismParams, "offered"> {
   send(element: Element): Promise<void>;
   expect(match: (element: Element) => boolean): Promise<Element>;
   /** Told the mechanism and channel binding type (undefined: none) before the exchange starts. */
@@ -72,10 +65,7 @@ export function chooseBindingType(
   features: Element,
   tlsVersion: string | undefined,
 ): ChannelBindingType {
-  const announced = features
-    .getChild("sasl-channel-binding", NS_SASL_CB)
-    ?.getChildren("channel-binding")
-    .map((c) => c.attrs.type);
+  const announced = announcedBindings(features);
   const tls13 = tlsVersion === "TLSv1.3";
   if (announced && announced.length > 0) {
     if (tls13 && announced.includes("tls-exporter")) return "tls-exporter";
@@ -85,13 +75,49 @@ export function chooseBindingType(
   return tls13 ? "tls-exporter" : "tls-unique";
 }
 
-/** Runs the SASL exchange; resolves with the mechanism used. */
-export async function authenticate(params: AuthParams): Promise<string> {
-  const offered =
-    params.features
-      .getChild("mechanisms", NS_SASL)
-      ?.getChildren("mechanism")
-      .map((m) => m.text().trim()) ?? [];
+/** What a password login needs to pick and run a mechanism (SASL1 and SASL2 alike). */
+export interface PasswordMechanismParams {
+  /** Mechanisms the server offers. */
+  offered: readonly string[];
+  /** The stream features (for XEP-0440 channel-binding types). */
+  features: Element;
+  secure: boolean;
+  /** TLS protocol version of the stream, e.g. "TLSv1.3". */
+  tlsVersion?: string | undefined;
+  channelBinding?: ChannelBindingSource | undefined;
+  jid: string;
+  password: string;
+}
+
+/** One SASL mechanism exchange, with raw (not base64) payloads. */
+export interface MechanismSession {
+  readonly name: string;
+  /** Channel binding type in use, undefined for none. */
+  readonly channelBinding: ChannelBindingType | undefined;
+  /** The initial response. */
+  initial(): Buffer;
+  /** Answers a challenge. */
+  respond(challenge: Buffer): Promise<Buffer>;
+  /** Checks the server's final data (`<success>` payload or SASL2 additional-data). */
+  finish(data: Buffer | undefined): void;
+  /** XEP-0474 outcome, for SCRAM. */
+  readonly ssdp?: "verified" | "absent" | "unchecked" | undefined;
+}
+
+/** The XEP-0440 channel-binding types announced, undefined when the feature is absent. */
+export function announcedBindings(features: Element): string[] | undefined {
+  return features
+    .getChild("sasl-channel-binding", NS_SASL_CB)
+    ?.getChildren("channel-binding")
+    .map((c) => c.attrs.type ?? "");
+}
+
+/**
+ * Picks the strongest password mechanism the server offers that is safe on this stream and
+ * prepares it; throws `no-acceptable-mechanism` when there is none.
+ */
+export function passwordMechanism(params: PasswordMechanismParams): MechanismSession {
+  const { offered } = params;
   const bindingType = chooseBindingType(params.features, params.tlsVersion);
   const bindingData = params.secure ? params.channelBinding?.(bindingType) : undefined;
   const mechanism = chooseMechanism(offered, params.secure, bindingData !== undefined);
@@ -101,18 +127,18 @@ export async function authenticate(params: AuthParams): Promise<string> {
       `server offers [${offered.join(", ") || "nothing"}]; clawxmpp needs SCRAM-SHA-1/256/512, or PLAIN over TLS`,
     );
   }
-  params.chosen?.(mechanism, mechanism.endsWith("-PLUS") ? bindingType : undefined);
   const username = parseJid(params.jid).local ?? "";
-  const isSasl = (el: Element) => el.attrs.xmlns === NS_SASL;
-
   if (mechanism === "PLAIN") {
-    const payload = Buffer.from(`\0${username}\0${params.password}`, "utf8").toString("base64");
-    const answer = params.expect(isSasl);
-    await params.send(xml("auth", { xmlns: NS_SASL, mechanism }, payload));
-    await finish(await answer);
-    return mechanism;
+    return {
+      name: mechanism,
+      channelBinding: undefined,
+      initial: () => Buffer.from(`\0${username}\0${params.password}`, "utf8"),
+      respond: () => {
+        throw new AuthError("malformed-request", "unexpected SASL challenge for PLAIN");
+      },
+      finish: () => {},
+    };
   }
-
   const plus = mechanism.endsWith("-PLUS");
   const scram = new ScramSession(
     SCRAM[mechanism.replace(/-PLUS$/u, "")] as ScramHash,
@@ -120,25 +146,73 @@ export async function authenticate(params: AuthParams): Promise<string> {
     params.password,
     undefined,
     plus && bindingData ? { type: bindingType, data: bindingData } : undefined,
+    { mechanisms: offered, channelBindings: announcedBindings(params.features) },
   );
-  let answer = params.expect(isSasl);
-  await params.send(xml("auth", { xmlns: NS_SASL, mechanism }, b64(scram.first())));
-  const challenge = await answer;
-  if (challenge.name !== "challenge") {
-    await finish(challenge);
-    throw new AuthError("malformed-request", "server skipped the SCRAM challenge");
-  }
-  answer = params.expect(isSasl);
-  await params.send(
-    xml("response", { xmlns: NS_SASL }, b64(await scram.final(unb64(challenge.text())))),
-  );
-  const result = await answer;
-  await finish(result);
-  // RFC 6120 allows the server-final-message in <success/> or in a last <challenge/>.
-  scram.verify(unb64(result.text()));
-  return mechanism;
+  let challenged = false;
+  return {
+    name: mechanism,
+    channelBinding: plus ? bindingType : undefined,
+    initial: () => Buffer.from(scram.first(), "utf8"),
+    respond: async (challenge) => {
+      if (challenged) throw new AuthError("malformed-request", "unexpected extra SASL challenge");
+      challenged = true;
+      return Buffer.from(await scram.final(challenge.toString("utf8")), "utf8");
+    },
+    finish: (data) => {
+      if (!challenged)
+        throw new AuthError("malformed-request", "server skipped the SCRAM challenge");
+      scram.verify((data ?? Buffer.alloc(0)).toString("utf8"));
+    },
+    get ssdp() {
+      return scram.ssdp;
+    },
+  };
 }
 
+/** Runs the SASL exchange (RFC 6120 §6); resolves with the mechanism used. */
+export async function authenticate(params: AuthParams): Promise<MechanismSession> {
+  const offered =
+    params.features
+      .getChild("mechanisms", NS_SASL)
+      ?.getChildren("mechanism")
+      .map((m) => m.text().trim()) ?? [];
+  const session = passwordMechanism({ ...params, offered });
+  params.chosen?.(session.name, session.channelBinding);
+  const isSasl = (el: Element) => el.attrs.xmlns === NS_SASL;
+
+  let answer = params.expect(isSasl);
+  await params.send(
+    xml("auth", { xmlns: NS_SASL, mechanism: session.name }, session.initial().toString("base64")),
+  );
+  let result = await answer;
+  while (result.name === "challenge") {
+    const data = unb64(result.text());
+    // RFC 6120 allows the server-final-message in a last <challenge/> answered by an empty response.
+    if (session.name !== "PLAIN" && isServerFinal(data)) {
+      session.finish(data);
+      answer = params.expect(isSasl);
+      await params.send(xml("response", { xmlns: NS_SASL }));
+      result = await answer;
+      await finish(result);
+      return session;
+    }
+    answer = params.expect(isSasl);
+    await params.send(
+      xml("response", { xmlns: NS_SASL }, (await session.respond(data)).toString("base64")),
+    );
+    result = await answer;
+  }
+  await finish(result);
+  session.finish(unb64(result.text()));
+  return session;
+}
+
+function isServerFinal(data: Buffer): boolean {
+  const text = data.toString("utf8");
+  return text.startsWith("v=") || text.startsWith("e=");
+}
+
+/** Throws for anything but `<success/>`. */
 async function finish(element: Element): Promise<void> {
   if (element.name === "success") return;
   if (element.name === "failure") {
@@ -153,10 +227,6 @@ async function finish(element: Element): Promise<void> {
   throw new AuthError("malformed-request", `unexpected SASL element <${element.name}/>`);
 }
 
-function b64(value: string): string {
-  return Buffer.from(value, "utf8").toString("base64");
-}
-
-function unb64(value: string): string {
-  return Buffer.from(value.trim(), "base64").toString("utf8");
+function unb64(value: string): Buffer {
+  return Buffer.from(value.trim(), "base64");
 }

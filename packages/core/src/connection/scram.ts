@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
 import { AuthError } from "../errors.js";
+import { type OfferedAuth, verifySsdp } from "./ssdp.js";
 
 /** Hash functions SCRAM is offered with. */
 export type ScramHash = "sha1" | "sha256" | "sha512";
@@ -30,12 +31,16 @@ export class ScramSession {
   readonly #binding: Buffer;
   #clientFirstBare = "";
   #expectedServerSignature: Buffer | undefined;
+  readonly #offer: OfferedAuth | undefined;
+  /** XEP-0474 outcome: `verified`, `absent` (server sent no hash), or `unchecked` (no offer given). */
+  ssdp: "verified" | "absent" | "unchecked" = "unchecked";
   static #cache: Cached | undefined;
 
   /**
    * `channelBinding` turns this into SCRAM-…-PLUS (RFC 5802 §6): the TLS channel's binding data
    * is mixed into the proof, so a man in the middle with another TLS session cannot relay the login.
-   * `nonce` is for test vectors only; by default 24 random bytes.
+   * `nonce` is for test vectors only; by default 24 random bytes. `offer` is what the features
+   * offered, checked against the server's XEP-0474 hash when it sends one.
    */
   constructor(
     hash: ScramHash,
@@ -43,7 +48,9 @@ export class ScramSession {
     password: string,
     nonce: string = randomBytes(24).toString("base64url"),
     channelBinding?: { type: string; data: Buffer },
+    offer?: OfferedAuth,
   ) {
+    this.#offer = offer;
     this.#nonce = nonce;
     this.#gs2Header = channelBinding ? `p=${channelBinding.type},,` : "n,,";
     this.#binding = channelBinding?.data ?? Buffer.alloc(0);
@@ -79,6 +86,9 @@ export class ScramSession {
       );
     }
 
+    // Before any proof leaves: a tampered offer must not get a response.
+    if (this.#offer) this.ssdp = verifySsdp(attrs.get("h"), this.#hash, this.#offer);
+
     const salted = await this.#saltedPassword(Buffer.from(salt, "base64"), iterations);
     const clientKey = hmac(this.#hash, salted, "Client Key");
     const storedKey = createHash(this.#hash).update(clientKey).digest();
@@ -113,15 +123,24 @@ export class ScramSession {
     const key = `${this.#hash}:${this.#username}:${salt.toString("base64")}:${iterations}:${createHash("sha256").update(this.#password).digest("base64")}`;
     const cached = ScramSession.#cache;
     if (cached?.key === key) return cached.salted;
-    const password = this.#password.normalize("NFKC");
-    const salted = await new Promise<Buffer>((resolve, reject) =>
-      pbkdf2(password, salt, iterations, KEY_LENGTH[this.#hash], this.#hash, (err, out) =>
-        err ? reject(err) : resolve(out),
-      ),
-    );
+    const salted = await saltedPassword(this.#hash, this.#password, salt, iterations);
     ScramSession.#cache = { key, salted };
     return salted;
   }
+}
+
+/** SCRAM's SaltedPassword (RFC 5802 §3): PBKDF2 of the password; also what XEP-0480 upgrades send. */
+export function saltedPassword(
+  hash: ScramHash,
+  password: string,
+  salt: Buffer,
+  iterations: number,
+): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) =>
+    pbkdf2(password.normalize("NFKC"), salt, iterations, KEY_LENGTH[hash], hash, (err, out) =>
+      err ? reject(err) : resolve(out),
+    ),
+  );
 }
 
 function hmac(hash: ScramHash, key: Buffer, data: string): Buffer {

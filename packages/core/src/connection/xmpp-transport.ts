@@ -12,7 +12,13 @@ import TlsSocket from "@xmpp/tls/lib/Socket.js";
 import type { SrvResolver } from "../dns-options.js";
 import { AuthError, ClawXmppError, StanzaError, StreamError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
-import type { OpenRequest, OpenResult, Transport, TransportParams } from "../transport.js";
+import type {
+  LoginInfo,
+  OpenRequest,
+  OpenResult,
+  Transport,
+  TransportParams,
+} from "../transport.js";
 import { type Element, xml } from "../xml.js";
 import { channelBindingData } from "./channel-binding.js";
 import {
@@ -23,7 +29,9 @@ import {
   serviceUri,
 } from "./endpoint-errors.js";
 import { createEntity } from "./entity.js";
-import { authenticate } from "./sasl.js";
+import { authenticate, type ChannelBindingSource } from "./sasl.js";
+import { parseSasl2Offer } from "./sasl2.js";
+import { sasl2Login } from "./sasl2-login.js";
 import { tlsConnectOptions } from "./sockets.js";
 import { addressesOf, dnsResolver, type Endpoint, lookupEndpoints, skipsSrv } from "./srv.js";
 import { featuresSummary, tlsSummary } from "./step-log.js";
@@ -116,73 +124,122 @@ class XmppTransport implements Transport {
   }
 
   async open(request: OpenRequest): Promise<OpenResult> {
-    const { timeouts } = this.#params;
-    const entity = this.#entity;
     try {
-      let features = await this.#establish();
-
-      const tlsSocket = this.#tlsSocket();
-      const mechanism = await authenticate({
-        features,
-        secure: entity.isSecure(),
-        tlsVersion: tlsSocket?.getProtocol() ?? undefined,
-        channelBinding: (type) => (tlsSocket ? channelBindingData(tlsSocket, type) : undefined),
-        jid: this.#params.jid,
-        password: this.#params.password,
-        send: (el) => this.#send(el),
-        expect: (match) => this.#waiter.expect(match, timeouts.auth, "auth"),
-        chosen: (name, binding) =>
-          this.#log.debug("SASL authenticating", {
-            mechanism: name,
-            channelBinding: binding ?? "none",
-          }),
-      });
-      this.#log.debug("SASL succeeded", { mechanism });
-      features = await this.#restart();
-      this.#logFeatures(features);
-
-      const smOffered = features.getChild("sm", NS_SM) !== undefined;
-      if (request.resume && smOffered) {
-        this.#log.debug("stream management: resuming", {
-          previd: request.resume.id,
-          h: request.resume.h,
+      const features = await this.#establish();
+      const login = this.#params.login;
+      const offer = login?.sasl2 ? parseSasl2Offer(features) : undefined;
+      if (offer && login) {
+        const { result, boundJid } = await sasl2Login({
+          request,
+          features,
+          offer,
+          login,
+          jid: this.#params.jid,
+          password: this.#params.password,
+          timeouts: this.#params.timeouts,
+          secure: this.#entity.isSecure(),
+          tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
+          channelBinding: this.#channelBinding(),
+          previousJid: this.#boundJid,
+          log: this.#log,
+          send: (el) => this.#send(el),
+          expect: (match, ms, step) => this.#waiter.expect(match, ms, step),
+          smNonza: (el) => this.#params.listener.element(el),
+          bind: (features2, smOffered, mechanism) =>
+            this.#bind(request, features2, smOffered, mechanism),
         });
-        const answer = await this.#roundTrip(
-          xml("resume", { xmlns: NS_SM, h: request.resume.h, previd: request.resume.id }),
-          (el) => el.attrs.xmlns === NS_SM && (el.name === "resumed" || el.name === "failed"),
-          "resume",
-        );
-        if (answer.name === "resumed") {
-          this.#log.debug("stream management: resumed", { h: answer.attrs.h });
-          this.#negotiated = true;
-          return {
-            jid: this.#boundJid ?? "",
-            resumed: true,
-            ackedByServer: Number(answer.attrs.h),
-            resumeFailed: false,
-            streamManagement: { id: request.resume.id, resumable: true },
-            secure: entity.isSecure(),
-            mechanism,
-          };
-        }
-        const failedH = answer.attrs.h === undefined ? undefined : Number(answer.attrs.h);
-        this.#log.debug("stream management: resume failed; binding a new session", {
-          h: answer.attrs.h,
-          condition: answer.getChildElements()[0]?.name,
-        });
-        return {
-          ...(await this.#bind(request, features, smOffered, mechanism)),
-          resumeFailed: true,
-          ackedByServer: failedH,
-        };
+        if (boundJid) this.#boundJid = boundJid;
+        this.#negotiated = true;
+        return result;
       }
-      if (request.resume) this.#log.debug("stream management: server offers no resumption");
-      return await this.#bind(request, features, smOffered, mechanism);
+      return await this.#openSasl1(request, features);
     } catch (error) {
       this.#log.debug("login failed", { error: (error as Error).message });
       this.destroy();
       throw error;
     }
+  }
+
+  /** Channel binding data of the current TLS channel. */
+  #channelBinding(): ChannelBindingSource {
+    const tlsSocket = this.#tlsSocket();
+    return (type) => (tlsSocket ? channelBindingData(tlsSocket, type) : undefined);
+  }
+
+  /** RFC 6120: SASL, stream restart, then XEP-0198 resume or bind + enable. */
+  async #openSasl1(request: OpenRequest, initial: Element): Promise<OpenResult> {
+    const { timeouts } = this.#params;
+    const entity = this.#entity;
+    let features = initial;
+    const session = await authenticate({
+      features,
+      secure: entity.isSecure(),
+      tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
+      channelBinding: this.#channelBinding(),
+      jid: this.#params.jid,
+      password: this.#params.password,
+      send: (el) => this.#send(el),
+      expect: (match) => this.#waiter.expect(match, timeouts.auth, "auth"),
+      chosen: (name, binding) =>
+        this.#log.debug("SASL authenticating", {
+          mechanism: name,
+          channelBinding: binding ?? "none",
+        }),
+    });
+    const mechanism = session.name;
+    const login: LoginInfo = {
+      path: "sasl1",
+      mechanism,
+      channelBinding: session.channelBinding,
+      fast: false,
+      tokenIssued: false,
+      bind2: false,
+      ssdp: session.ssdp ?? "unchecked",
+      upgrades: [],
+    };
+    this.#log.debug("SASL succeeded", { mechanism, ssdp: login.ssdp });
+    features = await this.#restart();
+    this.#logFeatures(features);
+
+    const smOffered = features.getChild("sm", NS_SM) !== undefined;
+    if (request.resume && smOffered) {
+      this.#log.debug("stream management: resuming", {
+        previd: request.resume.id,
+        h: request.resume.h,
+      });
+      const answer = await this.#roundTrip(
+        xml("resume", { xmlns: NS_SM, h: request.resume.h, previd: request.resume.id }),
+        (el) => el.attrs.xmlns === NS_SM && (el.name === "resumed" || el.name === "failed"),
+        "resume",
+      );
+      if (answer.name === "resumed") {
+        this.#log.debug("stream management: resumed", { h: answer.attrs.h });
+        this.#negotiated = true;
+        return {
+          jid: this.#boundJid ?? "",
+          resumed: true,
+          ackedByServer: Number(answer.attrs.h),
+          resumeFailed: false,
+          streamManagement: { id: request.resume.id, resumable: true },
+          secure: entity.isSecure(),
+          mechanism,
+          login,
+        };
+      }
+      const failedH = answer.attrs.h === undefined ? undefined : Number(answer.attrs.h);
+      this.#log.debug("stream management: resume failed; binding a new session", {
+        h: answer.attrs.h,
+        condition: answer.getChildElements()[0]?.name,
+      });
+      return {
+        ...(await this.#bind(request, features, smOffered, mechanism)),
+        resumeFailed: true,
+        ackedByServer: failedH,
+        login,
+      };
+    }
+    if (request.resume) this.#log.debug("stream management: server offers no resumption");
+    return { ...(await this.#bind(request, features, smOffered, mechanism)), login };
   }
 
   /**
