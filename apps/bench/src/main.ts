@@ -3,7 +3,8 @@
  * rate limits), the core and two xmpp.js baselines measured on it in the same
  * run, each task in a fresh worker process; a table on stdout and JSON in
  * results/latest.json. `bench soak` runs the kill/restart soak instead (see soak.ts),
- * `bench fuzz` the fuzz engine (see fuzz.ts).
+ * `bench fuzz` the fuzz engine (see fuzz.ts), `bench omemo` the OMEMO curve
+ * bench (see omemo-bench.ts).
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -15,6 +16,7 @@ import { componentBench } from "./component-bench.js";
 import { loadConfig } from "./config.js";
 import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./drivers.js";
 import { fuzzCommand } from "./fuzz.js";
+import { omemoBench } from "./omemo-bench.js";
 import { markdownTable, ratioRows, type VariantResults } from "./report.js";
 import { runWorker } from "./run-worker.js";
 import { soakCommand } from "./soak.js";
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
   }
   // `bench component`: the XEP-0114 component bench (component-bench.ts).
   if (process.argv[2] === "component") return componentBench(process.argv.slice(3));
+  // `bench omemo`: native vs pure-JS curve for OMEMO (omemo-bench.ts), no server.
+  if (process.argv[2] === "omemo") return omemoBench(process.argv.slice(3));
   const config = loadConfig(process.argv.slice(2), process.env);
   const memoryUsers = Array.from(
     { length: config.clients },
