@@ -78,3 +78,13 @@ ensure_workspace() {
   echo "==> installing workspace packages"
   CI=true "$PNPM" install --frozen-lockfile --reporter=silent
 }
+
+# Only for the tests: independent peers the suites drive (python-omemo on slixmpp for OMEMO
+# interop, profanity in tmux for ad-hoc commands).
+ensure_test_peers() {
+  local missing=()
+  for pkg in python3-omemo python3-oldmemo python3-slixmpp python3-xmlschema profanity tmux; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}

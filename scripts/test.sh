@@ -5,6 +5,7 @@ started=$(date +%s)
 ensure_node
 ensure_pnpm
 ensure_server_tools
+ensure_test_peers
 ensure_workspace
 export TURBO_TELEMETRY_DISABLED=1
 echo "==> lint (biome)"
