@@ -131,6 +131,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       maxControl: Math.max(10_000, options.queueSize),
       write: (elements) => this.#session.write(elements),
       requestAck: () => this.#session.requestAck(),
+      ackRequest: () => xml("r", { xmlns: "urn:xmpp:sm:3" }),
     });
     this.#archive = options.archive.catchUp
       ? new ArchiveCatchUp({

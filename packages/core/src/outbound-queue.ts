@@ -44,8 +44,11 @@ export interface QueueOnline {
 }
 
 const H_MOD = 2 ** 32;
-/** Stanzas per socket write: large enough that a burst costs few writes and event-loop turns. */
-const BATCH = 250;
+/**
+ * Stanzas per socket write: large enough that a burst costs few writes and event-loop turns,
+ * small enough that acknowledgements (one per batch) keep the window sliding.
+ */
+const BATCH = 100;
 
 function isRequest(stanza: Element): boolean {
   return stanza.name === "iq" && (stanza.attrs.type === "get" || stanza.attrs.type === "set");
@@ -83,12 +86,17 @@ export class OutboundQueue {
     maxControl: number;
     write: (elements: Element[]) => Promise<void>;
     requestAck: () => void;
+    /** The XEP-0198 `<r/>` written right behind each batch, so acks follow the writes closely. */
+    ackRequest?: () => Element;
   }) {
     this.#maxSize = deps.maxSize;
     this.#maxControl = deps.maxControl;
     this.#write = deps.write;
     this.#requestAck = deps.requestAck;
+    this.#ackRequest = deps.ackRequest;
   }
+
+  readonly #ackRequest: (() => Element) | undefined;
 
   /** Stanzas not yet confirmed (waiting + unacked + in flight). */
   get size(): number {
@@ -266,8 +274,13 @@ export class OutboundQueue {
       for (const entry of batch) entry.written = this.#session;
       if (this.#smEnabled) this.#unacked.push(...batch);
       else this.#inFlight.push(...batch);
+      const elements = batch.map((entry) => entry.stanza);
+      // With XEP-0198 the batch carries its own ack request: one write, and the server's <a/>
+      // comes as soon as it has handled the batch (no timer between writing and asking).
+      const inline = this.#smEnabled && this.#ackRequest !== undefined;
+      if (inline) elements.push((this.#ackRequest as () => Element)());
       try {
-        await this.#write(batch.map((entry) => entry.stanza));
+        await this.#write(elements);
       } catch {
         if (this.#generation !== generation) return;
         if (!this.#smEnabled) {
@@ -280,8 +293,9 @@ export class OutboundQueue {
         return;
       }
       if (this.#generation !== generation) return;
-      if (this.#smEnabled) this.#requestAck();
-      else {
+      if (this.#smEnabled) {
+        if (!inline) this.#requestAck();
+      } else {
         this.#inFlight = this.#inFlight.filter((entry) => !batch.includes(entry));
         for (const entry of batch) entry.resolve();
         this.#checkIdle();
