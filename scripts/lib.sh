@@ -80,10 +80,11 @@ ensure_workspace() {
 }
 
 # Only for the tests: independent peers the suites drive (python-omemo on slixmpp for OMEMO
-# interop, profanity in tmux for ad-hoc commands).
+# interop, profanity in tmux for ad-hoc commands) and Debian's prosody-modules for Prosody 0.12
+# (mod_privilege and mod_delegation for the component suite).
 ensure_test_peers() {
   local missing=()
-  for pkg in python3-omemo python3-oldmemo python3-slixmpp python3-xmlschema profanity tmux; do
+  for pkg in python3-omemo python3-oldmemo python3-slixmpp python3-xmlschema profanity tmux prosody-modules; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
