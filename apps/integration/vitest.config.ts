@@ -5,6 +5,8 @@ export default defineProject({
   ssr: { resolve: { conditions: ["@clawxmpp/source"] } },
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    // The login bench is a measurement, not a test: only with CLAWXMPP_BENCH=1.
+    exclude: process.env.CLAWXMPP_BENCH ? [] : ["test/login-bench.test.ts"],
     // Each file starts its own Prosody; logins and restarts take real time.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -26,6 +26,11 @@ const METRICS: Metric[] = [
     better: "higher",
     pick: (r) => r.throughput?.messagesPerSecond,
   },
+  {
+    name: "CPU per message, sent + received (µs)",
+    better: "lower",
+    pick: (r) => r.throughput?.cpuMicrosPerMessage,
+  },
   { name: "login start→online, median (ms)", better: "lower", pick: (r) => r.login?.medianMs },
   { name: "login CPU time, median (ms)", better: "lower", pick: (r) => r.login?.medianCpuMs },
   {

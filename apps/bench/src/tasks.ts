@@ -56,11 +56,15 @@ export interface ThroughputRun {
   sendPhaseMs: number;
   /** From the first send to the last message received. */
   totalMs: number;
+  /** CPU time (user + system) of the process per message, sender and receiver together, µs. */
+  cpuMicrosPerMessage: number;
 }
 
 /** Throughput result: the median rate over the runs. */
 export interface ThroughputResult {
   messagesPerSecond: number;
+  /** Median CPU per message (sent and received in this one process), µs. */
+  cpuMicrosPerMessage: number;
   runs: ThroughputRun[];
 }
 

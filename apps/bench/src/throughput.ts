@@ -46,6 +46,7 @@ export async function measureThroughput(
     let sendErrors = 0;
     const inflight: Promise<void>[] = [];
     const pending = new Pending();
+    const cpuBefore = process.cpuUsage();
     const first = performance.now();
     for (let i = 0; i < count; i++) {
       const sent = sender.send(receiver.jid, `tp-${tag}-${i}`).catch((error: Error) => {
@@ -68,7 +69,9 @@ export async function measureThroughput(
     const unconfirmed = await pending.drain(params.idleTimeoutMs);
     if (unconfirmed > 0) anomaly(`throughput ${tag}: ${unconfirmed} sends never settled`);
     const totalMs = current.last - first;
+    const cpu = process.cpuUsage(cpuBefore);
     return {
+      cpuMicrosPerMessage: (cpu.user + cpu.system) / Math.max(1, current.received),
       messagesPerSecond: current.received / (totalMs / 1000),
       sent: count,
       received: current.received,
@@ -82,7 +85,11 @@ export async function measureThroughput(
   await burst("w", params.warmup);
   const runs: ThroughputRun[] = [];
   for (let r = 0; r < params.runs; r++) runs.push(await burst(`m${r}`, params.count));
-  return { messagesPerSecond: median(runs.map((r) => r.messagesPerSecond)), runs };
+  return {
+    messagesPerSecond: median(runs.map((r) => r.messagesPerSecond)),
+    cpuMicrosPerMessage: median(runs.map((r) => r.cpuMicrosPerMessage)),
+    runs,
+  };
 }
 
 async function waitForAll(run: Run, count: number, idleMs: number): Promise<boolean> {

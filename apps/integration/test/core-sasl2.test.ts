@@ -89,7 +89,8 @@ describe.each(serverKinds())("login on %s", (kind) => {
     expect(c.stats.resumes).toBe(1);
   });
 
-  it.skipIf(!sasl2)(
+  // SASL2-only: registered for the servers that offer it (Prosody 0.12 has no SASL2).
+  (sasl2 ? it : () => {})(
     "logs in with the stored token after a restart, without the password",
     async () => {
       const store = join(dir, `${kind}-restart.json`);
@@ -107,7 +108,8 @@ describe.each(serverKinds())("login on %s", (kind) => {
     },
   );
 
-  it.skipIf(!sasl2)(
+  // SASL2-only: registered for the servers that offer it (Prosody 0.12 has no SASL2).
+  (sasl2 ? it : () => {})(
     "falls back to the password when the token is refused, and replaces it",
     async () => {
       const store = join(dir, `${kind}-revoked.json`);
@@ -125,14 +127,18 @@ describe.each(serverKinds())("login on %s", (kind) => {
     },
   );
 
-  it.skipIf(!sasl2)("a corrupted token file means a password login, not a crash", async () => {
-    const store = join(dir, `${kind}-corrupt.json`);
-    await writeFile(store, "{ this is not json", { mode: 0o600 });
-    const c = client({ login: { fast: { store } } });
-    await c.start();
-    expect(c.stats.login).toMatchObject({ path: "sasl2", fast: false, tokenIssued: true });
-    expect(JSON.parse(await readFile(store, "utf8"))).toHaveProperty("token");
-  });
+  // SASL2-only: registered for the servers that offer it (Prosody 0.12 has no SASL2).
+  (sasl2 ? it : () => {})(
+    "a corrupted token file means a password login, not a crash",
+    async () => {
+      const store = join(dir, `${kind}-corrupt.json`);
+      await writeFile(store, "{ this is not json", { mode: 0o600 });
+      const c = client({ login: { fast: { store } } });
+      await c.start();
+      expect(c.stats.login).toMatchObject({ path: "sasl2", fast: false, tokenIssued: true });
+      expect(JSON.parse(await readFile(store, "utf8"))).toHaveProperty("token");
+    },
+  );
 
   it("carbons enabled inline by Bind2 really deliver copies", async () => {
     const bot = client();
