@@ -58,6 +58,7 @@ export {
   type ClientOptions,
   clientOptionsSchema,
   isLoopbackHost,
+  loginOptionsSchema,
   type ResolvedClientOptions,
 } from "./options.js";
 export { parseOptions } from "./options-util.js";

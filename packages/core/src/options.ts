@@ -232,7 +232,9 @@ export const clientOptionsSchema = z
     /** Software name and version answered to XEP-0092 and used in caps. */
     software: z
       .object({
+        /** Software name answered to XEP-0092 and shown in disco. @default "clawxmpp" */
         name: z.string().min(1).default("clawxmpp"),
+        /** Software version answered to XEP-0092. @default "0.1.0" */
         version: z.string().min(1).default("0.1.0"),
       })
       .strict()
