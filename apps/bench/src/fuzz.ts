@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { type FuzzReport, runFuzz } from "@clawxmpp/integration";
+import { type FuzzReport, runFuzz } from "@clawxmpp/integration/fuzz";
 
 /** Heap growth tolerated between the warm-up and the end, in bytes. */
 const HEAP_TOLERANCE = 8 * 1024 * 1024;

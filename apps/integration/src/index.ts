@@ -1,29 +1,7 @@
 export { makeCertificates, type TestCertificates } from "./certs.js";
 export { type ClientForOptions, clientFor } from "./client-for.js";
-export {
-  createFuzzTarget,
-  createRng,
-  defaultScene,
-  type FinalCheck,
-  type Finding,
-  type FindingExample,
-  type FindingKind,
-  type FuzzCase,
-  type FuzzOptions,
-  type FuzzPlugins,
-  type FuzzReport,
-  type FuzzScene,
-  type FuzzTarget,
-  fuzzCase,
-  type LoggedError,
-  type MutationName,
-  mutate,
-  type Rng,
-  runFuzz,
-  SEEDS,
-  type SeedBuilder,
-  stanzaPreview,
-} from "./fuzz/index.js";
+// The fuzz engine loads every plugin package; it has its own entry point,
+// `@clawxmpp/integration/fuzz`, so the demo and other users of the fixture stay light.
 export { freePorts } from "./ports.js";
 export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./prosody.js";
 export { assertServerTools } from "./prosody-binary.js";

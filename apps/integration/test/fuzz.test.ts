@@ -7,7 +7,7 @@
  * A different seed: `FUZZ_SEED=7 pnpm exec vitest run test/fuzz.test.ts`.
  */
 import { describe, expect, it } from "vitest";
-import { type FuzzReport, runFuzz } from "../src/index.js";
+import { type FuzzReport, runFuzz } from "../src/fuzz/index.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
