@@ -44,18 +44,6 @@ import type { OutgoingMessage } from "./stanza/message.js";
 import { resolveTrace } from "./trace.js";
 import { type Element, xml } from "./xml.js";
 
-export type {
-  Bounce,
-  ClientEvents,
-  ClientStats,
-  ClientStatus,
-  OfflineInfo,
-  OnlineInfo,
-  PluginClient,
-  SendStanzaOptions,
-  SubscriptionRequest,
-} from "./client-api.js";
-export type { Client } from "./client-handle.js";
 
 const NS_CARBONS = "urn:xmpp:carbons:2";
 /** Introspection entry point (see `introspect`). */
