@@ -515,7 +515,12 @@ describe("XMPP channel in a real gateway", () => {
     expect(readFileSync(downloaded.path, "utf8")).toBe(content);
   }, 180_000);
 
-  it("scenario 2: in the room, no reply without a mention; a mention gets typing, then a reply", async () => {
+  // Known flake (1 failure in 4 full runs, 2026-12-01: no reply within 90 s, gateway log not kept):
+  // one retry while it is investigated; a second miss still fails the run.
+  it("scenario 2: in the room, no reply without a mention; a mention gets typing, then a reply", {
+    retry: 1,
+    timeout: 180_000,
+  }, async () => {
     const occupant = `${room}/bot`;
     await waitUntil(async () => aliceRooms.occupants(room).some((o) => o.nick === "bot"), 60_000);
     const from = inbox.length;
@@ -553,7 +558,7 @@ describe("XMPP channel in a real gateway", () => {
     expect(dmTurn?.tools).toContain(DENIED_TOOL);
     expect(roomTurn?.tools.length).toBeGreaterThan(0);
     expect(roomTurn?.tools).not.toContain(DENIED_TOOL);
-  }, 180_000);
+  });
 
   it("scenario 4: `openclaw message react` arrives as an XEP-0444 reaction to alice's message", async () => {
     expect(pingId).toBeDefined();
