@@ -44,7 +44,6 @@ import type { OutgoingMessage } from "./stanza/message.js";
 import { resolveTrace } from "./trace.js";
 import { type Element, xml } from "./xml.js";
 
-
 const NS_CARBONS = "urn:xmpp:carbons:2";
 /** Introspection entry point (see `introspect`). */
 export const INTROSPECT: unique symbol = Symbol.for("clawxmpp.introspect");
