@@ -210,6 +210,7 @@ describe("publishing our avatar", () => {
     const before = server.sent.length;
     await expect(me.publishAvatar(png(8, 8, 5_000))).rejects.toMatchObject({
       name: "ProfileError",
+      code: "too-large",
       reason: "too-large",
     });
     await expect(me.publishAvatar(png(1_000, 8))).rejects.toMatchObject({ reason: "too-large" });
