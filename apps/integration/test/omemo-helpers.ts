@@ -33,11 +33,14 @@ export async function omemoAccount(
   server: ProsodyInstance,
   user: string,
   options: OmemoOptionsInput = {},
+  /** Uses more plugins before omemo (its optional dependencies, e.g. upload). */
+  before: (client: Client) => void = () => {},
 ): Promise<OmemoAccount> {
   const warnings: string[] = [];
   const client = clientFor(server, user, { logger: recordingLogger(warnings) });
   client.use(pubsub, {});
   const rooms = client.use(muc, { nickname: user });
+  before(client);
   const om = client.use(omemo, options);
   const published = om.published();
   await client.start();
