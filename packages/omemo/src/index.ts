@@ -68,4 +68,5 @@ export {
 } from "./payload-crypto.js";
 export { type PreKeyMessageInfo, readPreKeyMessage } from "./prekey-message.js";
 export { type SignalStorageHooks, signalStorage } from "./signal-storage.js";
+export * from "./v2/index.js";
 export { DEFAULT_WIRE_LIMITS, MAX_ID, type WireLimits } from "./wire-limits.js";

@@ -1,0 +1,69 @@
+/**
+ * OMEMO 2 (XEP-0384 ≥ 0.8, `urn:xmpp:omemo:2`) cryptographic core on
+ * `node:crypto`: protobuf messages, Ed25519 identity keys, X3DH, the Double
+ * Ratchet, payload encryption and sessions. Part of `@clawxmpp/omemo`.
+ */
+export {
+  DEFAULT_RATCHET_LIMITS,
+  DoubleRatchet,
+  type RatchetLimits,
+  type RatchetOptions,
+  type RatchetStateJson,
+} from "./double-ratchet.js";
+export {
+  edwardsToMontgomery,
+  generateIdentity,
+  type IdentityKeyPair,
+  identityAgreementKey,
+  identityFromSeed,
+  signWithIdentity,
+  verifyIdentitySignature,
+} from "./identity-key.js";
+export { openMessage, type RatchetHeader, readHeader, sealMessage } from "./message-aead.js";
+export {
+  decodeAuthenticatedMessage,
+  decodeKeyExchange,
+  decodeOmemoMessage,
+  encodeAuthenticatedMessage,
+  encodeKeyExchange,
+  encodeOmemoMessage,
+  KEY_BYTES,
+  MAC_BYTES,
+  MAX_MESSAGE_BYTES,
+  type OmemoAuthenticatedMessage,
+  type OmemoKeyExchange,
+  type OmemoMessage,
+} from "./messages.js";
+export {
+  decryptPayload2,
+  type EncryptedPayload2,
+  emptyKeyMaterial,
+  encryptPayload2,
+  KEY_MATERIAL_BYTES,
+  PAYLOAD_KEY_BYTES_V2,
+} from "./payload.js";
+export {
+  INFO_MESSAGE_KEY,
+  INFO_PAYLOAD,
+  INFO_ROOT_CHAIN,
+  INFO_X3DH,
+  type RandomSource,
+  secureRandom,
+} from "./primitives.js";
+export {
+  type EncryptedKey2,
+  type KeyExchangeInfo,
+  OmemoSession2,
+  type ResponderKeyLookup,
+  type SessionOptions,
+  type SessionStateJson,
+} from "./session.js";
+export {
+  type Bundle2,
+  type PublicPreKey2,
+  verifyBundle,
+  type X3dhInitiation,
+  type X3dhResponderKeys,
+  x3dhInitiate,
+  x3dhRespond,
+} from "./x3dh.js";
