@@ -35,6 +35,13 @@ export {
   type OmemoMessage,
 } from "./messages.js";
 export {
+  generatePreKey2,
+  generateSignedPreKey2,
+  ownBundle2,
+  type PreKeyPair2,
+  type SignedPreKeyPair2,
+} from "./own-keys.js";
+export {
   decryptPayload2,
   type EncryptedPayload2,
   emptyKeyMaterial,
