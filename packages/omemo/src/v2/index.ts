@@ -3,6 +3,15 @@
  * `node:crypto`: protobuf messages, Ed25519 identity keys, X3DH, the Double
  * Ratchet, payload encryption and sessions. Part of `@clawxmpp/omemo`.
  */
+
+export { buildBundle2, parseBundle2 } from "./bundle-element.js";
+export {
+  buildDeviceList2,
+  type DeviceEntry2,
+  parseDeviceList2,
+  signDeviceLabel,
+  verifyDeviceLabel,
+} from "./device-list.js";
 export {
   DEFAULT_RATCHET_LIMITS,
   DoubleRatchet,
@@ -10,6 +19,13 @@ export {
   type RatchetOptions,
   type RatchetStateJson,
 } from "./double-ratchet.js";
+export {
+  buildEncrypted2,
+  type EncryptedKeyEntry2,
+  type EncryptedMessage2,
+  findEncrypted2,
+  parseEncrypted2,
+} from "./encrypted-element.js";
 export {
   edwardsToMontgomery,
   generateIdentity,
@@ -34,6 +50,7 @@ export {
   type OmemoKeyExchange,
   type OmemoMessage,
 } from "./messages.js";
+export { NODE_BUNDLES_V2, NODE_DEVICES_V2, NS_OMEMO2 } from "./namespaces.js";
 export {
   generatePreKey2,
   generateSignedPreKey2,
@@ -57,6 +74,16 @@ export {
   type RandomSource,
   secureRandom,
 } from "./primitives.js";
+export {
+  buildEnvelope,
+  DEFAULT_ENVELOPE_LIMITS,
+  type EnvelopeExpectations,
+  type EnvelopeLimits,
+  type EnvelopeOptions,
+  NS_SCE,
+  type OpenedEnvelope,
+  parseEnvelope,
+} from "./sce-envelope.js";
 export {
   type EncryptedKey2,
   type KeyExchangeInfo,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { refusal } from "../../test/refusal.js";
 import { OmemoError } from "../omemo-error.js";
 import {
   decodeAuthenticatedMessage,
@@ -14,17 +15,6 @@ import { encodeFields } from "./proto-wire.js";
 const key = new Uint8Array(32).fill(7);
 const mac = new Uint8Array(16).fill(9);
 const valid = encodeOmemoMessage({ n: 3, pn: 2, dhPub: key, ciphertext: new Uint8Array(64) });
-
-function refusal(run: () => unknown): { condition: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OmemoError);
-    const { condition, message } = error as OmemoError;
-    return { condition, message };
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("OMEMO 2 protobuf decoders refuse hostile input", () => {
   it.each([
@@ -51,22 +41,21 @@ describe("OMEMO 2 protobuf decoders refuse hostile input", () => {
       /dh_pub is 31 bytes/,
     ],
   ])("OMEMOMessage: %s", (_name, bytes, text) => {
-    const { condition, message } = refusal(() => decodeOmemoMessage(bytes));
-    expect(condition).toBe("malformed");
-    expect(message).toMatch(text);
-    expect(message).toMatch(/^\[omemo\] OMEMOMessage/);
+    const refused = refusal(() => decodeOmemoMessage(bytes));
+    expect(refused).toMatch(/^malformed: \[omemo\] OMEMOMessage[:.]/);
+    expect(refused).toMatch(text);
   });
 
   it("refuses oversize messages and fields as too-large before reading them", () => {
-    expect(refusal(() => decodeOmemoMessage(new Uint8Array(MAX_MESSAGE_BYTES + 1))).condition).toBe(
-      "too-large",
+    expect(refusal(() => decodeOmemoMessage(new Uint8Array(MAX_MESSAGE_BYTES + 1)))).toMatch(
+      /^too-large:/,
     );
     const longKey = encodeFields([
       [1, 0],
       [2, 0],
       [3, new Uint8Array(33)],
     ]);
-    expect(refusal(() => decodeOmemoMessage(longKey)).condition).toBe("too-large");
+    expect(refusal(() => decodeOmemoMessage(longKey))).toMatch(/^too-large:/);
   });
 
   it("skips unknown fields and accepts fields in any order", () => {
@@ -90,9 +79,9 @@ describe("OMEMO 2 protobuf decoders refuse hostile input", () => {
             [2, valid],
           ]),
         ),
-      ).message,
+      ),
     ).toMatch(/mac is 15 bytes/);
-    expect(refusal(() => decodeAuthenticatedMessage(encodeFields([[1, mac]]))).message).toMatch(
+    expect(refusal(() => decodeAuthenticatedMessage(encodeFields([[1, mac]])))).toMatch(
       /field 2 is missing/,
     );
     const good = encodeAuthenticatedMessage({ mac, message: valid });
@@ -105,10 +94,8 @@ describe("OMEMO 2 protobuf decoders refuse hostile input", () => {
         [5, message],
       ]);
     expect(decodeKeyExchange(kex(key, good)).message).toEqual(good);
-    expect(refusal(() => decodeKeyExchange(kex(new Uint8Array(5), good))).message).toMatch(
-      /ik is 5 bytes/,
-    );
-    expect(refusal(() => decodeKeyExchange(kex(key, Uint8Array.of(0x0a, 0x05)))).message).toMatch(
+    expect(refusal(() => decodeKeyExchange(kex(new Uint8Array(5), good)))).toMatch(/ik is 5 bytes/);
+    expect(refusal(() => decodeKeyExchange(kex(key, Uint8Array.of(0x0a, 0x05))))).toMatch(
       /OMEMOAuthenticatedMessage: field runs past the end/,
     );
   });

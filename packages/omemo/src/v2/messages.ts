@@ -74,7 +74,8 @@ const KEY_EXCHANGE_SCHEMA: readonly ProtoField[] = [
   { number: 5, type: "bytes", required: true },
 ];
 
-function exactLength(
+/** Checks a fixed-size field: `malformed` when received, `invalid` when we are about to send it. */
+export function exactLength(
   bytes: Uint8Array,
   length: number,
   what: string,
