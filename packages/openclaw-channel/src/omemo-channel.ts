@@ -117,6 +117,7 @@ export function attachOmemo(module: OmemoModule, deps: AttachOmemoDeps): Channel
     void handle
       .published()
       .then(() => Promise.all(owners.map((owner) => handle.devices(owner, { refresh: true }))))
+      .then(() => logger.debug("owners' OMEMO device lists fetched", { owners: owners.length }))
       .catch((error: unknown) =>
         logger.debug("could not fetch the owners' OMEMO devices", { error: errorText(error) }),
       );
