@@ -43,7 +43,7 @@ function received(to: OmemoAccount, body: string) {
 
 describe("OMEMO plugin between two clawxmpp clients", () => {
   beforeAll(async () => {
-    server = await startProsody({ accounts: { alice: "alice", bob: "bob" } });
+    server = await startProsody({ accounts: { alice: "alice", bob: "bob", carol: "carol" } });
     dir = await mkdtemp(join(tmpdir(), "omemo-plugin-"));
     aliceStore = await JsonFileOmemoStore.open(join(dir, "alice.json"));
     bobStore = await JsonFileOmemoStore.open(join(dir, "bob.json"));
@@ -71,6 +71,9 @@ describe("OMEMO plugin between two clawxmpp clients", () => {
     });
     // The fallback body and the <encrypted/> element never reach the application.
     expect(first.stanza.getChild("encrypted", NS_OMEMO)).toBeUndefined();
+    // The one-time prekey alice used is replaced by a new one (ids only grow) and republished.
+    await untilAsync(async () => (await bobStore.getOwnDevice())?.nextPreKeyId === 102);
+    expect(await bobStore.listPreKeys()).toHaveLength(100);
 
     const aliceGets = received(alice, "hello alice");
     await bob.om.sendEncrypted(ALICE(), "hello alice");
@@ -125,6 +128,37 @@ describe("OMEMO plugin between two clawxmpp clients", () => {
     await expect(alice.client.send({ to: BOB(), body: "x", omemo: false })).rejects.toThrow(
       /requireEncryption/,
     );
+  });
+
+  it("manual trust: an unpinned device is neither read nor encrypted for; pinned, it is", async () => {
+    const carolStore = await JsonFileOmemoStore.open(join(dir, "carol.json"));
+    let carol = await open("carol", carolStore, { trust: "manual" });
+    const CAROL = server.accounts.carol?.jid as string;
+    const seen = new Promise((resolve) => carol.om.once("identity", resolve));
+    const refused = new Promise((resolve) => carol.om.once("undecryptable", resolve));
+    await bob.om.sendEncrypted(CAROL, "carol does not know me yet");
+    expect(await refused).toMatchObject({ condition: "untrusted", jid: BOB() });
+    const bobId = await bob.om.identity();
+    expect(await seen).toMatchObject({
+      jid: BOB(),
+      deviceId: bobId.deviceId,
+      fingerprint: bobId.fingerprint,
+      trust: "undecided",
+    });
+    await expect(carol.om.sendEncrypted(BOB(), "no")).rejects.toThrow(/no trusted OMEMO device/);
+
+    // The operator pins bob's fingerprint in the display form clients show.
+    await carol.client.stop();
+    carol = await open("carol", carolStore, {
+      trust: "manual",
+      trustedFingerprints: [bobId.display],
+    });
+    const bobGets = received(bob, "now I trust you");
+    await carol.om.sendEncrypted(BOB(), "now I trust you");
+    expect((await bobGets).omemo?.jid).toBe(CAROL);
+    const carolGets = received(carol, "verified");
+    await bob.om.sendEncrypted(CAROL, "verified");
+    expect((await carolGets).omemo).toMatchObject({ jid: BOB(), trust: "verified" });
   });
 
   it("another client of our account adds a device: deviceAdded; a contact's messages reach it too", async () => {

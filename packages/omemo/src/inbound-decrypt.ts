@@ -53,7 +53,7 @@ export function decryptStage(deps: DecryptStageDeps) {
   const refuse = (ctx: InboundContext, event: Omit<UndecryptableEvent, "from">, quiet = false) => {
     const from = ctx.stanza.attrs.from ?? "";
     const details = { from, condition: event.condition, reason: event.reason };
-    if (quiet) deps.logger.debug("encrypted message dropped", details);
+    if (quiet) deps.logger.info("encrypted message dropped", details);
     else deps.logger.warn("encrypted message dropped", details);
     deps.undecryptable({ from, ...event });
     ctx.drop(`omemo: ${event.reason}`);

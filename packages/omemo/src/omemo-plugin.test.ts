@@ -1,6 +1,13 @@
 import { type Client, createClient, type Element, introspect, xml } from "@clawxmpp/core";
 import { pubsub } from "@clawxmpp/pubsub";
-import { chat, type FakeServer, fakeServer, testPluginConformance } from "@clawxmpp/test";
+import {
+  chat,
+  type FakeClock,
+  type FakeServer,
+  fakeClock,
+  fakeServer,
+  testPluginConformance,
+} from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildDeviceList } from "./device-list.js";
 import { MemoryOmemoStore } from "./memory-store.js";
@@ -47,13 +54,14 @@ function notFound(server: FakeServer, req: Element) {
   );
 }
 
-async function setup(options: OmemoOptionsInput = {}) {
+async function setup(options: OmemoOptionsInput = {}, clock?: FakeClock) {
   const server = fakeServer();
   const client = createClient({
     jid: ME,
     password: "x",
     transport: server.factory,
     keepalive: { interval: 0 },
+    ...(clock && { clock }),
   });
   active.push(client);
   client.use(pubsub, {});
@@ -110,6 +118,29 @@ describe("omemo plugin", () => {
       ?.getChildren("device")
       .map((d) => Number(d.attrs.id));
     expect(ids).toEqual([12345, deviceId]);
+  });
+
+  it("rotates the signed prekey on the clock and republishes the bundle", async () => {
+    const clock = fakeClock(Date.now());
+    const day = 86_400_000;
+    const { server, store, deviceId } = await setup(
+      { signedPreKeyRotation: 2 * day - 60_000, rotationCheckInterval: day },
+      clock,
+    );
+    const first = (await store.getOwnDevice())?.signedPreKeyId;
+    clock.advance(day);
+    // Not due after one day: nothing is published.
+    expect((await store.getOwnDevice())?.signedPreKeyId).toBe(first);
+    const bundle = server.nextSent(request("publish", bundleNode(deviceId)));
+    // Due at the second check (the key was created a moment after the clock started: a minute of margin).
+    clock.advance(day);
+    const published = await bundle;
+    const spk = pubsubChild(published)
+      ?.getChild("item")
+      ?.getChild("bundle", NS_OMEMO)
+      ?.getChild("signedPreKeyPublic");
+    expect(Number(spk?.attrs.signedPreKeyId)).toBe((first ?? 0) + 1);
+    expect((await store.getOwnDevice())?.signedPreKeyId).toBe((first ?? 0) + 1);
   });
 
   it("drops malformed and foreign encrypted messages with a reason, never their fallback body", async () => {

@@ -102,7 +102,10 @@ export class OmemoRuntime {
       const bundle = await directory.bundle(address.jid, address.deviceId);
       await sessions.buildSession(address, bundle);
     } catch (error) {
-      logger.debug("no session built", {
+      const condition = (error as OmemoError).condition;
+      // A bundle that is there but unusable (bad signature, malformed) is worth a warning.
+      const level = condition === "bad-signature" || condition === "malformed" ? "warn" : "debug";
+      logger[level]("no session built", {
         device: encodeAddress(address),
         reason: (error as Error).message,
       });

@@ -6,7 +6,8 @@
  * its place, `<store/>` (XEP-0334) and XEP-0380 `<encryption/>`. Other
  * children (origin-id, receipts, markers) stay in the clear, as clients send
  * them. A room message goes to the real JIDs of its occupants; a room that
- * hides them is refused. When encryption is wanted but impossible the send
+ * hides them is refused. A body with an `aesgcm://` link (XEP-0454) is always
+ * encrypted, or not sent: its fragment is the file's key. When encryption is wanted but impossible the send
  * is cancelled with the reason: never a silent plaintext fallback.
  */
 import type { Element, Logger, OutboundContext } from "@clawxmpp/core";
@@ -27,6 +28,8 @@ export interface EncryptStageDeps {
   hasOmemo: (jid: string) => Promise<boolean>;
 }
 
+const AESGCM_LINK = /aesgcm:\/\//iu;
+const NS_OOB = "jabber:x:oob";
 const bare = (jid: string | undefined) => (jid ?? "").split("/")[0] ?? "";
 
 /** The real bare JIDs of a room's occupants; throws when the room hides one. */
@@ -53,7 +56,9 @@ export function encryptStage(deps: EncryptStageDeps) {
     if (body === null) return;
     const to = bare(stanza.attrs.to);
     const groupchat = stanza.attrs.type === "groupchat";
-    const wanted = ctx.message?.omemo;
+    // XEP-0454: an aesgcm:// link carries its key in the fragment; it never leaves in the clear.
+    const media = AESGCM_LINK.test(body);
+    const wanted = media ? true : ctx.message?.omemo;
     let encrypt = wanted === true;
     if (wanted === undefined && !groupchat && (deps.autoEncrypt || deps.requireEncryption)) {
       encrypt = await deps.hasOmemo(to);
@@ -81,7 +86,11 @@ export function encryptStage(deps: EncryptStageDeps) {
 
 function encryptedCopy(stanza: Element, encrypted: Element, fallback: string): Element {
   const kept = stanza.children.filter(
-    (child) => typeof child !== "string" && child.name !== "body",
+    (child) =>
+      typeof child !== "string" &&
+      child.name !== "body" &&
+      // An OOB copy of the link would repeat in the clear what is now encrypted.
+      !child.is("x", NS_OOB),
   );
   return xml("message", { ...stanza.attrs }, ...kept, encrypted, ...omemoHints(fallback));
 }
