@@ -11,6 +11,7 @@
  * account is resolved (`accounts.ts`), and documented with `@default` below.
  */
 import { z } from "zod";
+import { omemoConfigSchema } from "./omemo-config.js";
 
 /** A bare JID `local@domain` (no resource), optionally written as an `xmpp:` URI. */
 const BARE_JID = /^(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+$/iu;
@@ -367,20 +368,11 @@ export const accountConfigShape = {
     )
     .optional()
     .describe("Per-room settings keyed by room JID"),
-  /** OMEMO end-to-end encryption (XEP-0384); accepted now, active once supported. */
-  omemo: z
-    .object({
-      /**
-       * Enable OMEMO.
-       * @default false
-       */
-      enabled: z.boolean().optional().describe("Enable OMEMO (default false)"),
-      /** Label of this device in the OMEMO device list. */
-      deviceLabel: z.string().min(1).max(256).optional().describe("OMEMO device label"),
-    })
-    .strict()
-    .optional()
-    .describe("OMEMO encryption (XEP-0384)"),
+  /**
+   * OMEMO end-to-end encryption (XEP-0384 0.3). Needs the separately installed,
+   * GPL-3.0-only `@clawxmpp/omemo` package (see omemo-config.ts).
+   */
+  omemo: omemoConfigSchema.optional().describe("OMEMO encryption (XEP-0384)"),
 } as const;
 
 /** One account under `channels.xmpp.accounts.<id>`. */
