@@ -61,8 +61,6 @@ class XmppTransport implements Transport {
   #streamError: StreamError | undefined;
   /** Sockets of the current attempt, destroyed when it fails. */
   #attemptSockets: { destroy(): void }[] = [];
-  /** A server refused `<starttls/>` before its features: never pipeline with it again. */
-  #pipelineRefused = false;
 
   constructor(params: TransportParams) {
     this.#params = params;
@@ -352,7 +350,8 @@ class XmppTransport implements Transport {
         this.#log.debug("pipelined STARTTLS failed; retrying in the usual order", {
           error: (error as Error).message,
         });
-        this.#pipelineRefused = true;
+        // The login settings live as long as the client: it does not pipeline with this server again.
+        if (this.#params.login) this.#params.login.pipelineStarttls = false;
         this.#abandonAttempt();
         return this.#attempt(endpoint, address);
       }
@@ -390,9 +389,7 @@ class XmppTransport implements Transport {
    */
   async #mayPipeline(): Promise<boolean> {
     const login = this.#params.login;
-    if (!login?.sasl2 || !login.fast || !login.pipelineStarttls || this.#pipelineRefused) {
-      return false;
-    }
+    if (!login?.sasl2 || !login.fast || !login.pipelineStarttls) return false;
     const token = await login.tokenStore.load().catch(() => undefined);
     return isFastToken(token);
   }
