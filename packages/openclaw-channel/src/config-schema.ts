@@ -11,6 +11,7 @@
  * account is resolved (`accounts.ts`), and documented with `@default` below.
  */
 import { z } from "zod";
+import { workConfigShape } from "./work-config.js";
 
 /** A bare JID `local@domain` (no resource), optionally written as an `xmpp:` URI. */
 const BARE_JID = /^(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+$/iu;
@@ -287,6 +288,22 @@ export const accountConfigShape = {
        * @default false
        */
       reactions: z.boolean().optional().describe("Enable XEP-0444 reactions (default false)"),
+      /**
+       * Offer the `edit` action: correct one of the agent's own messages (XEP-0308).
+       * @default false
+       */
+      edit: z
+        .boolean()
+        .optional()
+        .describe("Enable editing own messages, XEP-0308 (default false)"),
+      /**
+       * Offer the `delete`/`unsend` actions: retract one of the agent's own messages (XEP-0424).
+       * @default false
+       */
+      delete: z
+        .boolean()
+        .optional()
+        .describe("Enable deleting own messages, XEP-0424 (default false)"),
     })
     .strict()
     .optional()
@@ -371,6 +388,7 @@ export const accountConfigShape = {
     .strict()
     .optional()
     .describe("OMEMO encryption (XEP-0384)"),
+  ...workConfigShape,
 } as const;
 
 /** One account under `channels.xmpp.accounts.<id>`. */
