@@ -150,6 +150,15 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     if (inbound === undefined) return { kind: "ignored", reason: "no inbound runtime" };
     deps.onActivity?.("inbound");
     const { message, conversation, sender, timestamp } = turn;
+    // The user sees at once that the agent took the message up (the policy admitted it;
+    // OpenClaw's own ingress check below only mirrors that decision).
+    const work = deps.work?.begin({
+      conversation,
+      type: turn.kind === "group" ? "groupchat" : "chat",
+      message,
+      reference: turn.ids.reference,
+    });
+    held.work = work;
     const messageId = turn.ids.openclaw;
     ids.remember(conversation, turn.ids);
     const group = turn.kind === "group";
@@ -195,14 +204,6 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       return { kind: "denied", reason: `ingress ${access.ingress.admission}` };
     }
 
-    // The user sees at once that the agent took the message up.
-    const work = deps.work?.begin({
-      conversation,
-      type: group ? "groupchat" : "chat",
-      message,
-      reference: turn.ids.reference,
-    });
-    held.work = work;
     // Attachments are fetched only now, for an admitted sender.
     const attachments = message.attachments ?? [];
     const media = await resolveInboundMedia(attachments, messageId, {
