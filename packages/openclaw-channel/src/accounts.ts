@@ -14,6 +14,7 @@ import {
   xmppChannelConfigSchema,
 } from "./config-schema.js";
 import { type ResolvedOmemo, resolveOmemo } from "./omemo-config.js";
+import { mergeWorkConfig, resolveWorkSettings, type WorkSettings } from "./work-config.js";
 
 /** Id of the account configured by the channel-level keys. */
 export const DEFAULT_ACCOUNT_ID = "default";
@@ -65,7 +66,9 @@ export interface ResolvedXmppAccount {
   nickname: string | undefined;
   /** Real JIDs allowed in rooms, normalised (falls back to `allowFrom`). */
   groupAllowFrom: string[];
-  actions: { reactions: boolean };
+  actions: { reactions: boolean; edit: boolean; delete: boolean };
+  /** Streaming, ack reaction, read receipts and busy presence (`work-config.ts`). */
+  work: WorkSettings;
   messagePrefix: string | undefined;
   /** As configured (OpenClaw's object form, applied by the gateway itself). */
   heartbeatVisibility: XmppAccountConfig["heartbeatVisibility"];
@@ -178,7 +181,12 @@ export function resolveXmppAccount(
     nickname: merged.nickname ?? (jid === undefined ? undefined : tryParseJid(jid)?.local),
     groupAllowFrom:
       merged.groupAllowFrom === undefined ? allowFrom : normaliseList(merged.groupAllowFrom),
-    actions: { reactions: merged.actions?.reactions ?? false },
+    actions: {
+      reactions: merged.actions?.reactions ?? false,
+      edit: merged.actions?.edit ?? false,
+      delete: merged.actions?.delete ?? false,
+    },
+    work: resolveWorkSettings(merged),
     messagePrefix: merged.messagePrefix,
     heartbeatVisibility: merged.heartbeatVisibility,
     mediaMaxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * 1024 * 1024),
@@ -240,7 +248,7 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
   for (const key of NOT_INHERITED) delete inherited[key];
   // `enabled` at channel level switches the whole channel; it is applied separately.
   delete inherited.enabled;
-  const merged: XmppAccountConfig = { ...inherited, ...own };
+  const merged: XmppAccountConfig = { ...inherited, ...own, ...mergeWorkConfig(base, own) };
   if (base.actions !== undefined || own.actions !== undefined) {
     merged.actions = { ...base.actions, ...own.actions };
   }

@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { omemoConfigSchema } from "./omemo-config.js";
+import { workConfigShape } from "./work-config.js";
 
 /** A bare JID `local@domain` (no resource), optionally written as an `xmpp:` URI. */
 const BARE_JID = /^(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+$/iu;
@@ -298,6 +299,22 @@ export const accountConfigShape = {
        * @default false
        */
       reactions: z.boolean().optional().describe("Enable XEP-0444 reactions (default false)"),
+      /**
+       * Offer the `edit` action: correct one of the agent's own messages (XEP-0308).
+       * @default false
+       */
+      edit: z
+        .boolean()
+        .optional()
+        .describe("Enable editing own messages, XEP-0308 (default false)"),
+      /**
+       * Offer the `delete`/`unsend` actions: retract one of the agent's own messages (XEP-0424).
+       * @default false
+       */
+      delete: z
+        .boolean()
+        .optional()
+        .describe("Enable deleting own messages, XEP-0424 (default false)"),
     })
     .strict()
     .optional()
@@ -373,6 +390,7 @@ export const accountConfigShape = {
    * GPL-3.0-only `@clawxmpp/omemo` package (see omemo-config.ts).
    */
   omemo: omemoConfigSchema.optional().describe("OMEMO encryption (XEP-0384)"),
+  ...workConfigShape,
 } as const;
 
 /** One account under `channels.xmpp.accounts.<id>`. */

@@ -44,6 +44,7 @@ import type {
 import { roster } from "./roster.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
+import { accountWorkStatus } from "./work-status.js";
 
 /** OpenClaw aborts an account and waits 5 s; stop well inside that. */
 export const STOP_BUDGET_MS = 4_000;
@@ -205,6 +206,9 @@ export async function startXmppAccount(
       trust,
       ids,
       logger: logger.child("inbound"),
+      work: accountWorkStatus(client, markers, account.work, (what, error) =>
+        ctx.log?.debug?.(`account ${ctx.accountId}: ${what} failed: ${errorMessage(error)}`),
+      ),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
     });

@@ -44,6 +44,7 @@ import type {
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { CHANNEL_ID } from "./plugin-manifest.js";
 import { deliverReply, type ReplyTarget } from "./reply-delivery.js";
+import type { DeliveryKind, TurnWork, WorkStatus } from "./work-status.js";
 
 /** Conversations with a turn queued or running; beyond this, new conversations are dropped. */
 export const MAX_ACTIVE_CONVERSATIONS = 256;
@@ -70,6 +71,8 @@ export interface InboundDeps {
   ids?: MessageIdMap | undefined;
   /** Called after each admitted inbound message and each reply sent (status timestamps). */
   onActivity?: (kind: "inbound" | "outbound") => void;
+  /** Ack reaction, read marker, typing, busy presence and live replies (`work-status.ts`). */
+  work?: WorkStatus | undefined;
 }
 
 /** The outcome of handling one message (tests and logs). */
@@ -130,11 +133,33 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const forAgent = (text: string) => (prefix === undefined ? text : `${prefix} ${text}`);
 
   /** Runs one admitted message as an agent turn; replies go back to the conversation. */
+  /** Runs a turn; the work status it began (if any) ends with it, also on failure. */
   const dispatch = async (turn: Turn): Promise<InboundOutcome> => {
+    const held: { work?: TurnWork | undefined } = {};
+    try {
+      return await dispatchTurn(turn, held);
+    } finally {
+      await held.work?.end();
+    }
+  };
+
+  const dispatchTurn = async (
+    turn: Turn,
+    held: { work?: TurnWork | undefined },
+  ): Promise<InboundOutcome> => {
     const inbound = deps.inboundRuntime;
     if (inbound === undefined) return { kind: "ignored", reason: "no inbound runtime" };
     deps.onActivity?.("inbound");
     const { message, conversation, sender, timestamp } = turn;
+    // The user sees at once that the agent took the message up (the policy admitted it;
+    // OpenClaw's own ingress check below only mirrors that decision).
+    const work = deps.work?.begin({
+      conversation,
+      type: turn.kind === "group" ? "groupchat" : "chat",
+      message,
+      reference: turn.ids.reference,
+    });
+    held.work = work;
     const messageId = turn.ids.openclaw;
     ids.remember(conversation, turn.ids);
     const group = turn.kind === "group";
@@ -274,8 +299,9 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
           deps.logger.warn("could not record the inbound session", { error: String(error) }),
       },
       delivery: {
-        deliver: async (payload: ReplyPayload) => {
-          const sent = await deliverReply(payload, target, {
+        deliver: async (payload: ReplyPayload, info?: { kind?: DeliveryKind }) => {
+          const taken = await work?.take(payload, info?.kind);
+          const delivered = await deliverReply(taken?.rest ?? payload, target, {
             client: deps.client,
             markers: deps.markers,
             files: deps.files,
@@ -284,6 +310,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
             agentId: route.agentId,
             maxBytes: deps.account.mediaMaxBytes,
           });
+          const sent = delivered || taken?.sent === true;
           if (sent) deps.onActivity?.("outbound");
           return { visibleReplySent: sent };
         },
@@ -296,7 +323,9 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
         },
       },
       ...(pipeline === undefined ? {} : { replyPipeline }),
-      ...(onModelSelected === undefined ? {} : { replyOptions: { onModelSelected } }),
+      ...(onModelSelected === undefined && work === undefined
+        ? {}
+        : { replyOptions: { ...work?.replyOptions, onModelSelected } }),
     });
     return { kind: "dispatched", conversation };
   };
