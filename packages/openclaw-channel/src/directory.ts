@@ -11,6 +11,7 @@ import {
   type ResolvedXmppAccount,
   tryResolveAccount,
 } from "./accounts.js";
+import type { ServerFacts } from "./doctor.js";
 import { liveSession } from "./live-clients.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { isRoomTarget } from "./outbound.js";
@@ -120,6 +121,8 @@ export interface XmppProbe {
   reconnectAttempts: number;
   lastError: string | null;
   rooms: string[];
+  /** The doctor's findings (server, TLS, SASL, upload, MAM, PEP, OMEMO), once checked. */
+  doctor?: ServerFacts;
 }
 
 /** `status.probeAccount`: the live connection's state, not the config's. */
@@ -141,6 +144,7 @@ export async function xmppStatusProbe(params: {
   }
   const { client } = session;
   const stats = client.stats;
+  const facts = session.serverFacts?.();
   return {
     ok: client.status === "online",
     status: client.status,
@@ -152,6 +156,7 @@ export async function xmppStatusProbe(params: {
     rooms: (session.rooms?.rooms() ?? [])
       .filter((room) => room.state === "joined")
       .map((room) => room.jid),
+    ...(facts === undefined ? {} : { doctor: facts }),
   };
 }
 

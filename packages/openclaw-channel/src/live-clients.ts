@@ -7,6 +7,7 @@ import type { Client } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import type { MucHandle } from "@clawxmpp/muc";
 import type { UploadHandle } from "@clawxmpp/upload";
+import type { ServerFacts } from "./doctor.js";
 import type { MessageIdMap } from "./message-ids.js";
 
 /** One running account: its client and the plugin handles composed on it. */
@@ -22,6 +23,8 @@ export interface LiveSession {
   ids?: MessageIdMap | undefined;
   /** Roster contacts (bare JIDs), when the roster was fetched. */
   roster?: (() => Promise<string[]>) | undefined;
+  /** The doctor's findings about the server (`doctor.ts`), once checked. */
+  serverFacts?: (() => ServerFacts | undefined) | undefined;
 }
 
 const sessions = new Map<string, LiveSession>();
