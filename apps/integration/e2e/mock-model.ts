@@ -18,6 +18,8 @@ export interface MockModelRequest {
   stream: boolean;
   /** Concatenated text of every user message. */
   userText: string;
+  /** Concatenated text of every system (and developer) message: the system prompt. */
+  systemText: string;
   reply: string;
   /** Names of the tools the request offered the model. */
   tools: string[];
@@ -47,23 +49,10 @@ const MAX_BODY = 8 * 1024 * 1024;
 export function mockReply(
   body: unknown,
   options: { mediaDir?: string } = {},
-): { reply: string; userText: string; tools: string[]; chunks?: string[] } {
+): { reply: string; userText: string; systemText: string; tools: string[]; chunks?: string[] } {
   const messages = (body as { messages?: unknown })?.messages;
-  const texts: string[] = [];
-  if (Array.isArray(messages)) {
-    for (const message of messages) {
-      if ((message as { role?: unknown })?.role !== "user") continue;
-      const content = (message as { content?: unknown }).content;
-      if (typeof content === "string") texts.push(content);
-      else if (Array.isArray(content)) {
-        for (const part of content) {
-          const text = (part as { text?: unknown })?.text;
-          if (typeof text === "string") texts.push(text);
-        }
-      }
-    }
-  }
-  const userText = texts.join("\n");
+  const userText = textOf(messages, ["user"]);
+  const systemText = textOf(messages, ["system", "developer"]);
   const rawTools = (body as { tools?: unknown })?.tools;
   const tools = Array.isArray(rawTools)
     ? rawTools
@@ -73,7 +62,7 @@ export function mockReply(
   const last = [
     ...userText.matchAll(/(PING|ATTACH|STREAM\d{1,2})-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu),
   ].at(-1);
-  if (last === undefined) return { reply: "PONG", userText, tools };
+  if (last === undefined) return { reply: "PONG", userText, systemText, tools };
   const [, kind, token] = last;
   if (kind!.startsWith("STREAM")) {
     const count = Math.min(50, Math.max(1, Number(kind!.slice(6))));
@@ -82,12 +71,35 @@ export function mockReply(
       (_, i) =>
         `${i === 0 ? `${token}` : ""} part ${i + 1}${(i + 1) % 4 === 0 && i + 1 < count ? ".\n\n" : ""}`,
     );
-    return { reply: chunks.join(""), userText, tools, chunks };
+    return { reply: chunks.join(""), userText, systemText, tools, chunks };
   }
   if (kind === "ATTACH" && options.mediaDir !== undefined) {
-    return { reply: `PONG-${token}\n\nMEDIA:${options.mediaDir}/${token}`, userText, tools };
+    return {
+      reply: `PONG-${token}\n\nMEDIA:${options.mediaDir}/${token}`,
+      userText,
+      systemText,
+      tools,
+    };
   }
-  return { reply: `PONG-${token}`, userText, tools };
+  return { reply: `PONG-${token}`, userText, systemText, tools };
+}
+
+/** The text of the messages with one of `roles`, joined by newlines. */
+function textOf(messages: unknown, roles: readonly string[]): string {
+  const texts: string[] = [];
+  if (!Array.isArray(messages)) return "";
+  for (const message of messages) {
+    if (!roles.includes(String((message as { role?: unknown })?.role))) continue;
+    const content = (message as { content?: unknown }).content;
+    if (typeof content === "string") texts.push(content);
+    else if (Array.isArray(content)) {
+      for (const part of content) {
+        const text = (part as { text?: unknown })?.text;
+        if (typeof text === "string") texts.push(text);
+      }
+    }
+  }
+  return texts.join("\n");
 }
 
 /** Starts the mock on `port` (0 = any free port) on 127.0.0.1. */
@@ -171,11 +183,12 @@ async function handle(
   const {
     reply,
     userText,
+    systemText,
     tools,
     chunks: streamed,
   } = mockReply(body, mediaDir === undefined ? {} : { mediaDir });
   const stream = body.stream === true;
-  const request: MockModelRequest = { path, stream, userText, reply, tools };
+  const request: MockModelRequest = { path, stream, userText, systemText, reply, tools };
   requests.push(request);
   const id = `chatcmpl-mock-${requests.length}`;
   const created = Math.floor(Date.now() / 1000);

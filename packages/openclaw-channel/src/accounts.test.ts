@@ -70,6 +70,35 @@ describe("resolveXmppAccount", () => {
       tls: { mode: "starttls", ca: undefined },
       trustedMucServices: undefined,
       rateLimit: { capacity: 5, refillPerMinute: 20 },
+      historyLimit: 20,
+      replyToMode: { direct: "off", group: "first" },
+      roomPrivateMessages: "policy",
+      healthMonitor: { enabled: true, intervalMs: 60_000, timeoutMs: 150_000 },
+    });
+  });
+
+  it("room settings, reply modes and the health monitor are resolved; per-chat-type modes win", () => {
+    const account = resolveXmppAccount(
+      parseXmppChannelConfig({
+        jid: "bot@example.org",
+        historyLimit: 5,
+        replyToMode: "all",
+        replyToModeByChatType: { group: "off" },
+        roomPrivateMessages: "off",
+        healthMonitor: { intervalSeconds: 10, timeoutSeconds: 30 },
+        groupSettings: {
+          "Team@Conference.Example.org": { systemPrompt: "Be brief.", skills: [], historyLimit: 0 },
+        },
+      }),
+    );
+    expect(account).toMatchObject({
+      historyLimit: 5,
+      replyToMode: { direct: "all", group: "off" },
+      roomPrivateMessages: "off",
+      healthMonitor: { enabled: true, intervalMs: 10_000, timeoutMs: 30_000 },
+      groupSettings: {
+        "team@conference.example.org": { systemPrompt: "Be brief.", skills: [], historyLimit: 0 },
+      },
     });
   });
 

@@ -37,6 +37,12 @@ export interface ResolvedToolPolicy {
 export interface ResolvedGroupSettings {
   requireMention: boolean;
   tools: ResolvedToolPolicy | undefined;
+  /** Extra system prompt for turns in the room. */
+  systemPrompt?: string | undefined;
+  /** Skills allowed in the room (undefined: all). */
+  skills?: string[] | undefined;
+  /** Overrides the account's `historyLimit` in the room. */
+  historyLimit?: number | undefined;
 }
 
 /** The effective settings of one account. */
@@ -88,7 +94,20 @@ export interface ResolvedXmppAccount {
   trustedMucServices: string[] | undefined;
   /** Per-sender rate limit, or `false`. */
   rateLimit: false | { capacity: number; refillPerMinute: number };
+  /** Recent room messages given as context on a mention (room settings may override). */
+  historyLimit: number;
+  /** XEP-0461 reply mode per chat type. */
+  replyToMode: { direct: ReplyToMode; group: ReplyToMode };
+  /** Room private messages: as DMs from the real JID (`policy`) or ignored. */
+  roomPrivateMessages: "policy" | "off";
+  /** The account's health monitor, in milliseconds. */
+  healthMonitor: { enabled: boolean; intervalMs: number; timeoutMs: number };
 }
+
+/** XEP-0461 reply mode. */
+export type ReplyToMode = "off" | "first" | "all";
+/** `historyLimit` when unset. */
+export const DEFAULT_HISTORY_LIMIT = 20;
 
 /**
  * Validates the raw `channels.xmpp` value; throws a ConfigError whose issues
@@ -159,6 +178,9 @@ export function resolveXmppAccount(
     groupSettings[key] = {
       requireMention: entry.requireMention ?? true,
       tools: entry.tools === undefined ? undefined : { ...entry.tools },
+      systemPrompt: entry.systemPrompt,
+      skills: entry.skills === undefined ? undefined : [...entry.skills],
+      historyLimit: entry.historyLimit,
     };
   }
   return {
@@ -206,6 +228,18 @@ export function resolveXmppAccount(
             refillPerMinute:
               merged.rateLimit?.refillPerMinute ?? DEFAULT_RATE_LIMIT.refillPerMinute,
           },
+    historyLimit: merged.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+    replyToMode: {
+      // A direct chat is linear: quoting every answer there is noise.
+      direct: merged.replyToModeByChatType?.direct ?? merged.replyToMode ?? "off",
+      group: merged.replyToModeByChatType?.group ?? merged.replyToMode ?? "first",
+    },
+    roomPrivateMessages: merged.roomPrivateMessages ?? "policy",
+    healthMonitor: {
+      enabled: merged.healthMonitor?.enabled ?? true,
+      intervalMs: (merged.healthMonitor?.intervalSeconds ?? 60) * 1000,
+      timeoutMs: (merged.healthMonitor?.timeoutSeconds ?? 150) * 1000,
+    },
   };
 }
 
@@ -260,6 +294,12 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
   }
   if (base.network !== undefined || own.network !== undefined) {
     merged.network = { ...base.network, ...own.network };
+  }
+  if (base.replyToModeByChatType !== undefined || own.replyToModeByChatType !== undefined) {
+    merged.replyToModeByChatType = { ...base.replyToModeByChatType, ...own.replyToModeByChatType };
+  }
+  if (base.healthMonitor !== undefined || own.healthMonitor !== undefined) {
+    merged.healthMonitor = { ...base.healthMonitor, ...own.healthMonitor };
   }
   if (base.groupSettings !== undefined || own.groupSettings !== undefined) {
     merged.groupSettings = { ...base.groupSettings, ...own.groupSettings };

@@ -19,6 +19,7 @@ import {
 import { markers as markersPlugin } from "@clawxmpp/markers";
 import { muc } from "@clawxmpp/muc";
 import { upload } from "@clawxmpp/upload";
+import { watchAccount } from "./account-watch.js";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
 import { publishAvatarOnStart } from "./avatar.js";
@@ -41,6 +42,7 @@ import type {
   ChannelGatewayContext,
   ChannelLogSink,
 } from "./openclaw-types.js";
+import { autoJoinRooms } from "./room-settings.js";
 import { roster } from "./roster.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
@@ -130,7 +132,8 @@ export async function startXmppAccount(
   const logger = loggerFrom(ctx.log);
   const rooms = client.use(muc, {
     nickname: account.nickname ?? client.account.local ?? "openclaw",
-    rooms: account.groups,
+    // Each room's join history fills the context buffer for its first mention.
+    rooms: autoJoinRooms(account),
   });
   // Typing goes to rooms and to contacts that never sent a chat state too.
   const markers = client.use(markersPlugin, { chatStates: { sendTo: "always" } });
@@ -169,7 +172,16 @@ export async function startXmppAccount(
       `account ${ctx.accountId}: joining ${event.room} failed: ${errorMessage(event.error)}`,
     ),
   );
+  const watch = watchAccount({
+    client,
+    account,
+    upload: files,
+    status,
+    log: (level, line) => ctx.log?.[level](`account ${ctx.accountId}: ${line}`),
+    omemoStatus: () => e2e?.status(),
+  });
   const unregister = registerLiveClient(ctx.accountId, {
+    serverFacts: () => watch.facts(),
     client,
     markers,
     rooms,
@@ -282,6 +294,7 @@ export async function startXmppAccount(
   );
 
   await aborted;
+  watch.stop();
   await Promise.race([
     client.stop().catch(() => {}),
     new Promise((resolve) => setTimeout(resolve, STOP_BUDGET_MS).unref()),
