@@ -48,6 +48,7 @@ describe("resolveXmppAccount", () => {
       nickname: "bot",
       groupAllowFrom: [],
       actions: { reactions: false },
+      adHocCommands: { enabled: true, approvals: true },
       messagePrefix: undefined,
       heartbeatVisibility: undefined,
       mediaMaxBytes: 20 * 1024 * 1024,

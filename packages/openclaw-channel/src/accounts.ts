@@ -65,6 +65,8 @@ export interface ResolvedXmppAccount {
   /** Real JIDs allowed in rooms, normalised (falls back to `allowFrom`). */
   groupAllowFrom: string[];
   actions: { reactions: boolean };
+  /** Native commands and approval reactions/form (XEP-0050). */
+  adHocCommands: { enabled: boolean; approvals: boolean };
   messagePrefix: string | undefined;
   /** As configured (OpenClaw's object form, applied by the gateway itself). */
   heartbeatVisibility: XmppAccountConfig["heartbeatVisibility"];
@@ -174,6 +176,10 @@ export function resolveXmppAccount(
     groupAllowFrom:
       merged.groupAllowFrom === undefined ? allowFrom : normaliseList(merged.groupAllowFrom),
     actions: { reactions: merged.actions?.reactions ?? false },
+    adHocCommands: {
+      enabled: merged.adHocCommands?.enabled ?? true,
+      approvals: merged.adHocCommands?.approvals ?? true,
+    },
     messagePrefix: merged.messagePrefix,
     heartbeatVisibility: merged.heartbeatVisibility,
     mediaMaxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * 1024 * 1024),

@@ -21,6 +21,7 @@ import { muc } from "@clawxmpp/muc";
 import { upload } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
+import { loadNativeCommandSpecs, startChannelCommands } from "./channel-commands.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
@@ -186,6 +187,14 @@ export async function startXmppAccount(
       logger: logger.child("inbound"),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
+    });
+    startChannelCommands({
+      client,
+      account,
+      markers,
+      inbound,
+      logger: logger.child("commands"),
+      specs: () => loadNativeCommandSpecs(ctx.cfg),
     });
     client.on("message", (message) => {
       void inbound.handle(message).then((outcome) => {
