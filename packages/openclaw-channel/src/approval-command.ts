@@ -15,7 +15,7 @@ import type { Jid } from "@clawxmpp/core";
 import { type ApprovalDecision, type ApprovalTracker, DECISIONS } from "./approvals.js";
 
 /** The node of the command. */
-export const APPROVAL_NODE = "openclaw/approve";
+export const APPROVAL_NODE = "xmpp/answer-approval";
 
 const LABELS: Record<ApprovalDecision, string> = {
   "allow-once": "✅ Allow once",

@@ -230,6 +230,22 @@ describe("exec approvals", () => {
     expect(lines).toHaveLength(1);
   });
 
+  it("marks an expired prompt expired (XEP-0308) and answers a late reaction so", async () => {
+    const { server, client, lines } = await setup();
+    const sent = server.nextSent((el) => el.getChildText("body")?.includes("/approve x1") ?? false);
+    const short = PROMPT.replaceAll("k9", "x1").replace("Expires in: 30m", "Expires in: 1s");
+    await client.send({ to: "owner@x.test", type: "chat", body: short });
+    const id = (await sent).attrs.id!;
+    const correction = await server.nextSent(
+      (el) => el.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id === id,
+    );
+    expect(correction.getChildText("body")).toMatch(/^⌛ Approval request x1 expired/u);
+    react(server, OWNER, id, "✅");
+    const late = await server.nextSent((el) => /has expired/u.test(el.getChildText("body") ?? ""));
+    expect(late.attrs.to).toBe("owner@x.test");
+    expect(lines).toEqual([]);
+  });
+
   it("answers through the form; bad decisions and missing fields are refused per field", async () => {
     const { server, client, lines } = await setup();
     await sendPrompt(server, client);

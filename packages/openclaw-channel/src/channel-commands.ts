@@ -69,6 +69,8 @@ const approvalPrompts = definePlugin("approval-prompts", (ctx, tracker: Approval
 
 function notePrompt(stanza: Element, tracker: ApprovalTracker): void {
   if (stanza.name !== "message" || stanza.attrs.type === "groupchat") return;
+  // A correction (ours, marking a prompt expired) is not a new prompt.
+  if (stanza.getChild("replace", "urn:xmpp:message-correct:0") !== undefined) return;
   const body = stanza.getChild("body");
   const to = stanza.attrs.to;
   if (body === undefined || to === undefined) return;
@@ -103,9 +105,23 @@ export function startChannelCommands(deps: ChannelCommandsDeps): ChannelCommands
       .catch((error: unknown) =>
         logger.warn("could not send an approval notice", { error: String(error) }),
       );
+  // XEP-0308: the expired prompt itself says so (OpenClaw also posts its own expiry notice);
+  // without the markers plugin, a notice of ours stands in.
+  const onExpired = (approval: PendingApproval) => {
+    const original = approval.messageIds[0];
+    if (deps.markers === undefined || original === undefined) {
+      void send(approval.conversation, expiredText(approval));
+      return;
+    }
+    void deps.markers
+      .correct(approval.conversation, original, expiredText(approval))
+      .catch((error: unknown) =>
+        logger.warn("could not mark an approval prompt expired", { error: String(error) }),
+      );
+  };
   const tracker = new ApprovalTracker(
     { now: () => Date.now(), setTimeout: (fn, ms) => clockTimeout(fn, ms) },
-    (approval) => void send(approval.conversation, expiredText(approval)),
+    onExpired,
   );
   if (account.adHocCommands.approvals) {
     client.use(approvalPrompts, tracker);
@@ -204,8 +220,8 @@ export async function runCommandTurn(
 }
 
 function expiredText(approval: PendingApproval): string {
-  const what = approval.command === undefined ? "" : `: ${approval.command.slice(0, 200)}`;
-  return `⌛ Approval request ${approval.id} expired${what}`;
+  const what = approval.command === undefined ? "" : `\n\n${approval.command.slice(0, 500)}`;
+  return `⌛ Approval request ${approval.id} expired; it can no longer be answered.${what}`;
 }
 
 function clockTimeout(fn: () => void, ms: number): () => void {
