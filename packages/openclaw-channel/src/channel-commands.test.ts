@@ -9,6 +9,7 @@ import { type ChannelCommands, startChannelCommands } from "./channel-commands.j
 import type { InboundOutcome } from "./inbound.js";
 import type { NativeCommandSpec } from "./native-commands.js";
 import type { ReplyPayload } from "./openclaw-sdk.js";
+import { QUESTION_NODE } from "./question-command.js";
 
 const ME = "bot@x.test";
 const OWNER = "owner@x.test/phone";
@@ -131,7 +132,12 @@ describe("native commands as ad-hoc commands", () => {
   it("lists OpenClaw's commands (no aliases) and the approval form to owners only", async () => {
     const { server } = await setup();
     await until(async () => ((await list(server, OWNER)) ?? []).length > 0);
-    expect(await list(server, OWNER)).toEqual([APPROVAL_NODE, "openclaw/status", "openclaw/think"]);
+    expect(await list(server, OWNER)).toEqual([
+      QUESTION_NODE,
+      APPROVAL_NODE,
+      "openclaw/status",
+      "openclaw/think",
+    ]);
     expect(await list(server, STRANGER)).toEqual([]);
   });
 
@@ -277,5 +283,59 @@ describe("exec approvals", () => {
     expect(empty.getChild("command", NS_COMMANDS)?.getChildText("note")).toBe(
       "No approval is waiting.",
     );
+  });
+});
+
+/** A question laid out as OpenClaw 2026.9.6's `buildAgentHarnessQuestionPromptPayload` writes it. */
+const QUESTION = [
+  "Agent needs input:",
+  "",
+  "Deploy",
+  "Which environment?",
+  "1. staging - safe",
+  "2. production",
+  "Other: reply with your own answer.",
+  "",
+  "Reply with the number, the option text, or your own answer.",
+].join("\n");
+
+describe("agent questions", () => {
+  it("adds the keycap line; an owner's 2️⃣ answers with the option's number", async () => {
+    const { server, client, lines, started } = await setup();
+    const out = server.nextSent((el) => el.getChildText("body")?.startsWith("Agent") ?? false);
+    await client.send({ to: "owner@x.test", type: "chat", body: QUESTION });
+    const sent = await out;
+    expect(sent.getChildText("body")).toMatch(/React 1️⃣ 2️⃣ to choose/u);
+    expect(started.questions.get("owner@x.test")?.options).toEqual(["staging", "production"]);
+    react(server, OWNER, sent.attrs.id!, "7️⃣");
+    react(server, OWNER, sent.attrs.id!, "2️⃣");
+    await until(() => lines.length === 1);
+    expect(lines[0]).toEqual({ sender: "owner@x.test", line: "2" });
+    expect(started.questions.get("owner@x.test")).toBeUndefined();
+  });
+
+  it("answers through the form, by option or in the owner's own words", async () => {
+    const { server, client, lines } = await setup();
+    const none = await ask(server, OWNER, command({ node: QUESTION_NODE, action: "execute" }));
+    expect(none.getChild("command", NS_COMMANDS)?.getChildText("note")).toBe(
+      "No question is waiting.",
+    );
+    for (const values of [{ choice: "1" }, { other: "  the  lab " }]) {
+      await client.send({ to: "owner@x.test", type: "chat", body: QUESTION });
+      const first = (
+        await ask(server, OWNER, command({ node: QUESTION_NODE, action: "execute" }))
+      ).getChild("command", NS_COMMANDS)!;
+      expect(first.attrs.status).toBe("executing");
+      const done = await ask(
+        server,
+        OWNER,
+        command(
+          { node: QUESTION_NODE, sessionid: first.attrs.sessionid!, action: "complete" },
+          submit(values),
+        ),
+      );
+      expect(done.getChild("command", NS_COMMANDS)?.attrs.status).toBe("completed");
+    }
+    expect(lines.map((l) => l.line)).toEqual(["1", "the lab"]);
   });
 });

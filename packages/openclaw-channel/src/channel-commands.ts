@@ -1,9 +1,10 @@
 /**
- * Wires XEP-0050 ad-hoc commands and exec approvals into a running account:
- * the `commands` plugin serving OpenClaw's native commands and the
- * "Answer an approval" form, an outbound stage that recognises approval
- * prompts as they are sent (`approvals.ts`), and XEP-0444 reactions that
- * answer them. Everything a requester does ends as an owner's slash command
+ * Wires XEP-0050 ad-hoc commands, exec approvals and agent questions into a
+ * running account: the `commands` plugin serving OpenClaw's native commands
+ * and the "Answer an approval" / "Answer a question" forms, an outbound stage
+ * that recognises approval prompts and questions as they are sent
+ * (`approvals.ts`, `agent-questions.ts`), and XEP-0444 reactions that answer
+ * them. Everything a requester does ends as an owner's slash command
  * turn through the inbound handler, so OpenClaw's own command authority and
  * approver checks apply; our gate in front is the owner list (`allowFrom`).
  */
@@ -11,6 +12,7 @@ import { type CommandsHandle, commands } from "@clawxmpp/commands";
 import { type Client, definePlugin, type Element, type Jid, type Logger } from "@clawxmpp/core";
 import type { MarkersHandle, ReactionEvent } from "@clawxmpp/markers";
 import type { ResolvedXmppAccount } from "./accounts.js";
+import { KEYCAPS, parseQuestionPrompt, QuestionTracker, questionHint } from "./agent-questions.js";
 import { approvalCommand } from "./approval-command.js";
 import {
   type ApprovalDecision,
@@ -24,6 +26,7 @@ import { policyFor } from "./channel-policy.js";
 import type { InboundHandler } from "./inbound.js";
 import { type NativeCommandSpec, nativeCommandDefinitions } from "./native-commands.js";
 import type { ReplyPayload } from "./openclaw-sdk.js";
+import { questionCommand } from "./question-command.js";
 
 /** Longest an ad-hoc command waits for OpenClaw's replies to its command turn. */
 export const COMMAND_REPLY_TIMEOUT_MS = 45_000;
@@ -58,32 +61,51 @@ export interface ChannelCommandsDeps {
 export interface ChannelCommands {
   commands: CommandsHandle;
   approvals: ApprovalTracker;
+  questions: QuestionTracker;
 }
 
-/** The outbound stage: approval prompts get the reaction line and are tracked. */
-const approvalPrompts = definePlugin("approval-prompts", (ctx, tracker: ApprovalTracker) => {
-  ctx.outbound.use("build", ({ stanza }) => notePrompt(stanza, tracker));
-  ctx.onStop(() => tracker.clear());
-  return { stop() {} };
-});
+/** The outbound stage: approval prompts and agent questions get the reaction line and are tracked. */
+const promptWatch = definePlugin(
+  "prompt-watch",
+  (ctx, trackers: { approvals: ApprovalTracker | undefined; questions: QuestionTracker }) => {
+    ctx.outbound.use("build", ({ stanza }) => notePrompt(stanza, trackers));
+    ctx.onStop(() => {
+      trackers.approvals?.clear();
+      trackers.questions.clear();
+    });
+    return { stop() {} };
+  },
+);
 
-function notePrompt(stanza: Element, tracker: ApprovalTracker): void {
+function notePrompt(
+  stanza: Element,
+  trackers: { approvals: ApprovalTracker | undefined; questions: QuestionTracker },
+): void {
   if (stanza.name !== "message" || stanza.attrs.type === "groupchat") return;
   // A correction (ours, marking a prompt expired) is not a new prompt.
   if (stanza.getChild("replace", "urn:xmpp:message-correct:0") !== undefined) return;
   const body = stanza.getChild("body");
   const to = stanza.attrs.to;
   if (body === undefined || to === undefined) return;
-  const prompt = parseApprovalPrompt(body.text());
-  if (prompt === undefined || prompt.decisions.length === 0) return;
+  const text = body.text();
+  const approval = trackers.approvals === undefined ? undefined : parseApprovalPrompt(text);
+  const question = approval === undefined ? parseQuestionPrompt(text) : undefined;
+  if (approval?.decisions.length === 0 || (approval === undefined && question === undefined))
+    return;
   const originId = stanza.getChild("origin-id", "urn:xmpp:sid:0")?.attrs.id;
   // The id is otherwise assigned after the stages; clients reference either, so make them one.
   if (stanza.attrs.id === undefined && originId !== undefined) stanza.attrs.id = originId;
   const ids = [...new Set([stanza.attrs.id, originId])].filter(
     (id): id is string => typeof id === "string",
   );
-  tracker.track(prompt, to.split("/")[0]!.toLowerCase(), ids);
-  body.children = [`${body.text()}\n\n${reactionHint(prompt.decisions)}`];
+  const conversation = to.split("/")[0]!.toLowerCase();
+  if (approval !== undefined) {
+    trackers.approvals?.track(approval, conversation, ids);
+    body.children = [`${text}\n\n${reactionHint(approval.decisions)}`];
+  } else if (question !== undefined) {
+    trackers.questions.track(question, conversation, ids);
+    body.children = [`${text}\n\n${questionHint(question.options.length)}`];
+  }
 }
 
 /** Uses the plugins on `client`; returns undefined when disabled or there is nothing to run turns. */
@@ -123,8 +145,23 @@ export function startChannelCommands(deps: ChannelCommandsDeps): ChannelCommands
     { now: () => Date.now(), setTimeout: (fn, ms) => clockTimeout(fn, ms) },
     onExpired,
   );
+  const questions = new QuestionTracker({
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => clockTimeout(fn, ms),
+  });
+  client.use(promptWatch, {
+    approvals: account.adHocCommands.approvals ? tracker : undefined,
+    questions,
+  });
+  handle.add(
+    questionCommand({
+      tracker: questions,
+      allowed: isOwner,
+      answer: (r, text) => runLine(r, text),
+    }),
+  );
+  deps.markers?.on("reaction", (event) => void onQuestionReaction(event));
   if (account.adHocCommands.approvals) {
-    client.use(approvalPrompts, tracker);
     handle.add(
       approvalCommand({ tracker, allowed: isOwner, answer: (r, id, d) => answer(r, id, d) }),
     );
@@ -141,6 +178,21 @@ export function startChannelCommands(deps: ChannelCommandsDeps): ChannelCommands
   const answer = async (requester: Jid, id: string, decision: ApprovalDecision) => {
     tracker.answered(id);
     return runLine(requester, `/approve ${id} ${decision}`);
+  };
+
+  /** A keycap reaction to a question, from the owner it was asked: that option's number. */
+  const onQuestionReaction = async (event: ReactionEvent) => {
+    if (event.type !== "chat" && event.type !== "normal") return;
+    const question = questions.byMessage(event.conversation, event.targetId);
+    if (question === undefined || !isOwner(event.from)) return;
+    const index = event.emojis
+      .map((emoji) => KEYCAPS.indexOf(emoji as (typeof KEYCAPS)[number]))
+      .find((i) => i >= 0 && i < question.options.length);
+    if (index === undefined) return;
+    questions.answered(event.conversation);
+    await runLine(event.from, String(index + 1)).catch((error: unknown) =>
+      logger.warn("answer by reaction failed", { error: String(error) }),
+    );
   };
 
   const onReaction = async (event: ReactionEvent) => {
@@ -190,7 +242,7 @@ export function startChannelCommands(deps: ChannelCommandsDeps): ChannelCommands
     (error: unknown) =>
       logger.warn("OpenClaw's native command list is unavailable", { error: String(error) }),
   );
-  return { commands: handle, approvals: tracker };
+  return { commands: handle, approvals: tracker, questions };
 }
 
 /** Runs `line` as `requester`'s turn and collects the text of its replies (bounded in time). */
