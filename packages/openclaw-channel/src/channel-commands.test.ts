@@ -315,7 +315,7 @@ describe("agent questions", () => {
   });
 
   it("answers through the form, by option or in the owner's own words", async () => {
-    const { server, client, lines } = await setup();
+    const { server, client, lines, started } = await setup();
     const none = await ask(server, OWNER, command({ node: QUESTION_NODE, action: "execute" }));
     expect(none.getChild("command", NS_COMMANDS)?.getChildText("note")).toBe(
       "No question is waiting.",
@@ -337,5 +337,15 @@ describe("agent questions", () => {
       expect(done.getChild("command", NS_COMMANDS)?.attrs.status).toBe("completed");
     }
     expect(lines.map((l) => l.line)).toEqual(["1", "the lab"]);
+    // A typed reply answers it too: the form then has nothing to offer.
+    await client.send({ to: "owner@x.test", type: "chat", body: QUESTION });
+    server.receive(
+      xml(
+        "message",
+        { from: OWNER, to: `${ME}/openclaw`, type: "chat", id: "t1" },
+        xml("body", {}, "2"),
+      ),
+    );
+    await until(() => started.questions.get("owner@x.test") === undefined);
   });
 });

@@ -161,6 +161,11 @@ export function startChannelCommands(deps: ChannelCommandsDeps): ChannelCommands
     }),
   );
   deps.markers?.on("reaction", (event) => void onQuestionReaction(event));
+  // A typed reply answers the question asked in that chat.
+  client.on("message", (message) => {
+    if (message.muc === undefined && !message.outgoing && !message.markers?.signalOnly)
+      if (message.body?.trim()) questions.answered(message.from.bare);
+  });
   if (account.adHocCommands.approvals) {
     handle.add(
       approvalCommand({ tracker, allowed: isOwner, answer: (r, id, d) => answer(r, id, d) }),
