@@ -55,6 +55,7 @@ describe("resolveXmppAccount", () => {
         sendReadReceipts: false,
         presence: { busy: true, busyStatus: "Working…", idleStatus: undefined },
       },
+      adHocCommands: { enabled: true, approvals: true },
       messagePrefix: undefined,
       heartbeatVisibility: undefined,
       mediaMaxBytes: 20 * 1024 * 1024,

@@ -75,6 +75,8 @@ export interface ResolvedXmppAccount {
   actions: { reactions: boolean; edit: boolean; delete: boolean };
   /** Streaming, ack reaction, read receipts and busy presence (`work-config.ts`). */
   work: WorkSettings;
+  /** Native commands and approval reactions/form (XEP-0050). */
+  adHocCommands: { enabled: boolean; approvals: boolean };
   messagePrefix: string | undefined;
   /** As configured (OpenClaw's object form, applied by the gateway itself). */
   heartbeatVisibility: XmppAccountConfig["heartbeatVisibility"];
@@ -209,6 +211,10 @@ export function resolveXmppAccount(
       delete: merged.actions?.delete ?? false,
     },
     work: resolveWorkSettings(merged),
+    adHocCommands: {
+      enabled: merged.adHocCommands?.enabled ?? true,
+      approvals: merged.adHocCommands?.approvals ?? true,
+    },
     messagePrefix: merged.messagePrefix,
     heartbeatVisibility: merged.heartbeatVisibility,
     mediaMaxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * 1024 * 1024),

@@ -405,6 +405,25 @@ export const accountConfigShape = {
     .strict()
     .optional()
     .describe("Message actions"),
+  /** XEP-0050 ad-hoc commands: OpenClaw's native commands and exec approvals (owners only). */
+  adHocCommands: z
+    .object({
+      /**
+       * Serve OpenClaw's native commands as ad-hoc commands on the bot's JID, to owners
+       * (`allowFrom`) only.
+       * @default true
+       */
+      enabled: z.boolean().optional().describe("Serve native commands to owners (default true)"),
+      /**
+       * Answer exec approval prompts by XEP-0444 reaction (✅ ♾️ ❌) and by the
+       * "Answer an approval" command; typed `/approve` always works.
+       * @default true
+       */
+      approvals: z.boolean().optional().describe("Approval reactions and form (default true)"),
+    })
+    .strict()
+    .optional()
+    .describe("Ad-hoc commands (XEP-0050) and approvals"),
   /** Text put in front of every inbound message before the agent sees it. */
   messagePrefix: z.string().max(1024).optional().describe("Inbound message prefix"),
   /**

@@ -23,6 +23,7 @@ import { watchAccount } from "./account-watch.js";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
 import { publishAvatarOnStart } from "./avatar.js";
+import { loadNativeCommandSpecs, startChannelCommands } from "./channel-commands.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
@@ -223,6 +224,14 @@ export async function startXmppAccount(
       ),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
+    });
+    startChannelCommands({
+      client,
+      account,
+      markers,
+      inbound,
+      logger: logger.child("commands"),
+      specs: () => loadNativeCommandSpecs(ctx.cfg),
     });
     client.on("message", (message) => {
       void inbound.handle(message).then((outcome) => {

@@ -18,7 +18,7 @@
  * OpenClaw knows each message by the server-assigned stanza-id (`message-ids.ts`).
  * Owners are never rate limited; a throttled DM sender is told once.
  */
-import type { Client, InboundMessage, Logger } from "@clawxmpp/core";
+import { type Client, type InboundMessage, type Logger, parseJid } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import {
   createRateLimiter,
@@ -53,6 +53,9 @@ import type { DeliveryKind, TurnWork, WorkStatus } from "./work-status.js";
 export const MAX_ACTIVE_CONVERSATIONS = 256;
 /** Turns queued per conversation; beyond this, new messages are dropped. */
 export const MAX_QUEUED_PER_CONVERSATION = 8;
+
+/** A typed `/approve <id> <decision>`, handled outside the conversation queue. */
+const APPROVE = /^\s*\/approve\s+\S+\s+(?:allow-once|allow-always|deny)\s*$/iu;
 
 /** What the inbound handler needs. */
 export interface InboundDeps {
@@ -90,6 +93,15 @@ export type InboundOutcome =
 /** Handles inbound messages of one account; serialised per conversation, bounded. */
 export interface InboundHandler {
   handle(message: InboundMessage): Promise<InboundOutcome>;
+  /**
+   * Runs `text` (a slash command) as an owner's turn in their direct-chat session, as if they had
+   * typed it; replies go to that chat and to `observe`. The caller checks command authority.
+   */
+  command?(
+    sender: string,
+    text: string,
+    observe?: (payload: ReplyPayload) => void,
+  ): Promise<InboundOutcome>;
 }
 
 /** One admitted message, ready to become an agent turn. */
@@ -116,6 +128,8 @@ interface Turn {
   historyLimit?: number;
   systemPrompt?: string | undefined;
   skills?: string[] | undefined;
+  /** Also sees every reply payload (ad-hoc command results). */
+  observe?: ((payload: ReplyPayload) => void) | undefined;
 }
 
 /** Creates the handler; `handle` never rejects. */
@@ -341,6 +355,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       },
       delivery: {
         deliver: async (payload: ReplyPayload, info?: { kind?: DeliveryKind }) => {
+          turn.observe?.(payload);
           const taken = await work?.take(payload, info?.kind);
           const delivered = await deliverReply(taken?.rest ?? payload, target, {
             client: deps.client,
@@ -527,7 +542,31 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   };
 
   return {
+    command(sender, text, observe) {
+      const from = parseJid(sender);
+      return dispatch({
+        kind: "direct",
+        conversation: from.bare,
+        sender: from.bare,
+        senderName: from.bare,
+        commandAuthorized: true,
+        text,
+        ids: messageIdsFor(undefined, undefined),
+        timestamp: Date.now(),
+        message: { from, attachments: [] } as unknown as InboundMessage,
+        mentioned: false,
+        requireMention: false,
+        observe,
+      });
+    },
     handle(message) {
+      // An exec approval answer must not wait behind the turn that waits for it.
+      if (message.muc === undefined && APPROVE.test(message.body ?? "")) {
+        return process(message, undefined).catch((error: unknown): InboundOutcome => {
+          deps.logger.warn("inbound message failed", { error: String(error) });
+          return { kind: "ignored", reason: `failed: ${String(error)}` };
+        });
+      }
       // Recorded on arrival, before any queue can drop it: context for later mentions.
       const seq = recordRoomMessage(roomHistory, message);
       const key = message.muc?.room ?? message.from.bare;
