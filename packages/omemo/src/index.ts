@@ -86,4 +86,5 @@ export {
 export { type PreKeyMessageInfo, readPreKeyMessage } from "./prekey-message.js";
 export { type SignalStorageHooks, signalStorage } from "./signal-storage.js";
 export type { IdentityEvent } from "./trust-policy.js";
+export * from "./v2/index.js";
 export { DEFAULT_WIRE_LIMITS, MAX_ID, type WireLimits } from "./wire-limits.js";

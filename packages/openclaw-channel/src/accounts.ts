@@ -77,6 +77,8 @@ export interface ResolvedXmppAccount {
   groupSettings: Record<string, ResolvedGroupSettings>;
   /** OMEMO settings after defaults (`omemo-config.ts`). */
   omemo: ResolvedOmemo;
+  /** Path of the bot's avatar (PNG/JPEG), published on start when it changed. */
+  avatar?: string | undefined;
   /** TLS mode and the CA to trust (PEM text or a file path, read at start). */
   tls: { mode: "starttls" | "direct"; ca: string | undefined };
   /** Trusted MUC service domains, lower-cased; `undefined`: the server's own (discovered). */
@@ -166,6 +168,7 @@ export function resolveXmppAccount(
     // XEP-0368 direct TLS listens on 5223 by convention.
     port: merged.port ?? (merged.tls?.mode === "direct" ? 5223 : 5222),
     resource: merged.resource ?? "openclaw",
+    avatar: merged.avatar,
     name: merged.name,
     dmPolicy: merged.dmPolicy ?? "pairing",
     allowFrom,

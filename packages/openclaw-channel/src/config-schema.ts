@@ -181,6 +181,16 @@ export const accountConfigShape = {
    * @default "openclaw"
    */
   resource: z.string().min(1).max(1023).optional().describe('XMPP resource (default "openclaw")'),
+  /**
+   * The bot's avatar: path of a PNG or JPEG file (at most 128 KiB, 4096 pixels a side), published
+   * by XEP-0084 and XEP-0153 on start when it changed since the last start.
+   */
+  avatar: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe("Bot avatar: path of a PNG or JPEG file (published on start when changed)"),
   /** TLS: a private CA to trust and the TLS mode. */
   tls: tlsConfigSchema.optional().describe("TLS settings: { ca, mode }"),
   /** Display name of the account in OpenClaw. */

@@ -21,6 +21,7 @@ import { muc } from "@clawxmpp/muc";
 import { upload } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
+import { publishAvatarOnStart } from "./avatar.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
@@ -141,6 +142,9 @@ export async function startXmppAccount(
     allowPrivateAddresses: account.allowPrivateNetwork,
     allowInsecureHttp: account.allowPrivateNetwork,
   });
+  if (account.avatar !== undefined) {
+    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
+  }
   const e2e =
     omemoModule &&
     attachOmemo(omemoModule, {
