@@ -48,6 +48,8 @@ declare module "@clawxmpp/core" {
   }
 }
 
+const READD_INTERVAL = 60_000;
+
 type Deps = {
   readonly pubsub: PubsubHandle;
   readonly muc: MucHandle | undefined;
@@ -164,6 +166,7 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         );
     }, opts.rotationCheckInterval);
 
+    let lastReAdd = Number.NEGATIVE_INFINITY;
     // Device lists: `+notify` so contacts' (and our own) lists arrive as PEP notifications.
     ctx.onStop(ps.notify(NODE_DEVICE_LIST));
     ctx.onStop(
@@ -183,6 +186,13 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         }
         directory.update(event.service, devices);
         if (event.service === account && runtimeNow && !devices.includes(runtimeNow.deviceId)) {
+          // Two clients that each drop the other would fight forever: at most once a minute.
+          const now = ctx.clock.now();
+          if (now - lastReAdd < READD_INTERVAL) {
+            log.warn("our device was removed from our device list again; not re-adding it yet");
+            return;
+          }
+          lastReAdd = now;
           log.info("our device was removed from our device list; adding it back");
           runtimeNow.deps.publisher
             .ownListChanged(devices.map((id) => ({ id })))
