@@ -2,14 +2,19 @@
  * Live interop with python-twomemo (Debian python3-twomemo): our initiator's
  * messages, key exchanges and payloads go to a python responder built on the
  * unmodified library (test-vectors/omemo2-python-peer.py), delivered out of
- * order; python's replies come back and we decrypt them. Skipped when the
+ * order; python's replies come back and we decrypt them. Our device list,
+ * bundle and `<encrypted>` XML go through twomemo's schema-validating parsers. Skipped when the
  * python stack is absent (the checked-in vectors in known-answer.test.ts
  * cover the python → us direction everywhere); `scripts/lib.sh
  * ensure_test_peers` installs it for CI.
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { buildBundle2 } from "./bundle-element.js";
+import { buildDeviceList2 } from "./device-list.js";
+import { buildEncrypted2 } from "./encrypted-element.js";
 import { generateIdentity } from "./identity-key.js";
+import { decodeKeyExchange } from "./messages.js";
 import { generatePreKey2, generateSignedPreKey2, ownBundle2 } from "./own-keys.js";
 import { decryptPayload2, encryptPayload2 } from "./payload.js";
 import { OmemoSession2 } from "./session.js";
@@ -51,6 +56,28 @@ describe.skipIf(!available)("OMEMO 2 interop with python-twomemo (live)", () => 
         },
         messages: order.map((i) => sent[i]),
         replies: replies.map((text) => b64(Buffer.from(text))),
+        xml: {
+          devices: buildDeviceList2([1, { id: 77, label: "bot" }]).toString(),
+          bundle: buildBundle2(ownBundle2(bob, signedPreKey, preKeys)).toString(),
+          encrypted: buildEncrypted2({
+            sid: 77,
+            keys: [
+              {
+                jid: "bob@localhost",
+                rid: 1,
+                kex: true,
+                data: Buffer.from(sent[0]?.data ?? "", "base64"),
+              },
+              {
+                jid: "carol@localhost",
+                rid: 2,
+                kex: false,
+                data: decodeKeyExchange(Buffer.from(sent[1]?.data ?? "", "base64")).message,
+              },
+            ],
+            payload: Buffer.from(sent[0]?.ciphertext ?? "", "base64"),
+          }).toString(),
+        },
       }),
       timeout: 30_000,
       encoding: "utf8",
@@ -59,7 +86,24 @@ describe.skipIf(!available)("OMEMO 2 interop with python-twomemo (live)", () => 
     const result = JSON.parse(run.stdout) as {
       plaintexts: string[];
       replies: { data: string; ciphertext: string }[];
+      parsed: {
+        devices: Record<string, string | null>;
+        bundle: { spkId: number; preKeyIds: number[]; identityKey: string };
+        encrypted: { sid: number; payload: string; keys: [string, number, boolean][] };
+      };
     };
+    expect(result.parsed).toEqual({
+      devices: { "1": null, "77": "bot" },
+      bundle: { spkId: 7, preKeyIds: [11, 12, 13], identityKey: b64(bob.publicKey) },
+      encrypted: {
+        sid: 77,
+        payload: sent[0]?.ciphertext,
+        keys: [
+          ["bob@localhost", 1, true],
+          ["carol@localhost", 2, false],
+        ],
+      },
+    });
     expect(result.plaintexts.map((p) => Buffer.from(p, "base64").toString("utf8"))).toEqual(
       order.map((i) => texts[i]),
     );
