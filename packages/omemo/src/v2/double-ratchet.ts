@@ -90,6 +90,8 @@ export class DoubleRatchet {
     state: {
       rootKey: Uint8Array;
       ownPrivate: Uint8Array;
+      /** Derived from `ownPrivate` when not given. */
+      ownPublic?: Uint8Array;
       otherPublic: Uint8Array;
       sending: Chain;
       receiving: Chain | undefined;
@@ -101,7 +103,7 @@ export class DoubleRatchet {
   ) {
     this.#rootKey = state.rootKey;
     this.#ownPrivate = state.ownPrivate;
-    this.#ownPublic = nativePublicKey(state.ownPrivate).pubKey;
+    this.#ownPublic = state.ownPublic ?? nativePublicKey(state.ownPrivate).pubKey;
     this.#otherPublic = state.otherPublic;
     this.#sending = state.sending;
     this.#receiving = state.receiving;
@@ -258,8 +260,22 @@ export class DoubleRatchet {
     return { messageKey: stepChain(receiving), skipped };
   }
 
+  // Chains are copied (they mutate); keys are replaced, never mutated, so they are shared.
   #clone(): DoubleRatchet {
-    return DoubleRatchet.fromJSON(this.toJSON(), { limits: this.#limits, random: this.#random });
+    return new DoubleRatchet(
+      {
+        rootKey: this.#rootKey,
+        ownPrivate: this.#ownPrivate,
+        ownPublic: this.#ownPublic,
+        otherPublic: this.#otherPublic,
+        sending: { ...this.#sending },
+        receiving: this.#receiving && { ...this.#receiving },
+        previousSendingLength: this.#previousSendingLength,
+        skipped: this.#skipped,
+      },
+      this.#limits,
+      this.#random,
+    );
   }
 
   #adopt(other: DoubleRatchet): void {
