@@ -95,7 +95,26 @@ def primitives():
             "message": b64(msg),
             "seedSignature": b64(xeddsa.ed25519_seed_sign(seed, msg)),
             # python signs signed prekeys with the scalar and a random nonce: we can only verify these
+            "nonce": b64(nonce),
             "privSignature": b64(xeddsa.ed25519_priv_sign(priv, msg, nonce)),
+        })
+    # Identities made from a Curve25519 private key (python-omemo's IdentityKeyPairPriv, e.g. a 0.3 identity).
+    out["curveIdentity"] = []
+    for i in range(3):
+        # libxeddsa signs with the scalar as given: it must already be clamped (libsignal stores it so).
+        raw = bytearray(stream("curve-priv", 32, i))
+        raw[0] &= 248
+        raw[31] = (raw[31] & 127) | 64
+        priv = bytes(raw)
+        msg = stream("curve-message", 40, i)
+        nonce = stream("curve-nonce", 64, i)
+        out["curveIdentity"].append({
+            "private": b64(priv),
+            "ed25519Public": b64(xeddsa.priv_to_ed25519_pub(priv)),
+            "x25519Public": b64(xeddsa.priv_to_curve25519_pub(priv)),
+            "message": b64(msg),
+            "nonce": b64(nonce),
+            "signature": b64(xeddsa.ed25519_priv_sign(priv, msg, nonce)),
         })
     for i, (info, length) in enumerate([("OMEMO X3DH", 32), ("OMEMO Root Chain", 64), ("OMEMO Message Key Material", 80), ("OMEMO Payload", 80)]):
         ikm = stream("hkdf-ikm", 32 + 32 * i, i)

@@ -35,7 +35,8 @@ async def main():
     request = json.load(sys.stdin)
     keys = request["responder"]
     state = tm.StateImpl.from_model(BaseStateModel(
-        identity_key=IdentityKeyPairModel(secret=unb64(keys["seed"]), secret_type=SecretType.SEED),
+        identity_key=(IdentityKeyPairModel(secret=unb64(keys["seed"]), secret_type=SecretType.SEED) if "seed" in keys
+                      else IdentityKeyPairModel(secret=unb64(keys["private"]), secret_type=SecretType.PRIV)),
         signed_pre_key=SignedPreKeyPairModel(priv=unb64(keys["signedPreKey"]["private"]), sig=unb64(keys["signedPreKey"]["signature"]), timestamp=0),
         old_signed_pre_key=None,
         pre_keys=frozenset(unb64(pk["private"]) for pk in keys["preKeys"]),

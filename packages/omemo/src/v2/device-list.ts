@@ -83,7 +83,7 @@ export function parseDeviceList2(
 
 /** Signs a device label with our identity (the `labelsig` value). */
 export function signDeviceLabel(identity: IdentityKeyPair, label: string): Uint8Array {
-  return signWithIdentity(identity.seed, new TextEncoder().encode(label));
+  return signWithIdentity(identity, new TextEncoder().encode(label));
 }
 
 /** True when the entry's label carries a valid signature by `identityKey` (Ed25519, 32 bytes). */

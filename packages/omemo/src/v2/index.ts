@@ -26,12 +26,15 @@ export {
   findEncrypted2,
   parseEncrypted2,
 } from "./encrypted-element.js";
+export { fingerprintHex2, formatFingerprint2 } from "./fingerprint.js";
 export {
   edwardsToMontgomery,
   generateIdentity,
   type IdentityKeyPair,
   identityAgreementKey,
+  identityFromCurve25519,
   identityFromSeed,
+  legacyIdentityKey,
   signWithIdentity,
   verifyIdentitySignature,
 } from "./identity-key.js";
