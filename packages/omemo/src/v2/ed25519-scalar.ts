@@ -10,26 +10,10 @@
  */
 import { createHash } from "node:crypto";
 import { clampPrivateKey } from "../native-curve.js";
+import { fromLittleEndian, invert, mod, toLittleEndian } from "./field25519.js";
 
-const P = 2n ** 255n - 19n;
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-function mod(value: bigint, m: bigint = P): bigint {
-  const r = value % m;
-  return r < 0n ? r + m : r;
-}
-
-function power(base: bigint, exponent: bigint): bigint {
-  let result = 1n;
-  let b = mod(base);
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-  }
-  return result;
-}
-
-const invert = (value: bigint): bigint => power(value, P - 2n);
 const D = mod(-121665n * invert(121666n));
 const D2 = mod(2n * D);
 
@@ -78,36 +62,20 @@ function multiplyBase(scalar: bigint): Point {
 function encodePoint([x, y, z]: Point): Uint8Array {
   const inverse = invert(z);
   const affineX = mod(x * inverse);
-  const out = toBytes(mod(y * inverse));
+  const out = toLittleEndian(mod(y * inverse));
   out[31] = (out[31] as number) | (Number(affineX & 1n) << 7);
   return out;
-}
-
-function toBytes(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let rest = value;
-  for (let i = 0; i < 32; i++) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
-}
-
-function fromBytes(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] as number);
-  return value;
 }
 
 function sha512(...parts: Uint8Array[]): bigint {
   const hash = createHash("sha512");
   for (const part of parts) hash.update(part);
-  return mod(fromBytes(hash.digest()), L);
+  return mod(fromLittleEndian(hash.digest()), L);
 }
 
 /** The Ed25519 public key of a (clamped) Curve25519 private key: encode(aB). */
 export function scalarPublicKey(privateKey: Uint8Array): Uint8Array {
-  return encodePoint(multiplyBase(fromBytes(clampPrivateKey(privateKey))));
+  return encodePoint(multiplyBase(fromLittleEndian(clampPrivateKey(privateKey))));
 }
 
 // hash_1 of the XEdDSA spec: SHA-512 prefixed by 2^256 − 2 in little-endian (0xFE then 31 × 0xFF).
@@ -125,7 +93,7 @@ export function signWithScalar(
 ): Uint8Array {
   if (nonce.length !== 64) throw new Error("the nonce is 64 random bytes");
   const clamped = clampPrivateKey(privateKey);
-  const a = fromBytes(clamped);
+  const a = fromLittleEndian(clamped);
   const publicKey = encodePoint(multiplyBase(a));
   const r = sha512(HASH1_PREFIX, clamped, message, nonce);
   const encodedR = encodePoint(multiplyBase(r));
@@ -133,6 +101,6 @@ export function signWithScalar(
   const s = mod(r + k * a, L);
   const signature = new Uint8Array(64);
   signature.set(encodedR);
-  signature.set(toBytes(s), 32);
+  signature.set(toLittleEndian(s), 32);
   return signature;
 }

@@ -21,6 +21,7 @@ import {
 import { clampPrivateKey, nativePublicKey } from "../native-curve.js";
 import { OmemoError } from "../omemo-error.js";
 import { scalarPublicKey, signWithScalar } from "./ed25519-scalar.js";
+import { fromLittleEndian, invert, mod, P, toLittleEndian } from "./field25519.js";
 import { type RandomSource, secureRandom } from "./primitives.js";
 
 /** Our identity; `publicKey` is the 32-byte Ed25519 key we publish as `<ik>`. */
@@ -32,7 +33,6 @@ export interface IdentityKeyPair {
   publicKey: Uint8Array;
 }
 
-const P = 2n ** 255n - 19n;
 const DUMMY_X = Buffer.alloc(32).toString("base64url");
 
 function seedKey(seed: Uint8Array): KeyObject {
@@ -108,35 +108,30 @@ export function verifyIdentitySignature(
   }
 }
 
-function modPow(base: bigint, exponent: bigint): bigint {
-  let result = 1n;
-  let b = ((base % P) + P) % P;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-  }
-  return result;
-}
+// Peers' identity keys recur in every session setup; the conversion costs a modular inversion.
+const converted = new Map<string, Uint8Array>();
+const CACHE_SIZE = 256;
 
 /**
  * The X25519 public key (Montgomery u) of an Ed25519 public key. Refuses a
  * non-canonical y (≥ p) and y = 1 (the neutral element, no u exists).
  */
 export function edwardsToMontgomery(publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== 32)
+  if (publicKey.length !== 32) {
     throw new OmemoError("malformed", "an Ed25519 public key is 32 bytes");
-  let y = 0n;
-  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(publicKey[i] as number);
-  y &= (1n << 255n) - 1n; // the top bit is the sign of x, irrelevant to u
-  if (y >= P) throw new OmemoError("malformed", "Ed25519 public key is not canonical");
-  const denominator = (1n - y + P) % P;
-  if (denominator === 0n)
-    throw new OmemoError("malformed", "Ed25519 public key is the neutral point");
-  let u = ((1n + y) * modPow(denominator, P - 2n)) % P;
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) {
-    out[i] = Number(u & 0xffn);
-    u >>= 8n;
   }
-  return out;
+  const id = Buffer.from(publicKey).toString("base64");
+  let u = converted.get(id);
+  if (!u) {
+    // The top bit is the sign of x, irrelevant to u.
+    const y = fromLittleEndian(publicKey) & ((1n << 255n) - 1n);
+    if (y >= P) throw new OmemoError("malformed", "Ed25519 public key is not canonical");
+    const denominator = mod(1n - y);
+    if (denominator === 0n)
+      throw new OmemoError("malformed", "Ed25519 public key is the neutral point");
+    u = toLittleEndian(mod((1n + y) * invert(denominator)));
+    if (converted.size >= CACHE_SIZE) converted.delete(converted.keys().next().value as string);
+    converted.set(id, u);
+  }
+  return new Uint8Array(u);
 }
