@@ -8,6 +8,9 @@ python reference stack from Debian and checked in. How to re-make them:
     apt-get install -y python3-twomemo python3-doubleratchet python3-x3dh python3-xeddsa
     /usr/bin/python3 packages/omemo/test-vectors/generate-omemo2-vectors.py \
         > packages/omemo/test-vectors/omemo2-vectors.json
+    pnpm exec biome format --write packages/omemo/test-vectors/omemo2-vectors.json   # whitespace only
+
+The output is deterministic: running it again gives the same vectors.
 
 Versions used: python3-twomemo 1.0.3, python3-omemo 1.0.2, python3-doubleratchet
 1.0.3, python3-x3dh 1.0.3, python3-xeddsa 1.0.2 (Debian 12 / bookworm-backports).
