@@ -25,6 +25,7 @@ import {
   type PreKeyPair2,
   type SignedPreKeyPair2,
 } from "@clawxmpp/omemo";
+import { intFlag } from "./int-flag.js";
 import { omemoBench } from "./omemo-bench.js";
 import { median, round } from "./stats.js";
 
@@ -110,8 +111,7 @@ function omemo2Rows(batches: number): Record<string, number> {
 
 /** Runs `bench omemo`, then the OMEMO 2 rows beside its native-curve column. */
 export async function omemo2Bench(argv: string[]): Promise<void> {
-  const batchesIndex = argv.indexOf("--batches");
-  const batches = batchesIndex === -1 ? 5 : Number(argv[batchesIndex + 1]);
+  const batches = intFlag(argv, "batches", 5);
   const dir = await mkdtemp(join(tmpdir(), "omemo2-bench-"));
   try {
     const legacyFile = join(dir, "omemo.json");
