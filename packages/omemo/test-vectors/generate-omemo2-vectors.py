@@ -118,6 +118,8 @@ def primitives():
             "message": b64(msg),
             "nonce": b64(nonce),
             "signature": b64(xeddsa.ed25519_priv_sign(priv, msg, nonce)),
+            # XEdDSA as libsignal / OMEMO 0.3 use it: the scalar forced to a sign-0 public key.
+            "xeddsaSignature": b64(xeddsa.ed25519_priv_sign(xeddsa.priv_force_sign(priv, False), msg, nonce)),
         })
     for i, (info, length) in enumerate([("OMEMO X3DH", 32), ("OMEMO Root Chain", 64), ("OMEMO Message Key Material", 80), ("OMEMO Payload", 80)]):
         ikm = stream("hkdf-ikm", 32 + 32 * i, i)

@@ -72,6 +72,7 @@ export interface Omemo2Vectors {
       message: string;
       nonce: string;
       signature: string;
+      xeddsaSignature: string;
     }[];
     hkdf: { info: string; ikm: string; salt: string; length: number; okm: string }[];
     payload: { plaintext: string; key: string; ciphertext: string; keyMaterial: string }[];

@@ -81,26 +81,45 @@ export function scalarPublicKey(privateKey: Uint8Array): Uint8Array {
 // hash_1 of the XEdDSA spec: SHA-512 prefixed by 2^256 − 2 in little-endian (0xFE then 31 × 0xFF).
 const HASH1_PREFIX = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 0xfe : 0xff));
 
+/** Ed25519 with scalar `scalar` (used as given) and nonce r = hash_1(a ‖ M ‖ Z), as libxeddsa's ed25519_priv_sign. */
+function signScalar(scalar: Uint8Array, message: Uint8Array, nonce: Uint8Array): Uint8Array {
+  if (nonce.length !== 64) throw new Error("the nonce is 64 random bytes");
+  const a = fromLittleEndian(scalar);
+  const publicKey = encodePoint(multiplyBase(a));
+  const r = sha512(HASH1_PREFIX, scalar, message, nonce);
+  const encodedR = encodePoint(multiplyBase(r));
+  const k = sha512(encodedR, publicKey, message);
+  const signature = new Uint8Array(64);
+  signature.set(encodedR);
+  signature.set(toLittleEndian(mod(r + k * a, L)), 32);
+  return signature;
+}
+
 /**
- * An Ed25519 signature by the scalar of `privateKey` (clamped), with the
- * XEdDSA nonce r = hash_1(a ‖ M ‖ Z) from 64 random bytes Z. Verifies as
- * plain Ed25519 against {@link scalarPublicKey}.
+ * An Ed25519 signature by the (clamped) scalar of `privateKey` with 64
+ * random nonce bytes; verifies as plain Ed25519 against {@link scalarPublicKey}.
  */
 export function signWithScalar(
   privateKey: Uint8Array,
   message: Uint8Array,
   nonce: Uint8Array,
 ): Uint8Array {
-  if (nonce.length !== 64) throw new Error("the nonce is 64 random bytes");
+  return signScalar(clampPrivateKey(privateKey), message, nonce);
+}
+
+/**
+ * An XEdDSA signature (XEdDSA spec § 2.3, § 3.3) by a Curve25519 private key,
+ * as libsignal makes for OMEMO 0.3 signed prekeys: the scalar is negated when
+ * its Edwards public key has the sign bit set, so verifiers can rebuild the
+ * key from the Montgomery u alone (xeddsa-verify.ts).
+ */
+export function xeddsaSign(
+  privateKey: Uint8Array,
+  message: Uint8Array,
+  nonce: Uint8Array,
+): Uint8Array {
   const clamped = clampPrivateKey(privateKey);
   const a = fromLittleEndian(clamped);
-  const publicKey = encodePoint(multiplyBase(a));
-  const r = sha512(HASH1_PREFIX, clamped, message, nonce);
-  const encodedR = encodePoint(multiplyBase(r));
-  const k = sha512(encodedR, publicKey, message);
-  const s = mod(r + k * a, L);
-  const signature = new Uint8Array(64);
-  signature.set(encodedR);
-  signature.set(toLittleEndian(s), 32);
-  return signature;
+  const signBit = ((encodePoint(multiplyBase(a))[31] as number) & 0x80) !== 0;
+  return signScalar(signBit ? toLittleEndian(mod(-a, L)) : clamped, message, nonce);
 }

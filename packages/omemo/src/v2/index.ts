@@ -19,6 +19,7 @@ export {
   type RatchetOptions,
   type RatchetStateJson,
 } from "./double-ratchet.js";
+export { scalarPublicKey, signWithScalar, xeddsaSign } from "./ed25519-scalar.js";
 export {
   buildEncrypted2,
   type EncryptedKeyEntry2,

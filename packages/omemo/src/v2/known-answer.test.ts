@@ -10,7 +10,9 @@ import { describe, expect, it } from "vitest";
 import { b64, replay, type SendStep, unb64, vectors } from "../../test/omemo2-vectors.js";
 import { fingerprintHex } from "../fingerprint.js";
 import { nativePublicKey } from "../native-curve.js";
+import { xeddsaVerify } from "../xeddsa-verify.js";
 import { DoubleRatchet } from "./double-ratchet.js";
+import { xeddsaSign } from "./ed25519-scalar.js";
 import { fingerprintHex2 } from "./fingerprint.js";
 import {
   edwardsToMontgomery,
@@ -62,6 +64,10 @@ describe("OMEMO 2 primitives (python vectors)", () => {
     expect(fingerprintHex2(identity.publicKey)).toBe(fingerprintHex(legacyIdentityKey(identity)));
     // libxeddsa's ed25519_priv_sign, byte for byte, given its nonce.
     expect(b64(signWithIdentity(identity, unb64(v.message), replay([v.nonce])))).toBe(v.signature);
+    // XEdDSA (the 0.3 signed prekey signature), byte for byte, and accepted by the 0.3 verifier.
+    const xeddsa = xeddsaSign(unb64(v.private), unb64(v.message), unb64(v.nonce));
+    expect(b64(xeddsa)).toBe(v.xeddsaSignature);
+    expect(xeddsaVerify(unb64(v.x25519Public), unb64(v.message), xeddsa)).toBe(true);
   });
 
   it.each(primitives.hkdf)("HKDF '$info'", (v) => {
