@@ -326,18 +326,36 @@ export class DoubleRatchet {
         throw new OmemoError("store", `ratchet state: ${what} is not 32 bytes`);
       return bytes;
     };
+    const count = (value: unknown, what: string): number => {
+      if (!Number.isSafeInteger(value) || (value as number) < 0) {
+        throw new OmemoError("store", `ratchet state: ${what} is not a count`);
+      }
+      return value as number;
+    };
     return new DoubleRatchet(
       {
         rootKey: key32(json.rootKey, "root key"),
         ownPrivate: key32(json.ownPrivate, "own ratchet key"),
         otherPublic: key32(json.otherPublic, "peer ratchet key"),
-        sending: { key: key32(json.sending.key, "sending chain"), length: json.sending.length },
+        sending: {
+          key: key32(json.sending.key, "sending chain"),
+          length: count(json.sending.length, "sending length"),
+        },
         receiving: json.receiving
-          ? { key: key32(json.receiving.key, "receiving chain"), length: json.receiving.length }
+          ? {
+              key: key32(json.receiving.key, "receiving chain"),
+              length: count(json.receiving.length, "receiving length"),
+            }
           : undefined,
-        previousSendingLength: json.previousSendingLength,
+        previousSendingLength: count(json.previousSendingLength, "previous sending length"),
         skipped: new Map(
-          json.skipped.map(([pub, n, key]) => [`${pub}:${n}`, key32(key, "skipped key")] as const),
+          json.skipped.map(
+            ([pub, n, key]) =>
+              [
+                `${b64(key32(pub, "skipped key's ratchet key"))}:${count(n, "skipped key number")}`,
+                key32(key, "skipped key"),
+              ] as const,
+          ),
         ),
       },
       checkLimits(options.limits ?? DEFAULT_RATCHET_LIMITS),

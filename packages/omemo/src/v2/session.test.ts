@@ -283,5 +283,11 @@ describe("OMEMO 2 sessions", () => {
     const reply = round.encrypt(keyMaterial(3));
     expect(alice.decrypt(reply.data)).toEqual(keyMaterial(3));
     expect(refusal(() => OmemoSession2.fromJSON({ v: 2 } as never))).toMatch(/^store:/);
+    const corrupt = JSON.parse(JSON.stringify(alice));
+    corrupt.ratchet.sending.length = -1;
+    expect(refusal(() => OmemoSession2.fromJSON(corrupt))).toMatch(/^store: .*sending length/);
+    corrupt.ratchet.sending.length = 0;
+    corrupt.ratchet.rootKey = "AAAA";
+    expect(refusal(() => OmemoSession2.fromJSON(corrupt))).toMatch(/^store: .*root key/);
   });
 });
