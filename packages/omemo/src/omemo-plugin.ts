@@ -11,7 +11,14 @@
  * and our device created in the background; stages and methods wait for it
  * (`ready`).
  */
-import { definePlugin, type Element, Emitter, type Plugin, parseOptions } from "@clawxmpp/core";
+import {
+  definePlugin,
+  type Element,
+  Emitter,
+  type OutgoingMessage,
+  type Plugin,
+  parseOptions,
+} from "@clawxmpp/core";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
 import { aesgcmCipher, type UploadHandle, upload } from "@clawxmpp/upload";
@@ -271,7 +278,14 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         hasOmemo,
       }),
     );
-    if (ctx.deps.upload) ctx.onStop(ctx.deps.upload.useCipher(aesgcmCipher()));
+    if (ctx.deps.upload) {
+      // Captions of encrypted files go through our encrypt stage like the link itself.
+      const cipher = {
+        ...aesgcmCipher(),
+        protect: (message: OutgoingMessage) => ({ ...message, omemo: true }),
+      };
+      ctx.onStop(ctx.deps.upload.useCipher(cipher));
+    }
 
     const identity = async () => {
       const rt = await starting;

@@ -11,6 +11,7 @@ import {
   type ResolvedXmppAccount,
   tryResolveAccount,
 } from "./accounts.js";
+import type { ServerFacts } from "./doctor.js";
 import { liveSession } from "./live-clients.js";
 import type { OmemoStatus } from "./omemo-channel.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
@@ -123,6 +124,8 @@ export interface XmppProbe {
   rooms: string[];
   /** Our OMEMO device id and fingerprint, when OMEMO is on and the device exists. */
   omemo?: OmemoStatus | undefined;
+  /** The doctor's findings (server, TLS, SASL, upload, MAM, PEP, OMEMO), once checked. */
+  doctor?: ServerFacts;
 }
 
 /** `status.probeAccount`: the live connection's state, not the config's. */
@@ -144,6 +147,7 @@ export async function xmppStatusProbe(params: {
   }
   const { client } = session;
   const stats = client.stats;
+  const facts = session.serverFacts?.();
   return {
     ok: client.status === "online",
     status: client.status,
@@ -156,6 +160,7 @@ export async function xmppStatusProbe(params: {
       .filter((room) => room.state === "joined")
       .map((room) => room.jid),
     ...omemoOf(session.omemo?.status()),
+    ...(facts === undefined ? {} : { doctor: facts }),
   };
 }
 

@@ -19,9 +19,11 @@ import {
 import { markers as markersPlugin } from "@clawxmpp/markers";
 import { muc } from "@clawxmpp/muc";
 import { upload } from "@clawxmpp/upload";
+import { watchAccount } from "./account-watch.js";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
 import { publishAvatarOnStart } from "./avatar.js";
+import { loadNativeCommandSpecs, startChannelCommands } from "./channel-commands.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
@@ -41,9 +43,11 @@ import type {
   ChannelGatewayContext,
   ChannelLogSink,
 } from "./openclaw-types.js";
+import { autoJoinRooms } from "./room-settings.js";
 import { roster } from "./roster.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
+import { accountWorkStatus } from "./work-status.js";
 
 /** OpenClaw aborts an account and waits 5 s; stop well inside that. */
 export const STOP_BUDGET_MS = 4_000;
@@ -129,7 +133,8 @@ export async function startXmppAccount(
   const logger = loggerFrom(ctx.log);
   const rooms = client.use(muc, {
     nickname: account.nickname ?? client.account.local ?? "openclaw",
-    rooms: account.groups,
+    // Each room's join history fills the context buffer for its first mention.
+    rooms: autoJoinRooms(account),
   });
   // Typing goes to rooms and to contacts that never sent a chat state too.
   const markers = client.use(markersPlugin, { chatStates: { sendTo: "always" } });
@@ -142,9 +147,6 @@ export async function startXmppAccount(
     allowPrivateAddresses: account.allowPrivateNetwork,
     allowInsecureHttp: account.allowPrivateNetwork,
   });
-  if (account.avatar !== undefined) {
-    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
-  }
   const e2e =
     omemoModule &&
     attachOmemo(omemoModule, {
@@ -154,6 +156,9 @@ export async function startXmppAccount(
       logger: logger.child(`${ctx.accountId}: omemo`),
       onIdentity: (omemo) => status({ omemo }),
     });
+  if (account.avatar !== undefined) {
+    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
+  }
   const trust = createMucTrust(account);
   const ids = new MessageIdMap();
   const follow = inviteFollower(
@@ -168,7 +173,16 @@ export async function startXmppAccount(
       `account ${ctx.accountId}: joining ${event.room} failed: ${errorMessage(event.error)}`,
     ),
   );
+  const watch = watchAccount({
+    client,
+    account,
+    upload: files,
+    status,
+    log: (level, line) => ctx.log?.[level](`account ${ctx.accountId}: ${line}`),
+    omemoStatus: () => e2e?.status(),
+  });
   const unregister = registerLiveClient(ctx.accountId, {
+    serverFacts: () => watch.facts(),
     client,
     markers,
     rooms,
@@ -205,8 +219,19 @@ export async function startXmppAccount(
       trust,
       ids,
       logger: logger.child("inbound"),
+      work: accountWorkStatus(client, markers, account.work, (what, error) =>
+        ctx.log?.debug?.(`account ${ctx.accountId}: ${what} failed: ${errorMessage(error)}`),
+      ),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
+    });
+    startChannelCommands({
+      client,
+      account,
+      markers,
+      inbound,
+      logger: logger.child("commands"),
+      specs: () => loadNativeCommandSpecs(ctx.cfg),
     });
     client.on("message", (message) => {
       void inbound.handle(message).then((outcome) => {
@@ -278,6 +303,7 @@ export async function startXmppAccount(
   );
 
   await aborted;
+  watch.stop();
   await Promise.race([
     client.stop().catch(() => {}),
     new Promise((resolve) => setTimeout(resolve, STOP_BUDGET_MS).unref()),

@@ -11,9 +11,9 @@
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  ClawXmppError,
   type Client,
   type InboundMessage,
+  introspect,
   type Logger,
   type OutgoingMessage,
 } from "@clawxmpp/core";
@@ -134,11 +134,7 @@ export function attachOmemo(module: OmemoModule, deps: AttachOmemoDeps): Channel
 
 /** Composes pubsub unless another feature of the channel (the avatar) already did. */
 function usePubsub(client: Client): void {
-  try {
-    client.use(pubsub, {});
-  } catch (error) {
-    if (!(ClawXmppError.isInstance(error) && /already in use/u.test(error.message))) throw error;
-  }
+  if (!introspect(client).plugins.includes(pubsub.pluginName)) client.use(pubsub, {});
 }
 
 /** The owner notice for a device that appeared on `jid`'s account. */

@@ -20,9 +20,20 @@ export interface ReplyTarget {
   /** OpenClaw's id of the message being answered (what `payload.replyToId` names). */
   messageId: string;
   /** The message being answered (its XMPP reference id, sender and text), when it can be referenced. */
-  answered?: { id: string; jid: string; body: string };
+  answered?: { id: string; jid: string; body: string; name?: string };
   /** The answered message was OMEMO-encrypted: so is the reply (omemo-channel.ts). */
   encrypted?: boolean;
+  /** XEP-0201 thread of the message being answered: the answer stays in it. */
+  thread?: string | undefined;
+  /**
+   * The conversation's reply mode (`reply-threading.ts`). OpenClaw applies it
+   * to `replyToId` already; it is enforced here too, so a path that skips
+   * OpenClaw's filter cannot quote in a conversation configured `off`.
+   * @default "all"
+   */
+  replyToMode?: "off" | "first" | "all";
+  /** Set once a reference was sent for this target (`first`). */
+  referenced?: boolean;
 }
 
 /** What delivering needs. */
@@ -61,19 +72,26 @@ export async function deliverReply(
   let sent = false;
   const text = typeof payload.text === "string" ? payload.text.trim() : "";
   if (text !== "") {
-    // A direct chat is linear and OpenClaw names the answered message on nearly
-    // every reply there, so only room replies carry the XEP-0461 reference.
+    // OpenClaw keeps `replyToId` only where the reply mode wants a reference
+    // (`reply-threading.ts`: off in direct chats unless configured).
+    const thread = target.thread === undefined ? {} : { thread: target.thread };
+    const mode = target.replyToMode ?? "all";
     if (
-      target.type === "groupchat" &&
       deps.markers !== undefined &&
       target.answered !== undefined &&
       payload.replyToId === target.messageId &&
-      target.encrypted !== true
+      target.encrypted !== true &&
+      mode !== "off" &&
+      !(mode === "first" && target.referenced === true)
     ) {
-      await deps.markers.reply(target.to, target.answered, text, { type: target.type });
+      target.referenced = true;
+      await deps.markers.reply(target.to, target.answered, text, { type: target.type, ...thread });
     } else {
       await deps.client.send(
-        withEncryption({ to: target.to, type: target.type, body: text }, target.encrypted),
+        withEncryption(
+          { to: target.to, type: target.type, body: text, ...thread },
+          target.encrypted,
+        ),
       );
     }
     sent = true;
