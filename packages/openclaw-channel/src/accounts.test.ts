@@ -60,7 +60,13 @@ describe("resolveXmppAccount", () => {
       mediaMaxBytes: 20 * 1024 * 1024,
       allowPrivateNetwork: false,
       groupSettings: {},
-      omemo: { enabled: false, deviceLabel: undefined },
+      omemo: {
+        enabled: false,
+        deviceLabel: undefined,
+        trust: "btbv",
+        trustedFingerprints: [],
+        requireEncryption: false,
+      },
       tls: { mode: "starttls", ca: undefined },
       trustedMucServices: undefined,
       rateLimit: { capacity: 5, refillPerMinute: 20 },
@@ -147,7 +153,7 @@ describe("resolveXmppAccount", () => {
     expect(work.dmPolicy).toBe("allowlist");
     expect(work.allowFrom).toEqual(["owner@example.org"]);
     expect(work.actions).toEqual({ reactions: true, edit: false, delete: false });
-    expect(work.omemo).toEqual({ enabled: true, deviceLabel: "Bot" });
+    expect(work.omemo).toMatchObject({ enabled: true, deviceLabel: "Bot", trust: "btbv" });
     expect(resolveGroupSettings(work, "Team@conference.example.org").requireMention).toBe(true);
     expect(resolveGroupSettings(work, "other@conference.example.org").requireMention).toBe(false);
   });

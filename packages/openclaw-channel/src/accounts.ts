@@ -13,6 +13,7 @@ import {
   type XmppChannelConfig,
   xmppChannelConfigSchema,
 } from "./config-schema.js";
+import { type ResolvedOmemo, resolveOmemo } from "./omemo-config.js";
 import { mergeWorkConfig, resolveWorkSettings, type WorkSettings } from "./work-config.js";
 
 /** Id of the account configured by the channel-level keys. */
@@ -77,7 +78,10 @@ export interface ResolvedXmppAccount {
   allowPrivateNetwork: boolean;
   /** Per-room settings keyed by normalised room JID or `*`. */
   groupSettings: Record<string, ResolvedGroupSettings>;
-  omemo: { enabled: boolean; deviceLabel: string | undefined };
+  /** OMEMO settings after defaults (`omemo-config.ts`). */
+  omemo: ResolvedOmemo;
+  /** Path of the bot's avatar (PNG/JPEG), published on start when it changed. */
+  avatar?: string | undefined;
   /** TLS mode and the CA to trust (PEM text or a file path, read at start). */
   tls: { mode: "starttls" | "direct"; ca: string | undefined };
   /** Trusted MUC service domains, lower-cased; `undefined`: the server's own (discovered). */
@@ -167,6 +171,7 @@ export function resolveXmppAccount(
     // XEP-0368 direct TLS listens on 5223 by convention.
     port: merged.port ?? (merged.tls?.mode === "direct" ? 5223 : 5222),
     resource: merged.resource ?? "openclaw",
+    avatar: merged.avatar,
     name: merged.name,
     dmPolicy: merged.dmPolicy ?? "pairing",
     allowFrom,
@@ -187,7 +192,7 @@ export function resolveXmppAccount(
     mediaMaxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * 1024 * 1024),
     allowPrivateNetwork: merged.network?.dangerouslyAllowPrivateNetwork ?? false,
     groupSettings,
-    omemo: { enabled: merged.omemo?.enabled ?? false, deviceLabel: merged.omemo?.deviceLabel },
+    omemo: resolveOmemo(merged.omemo),
     tls: { mode: merged.tls?.mode ?? "starttls", ca: merged.tls?.ca },
     trustedMucServices:
       merged.trustedMucServices === undefined

@@ -11,6 +11,7 @@
  * account is resolved (`accounts.ts`), and documented with `@default` below.
  */
 import { z } from "zod";
+import { omemoConfigSchema } from "./omemo-config.js";
 import { workConfigShape } from "./work-config.js";
 
 /** A bare JID `local@domain` (no resource), optionally written as an `xmpp:` URI. */
@@ -181,6 +182,16 @@ export const accountConfigShape = {
    * @default "openclaw"
    */
   resource: z.string().min(1).max(1023).optional().describe('XMPP resource (default "openclaw")'),
+  /**
+   * The bot's avatar: path of a PNG or JPEG file (at most 128 KiB, 4096 pixels a side), published
+   * by XEP-0084 and XEP-0153 on start when it changed since the last start.
+   */
+  avatar: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe("Bot avatar: path of a PNG or JPEG file (published on start when changed)"),
   /** TLS: a private CA to trust and the TLS mode. */
   tls: tlsConfigSchema.optional().describe("TLS settings: { ca, mode }"),
   /** Display name of the account in OpenClaw. */
@@ -374,20 +385,11 @@ export const accountConfigShape = {
     )
     .optional()
     .describe("Per-room settings keyed by room JID"),
-  /** OMEMO end-to-end encryption (XEP-0384); accepted now, active once supported. */
-  omemo: z
-    .object({
-      /**
-       * Enable OMEMO.
-       * @default false
-       */
-      enabled: z.boolean().optional().describe("Enable OMEMO (default false)"),
-      /** Label of this device in the OMEMO device list. */
-      deviceLabel: z.string().min(1).max(256).optional().describe("OMEMO device label"),
-    })
-    .strict()
-    .optional()
-    .describe("OMEMO encryption (XEP-0384)"),
+  /**
+   * OMEMO end-to-end encryption (XEP-0384 0.3). Needs the separately installed,
+   * GPL-3.0-only `@clawxmpp/omemo` package (see omemo-config.ts).
+   */
+  omemo: omemoConfigSchema.optional().describe("OMEMO encryption (XEP-0384)"),
   ...workConfigShape,
 } as const;
 

@@ -12,6 +12,7 @@ import {
   tryResolveAccount,
 } from "./accounts.js";
 import { liveSession } from "./live-clients.js";
+import type { OmemoStatus } from "./omemo-channel.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { isRoomTarget } from "./outbound.js";
 
@@ -120,6 +121,8 @@ export interface XmppProbe {
   reconnectAttempts: number;
   lastError: string | null;
   rooms: string[];
+  /** Our OMEMO device id and fingerprint, when OMEMO is on and the device exists. */
+  omemo?: OmemoStatus | undefined;
 }
 
 /** `status.probeAccount`: the live connection's state, not the config's. */
@@ -152,7 +155,12 @@ export async function xmppStatusProbe(params: {
     rooms: (session.rooms?.rooms() ?? [])
       .filter((room) => room.state === "joined")
       .map((room) => room.jid),
+    ...omemoOf(session.omemo?.status()),
   };
+}
+
+function omemoOf(omemo: OmemoStatus | undefined): { omemo?: OmemoStatus } {
+  return omemo === undefined ? {} : { omemo };
 }
 
 /** Parameters of the heartbeat typing calls. */

@@ -21,12 +21,15 @@ import { muc } from "@clawxmpp/muc";
 import { upload } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
+import { publishAvatarOnStart } from "./avatar.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
 import { registerLiveClient } from "./live-clients.js";
 import { MessageIdMap } from "./message-ids.js";
 import { createMucTrust } from "./muc-trust.js";
+import { attachOmemo, prepareOmemo } from "./omemo-channel.js";
+import type { Importer, OmemoModule } from "./omemo-loader.js";
 import {
   getPluginRuntime,
   type InboundRuntime,
@@ -55,6 +58,8 @@ export interface StartAccountDeps {
   sdk?: OpenclawSdk | null;
   /** OpenClaw's state directory; default `$OPENCLAW_STATE_DIR` or `~/.openclaw`. */
   stateDir?: string;
+  /** Imports `@clawxmpp/omemo` when OMEMO is on; default: a dynamic `import()`. */
+  importOmemo?: Importer;
 }
 
 /**
@@ -95,7 +100,10 @@ export async function startXmppAccount(
     accountId: ctx.accountId,
   });
   let client: Client;
+  let omemoModule: OmemoModule | undefined;
   try {
+    // Loaded only when enabled; a missing @clawxmpp/omemo is terminal like a bad config.
+    omemoModule = await prepareOmemo(account, store.dir, deps.importOmemo);
     const ca = account.tls.ca === undefined ? undefined : loadCa(account.tls.ca);
     client = (deps.createClient ?? createClient)({
       jid: account.jid!,
@@ -135,6 +143,18 @@ export async function startXmppAccount(
     allowPrivateAddresses: account.allowPrivateNetwork,
     allowInsecureHttp: account.allowPrivateNetwork,
   });
+  if (account.avatar !== undefined) {
+    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
+  }
+  const e2e =
+    omemoModule &&
+    attachOmemo(omemoModule, {
+      client,
+      account,
+      stateDir: store.dir,
+      logger: logger.child(`${ctx.accountId}: omemo`),
+      onIdentity: (omemo) => status({ omemo }),
+    });
   const trust = createMucTrust(account);
   const ids = new MessageIdMap();
   const follow = inviteFollower(
@@ -156,6 +176,7 @@ export async function startXmppAccount(
     upload: files,
     ids,
     roster: async () => (await contacts.list()).map((item) => item.jid),
+    omemo: e2e,
   });
   const sdk = deps.sdk === null ? undefined : (deps.sdk ?? (await loadOpenclawSdk()));
   if (sdk === undefined) {

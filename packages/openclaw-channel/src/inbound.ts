@@ -34,6 +34,7 @@ import { policyFor } from "./channel-policy.js";
 import { resolveInboundMedia, textWithoutAttachmentUrls } from "./inbound-media.js";
 import { MessageIdMap, type MessageIds, messageIdsFor } from "./message-ids.js";
 import { createMucTrust, type MucTrust } from "./muc-trust.js";
+import { isEncrypted } from "./omemo-channel.js";
 import type {
   InboundRuntime,
   OpenclawSdk,
@@ -275,6 +276,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       to: conversation,
       type: group ? "groupchat" : "chat",
       messageId,
+      ...(isEncrypted(message) ? { encrypted: true } : {}),
       ...(turn.ids.reference === undefined
         ? {}
         : { answered: { id: turn.ids.reference, jid: message.from.full, body: turn.text } }),

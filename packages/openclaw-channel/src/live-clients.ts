@@ -8,6 +8,7 @@ import type { MarkersHandle } from "@clawxmpp/markers";
 import type { MucHandle } from "@clawxmpp/muc";
 import type { UploadHandle } from "@clawxmpp/upload";
 import type { MessageIdMap } from "./message-ids.js";
+import type { ChannelOmemo } from "./omemo-channel.js";
 
 /** One running account: its client and the plugin handles composed on it. */
 export interface LiveSession {
@@ -22,6 +23,8 @@ export interface LiveSession {
   ids?: MessageIdMap | undefined;
   /** Roster contacts (bare JIDs), when the roster was fetched. */
   roster?: (() => Promise<string[]>) | undefined;
+  /** OMEMO, when the account enables it. */
+  omemo?: Pick<ChannelOmemo, "status"> | undefined;
 }
 
 const sessions = new Map<string, LiveSession>();

@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { ClawXmppError, type Client } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import { oobElement, type UploadHandle } from "@clawxmpp/upload";
+import { withEncryption } from "./omemo-channel.js";
 import type { OpenclawSdk, ReplyPayload } from "./openclaw-sdk.js";
 
 /** Where and how a reply goes. */
@@ -20,6 +21,8 @@ export interface ReplyTarget {
   messageId: string;
   /** The message being answered (its XMPP reference id, sender and text), when it can be referenced. */
   answered?: { id: string; jid: string; body: string };
+  /** The answered message was OMEMO-encrypted: so is the reply (omemo-channel.ts). */
+  encrypted?: boolean;
 }
 
 /** What delivering needs. */
@@ -64,11 +67,14 @@ export async function deliverReply(
       target.type === "groupchat" &&
       deps.markers !== undefined &&
       target.answered !== undefined &&
-      payload.replyToId === target.messageId
+      payload.replyToId === target.messageId &&
+      target.encrypted !== true
     ) {
       await deps.markers.reply(target.to, target.answered, text, { type: target.type });
     } else {
-      await deps.client.send({ to: target.to, type: target.type, body: text });
+      await deps.client.send(
+        withEncryption({ to: target.to, type: target.type, body: text }, target.encrypted),
+      );
     }
     sent = true;
   }
@@ -89,12 +95,12 @@ export async function deliverReply(
 
 async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Promise<void> {
   if (isRemoteUrl(url)) {
-    await deps.client.send({
-      to: target.to,
-      type: target.type,
-      body: url,
-      children: [oobElement(url)],
-    });
+    await deps.client.send(
+      withEncryption(
+        { to: target.to, type: target.type, body: url, children: [oobElement(url)] },
+        target.encrypted,
+      ),
+    );
     return;
   }
   const load = deps.sdk.loadOutboundMediaFromUrl;
@@ -112,6 +118,7 @@ async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Pro
     name: media.fileName ?? shortName(url),
     size: media.buffer.length,
     type: target.type,
+    ...(target.encrypted === true ? { encrypted: true } : {}),
     ...(media.contentType === undefined ? {} : { contentType: media.contentType }),
   });
 }
