@@ -101,6 +101,8 @@ beforeAll(async () => {
   const started = Date.now();
   gateway = await startGateway({
     home,
+    // Two shared cores under load: startup has taken over 90 s.
+    readyTimeoutMs: 240_000,
     config: {
       models: { mode: "merge", providers: { mock: mock.providerConfig() } },
       agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
@@ -146,11 +148,18 @@ describe("live replies and work status in a real gateway", () => {
       alice,
       "message",
       (m) => m.from.bare === bot && replaces(m) !== undefined && m.body === full,
-      120_000,
+      // A cold first turn: over 60 s when the 2 shared cores are loaded.
+      240_000,
     );
     const sentAt = Date.now();
     const { id } = await alice.send({ to: bot, type: "chat", body: `go STREAM12-${token}` });
-    const finalCorrection = await final;
+    const finalCorrection = await final.catch((error: unknown) => {
+      // What alice did get, for the failure message.
+      const got = aliceInbox
+        .filter((r) => r.at >= sentAt)
+        .map((r) => r.message.stanza.toString().slice(0, 300));
+      throw new Error(`${String(error)}; alice received:\n${got.join("\n")}`);
+    });
     timings["live turn (cold)"] = Date.now() - sentAt;
     // The ack reaction's removal follows the reply.
     await waitFor(() =>
@@ -187,7 +196,7 @@ describe("live replies and work status in a real gateway", () => {
     timings["corrections"] = corrections.length;
     const ackAt = turn[ackIndex]!.at;
     timings["ack after send"] = ackAt - sentAt;
-  }, 150_000);
+  }, 300_000);
 
   it("a client without XEP-0308 gets the answer as blocks", async () => {
     const token = "blocks1";
