@@ -186,6 +186,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       type: turn.kind === "group" ? "groupchat" : "chat",
       message,
       reference: turn.ids.reference,
+      encrypted: isEncrypted(message),
     });
     held.work = work;
     const messageId = turn.ids.openclaw;
