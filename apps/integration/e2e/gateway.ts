@@ -126,6 +126,11 @@ export interface Gateway {
   readonly startMs: number;
   /** Console output of the current run (stdout + stderr). */
   output(): string;
+  /**
+   * The last `lines` lines of the gateway's file log (`logging.file`, debug lines included when
+   * `logging.level` is debug) and of its console output: what a failing test prints.
+   */
+  logTail(lines?: number): string;
   /** Resolves when the console output matches `pattern`. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Runs `openclaw <args>` against this gateway's state. */
@@ -248,6 +253,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       return startMs;
     },
     output: () => stripAnsi(output),
+    logTail: (lines = 80) => {
+      let file = "";
+      try {
+        file = readableLog(readFileSync(home.logFile, "utf8"));
+      } catch {
+        file = "(no file log)";
+      }
+      return `--- gateway file log (${home.logFile}) ---\n${tail(file, lines)}\n--- gateway console ---\n${tail(stripAnsi(output), lines)}`;
+    },
     waitForOutput: (pattern, timeoutMs = 30_000) =>
       waitFor(
         () => pattern.test(stripAnsi(output)),
@@ -305,6 +319,37 @@ async function waitFor(
   }
 }
 
+/**
+ * The gateway's JSON-lines file log as `time level [subsystem] message` lines,
+ * without the SQLite housekeeping that drowns everything at debug level.
+ */
+export function readableLog(jsonLines: string): string {
+  const out: string[] = [];
+  for (const line of jsonLines.split("\n")) {
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      if (line.trim() !== "") out.push(line);
+      continue;
+    }
+    const meta = (entry._meta ?? {}) as { logLevelName?: string; name?: string };
+    let subsystem = "";
+    try {
+      subsystem = String(
+        (JSON.parse(String(entry["0"])) as { subsystem?: string }).subsystem ?? "",
+      );
+    } catch {
+      // the first field is the message itself
+    }
+    if (/sqlite/u.test(subsystem)) continue;
+    const message = String(entry.message ?? (subsystem === "" ? entry["0"] : entry["1"]) ?? "");
+    const time = String(entry.time ?? "").slice(11, 23);
+    out.push(`${time} ${meta.logLevelName ?? ""} [${subsystem}] ${message}`);
+  }
+  return out.join("\n");
+}
+
 /** Removes ANSI colour codes. */
 export function stripAnsi(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
@@ -330,4 +375,36 @@ export function deepMerge(
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The row of `accountId` of `channel` in `openclaw channels status --json`
+ * output (wherever the gateway nests it), or undefined.
+ */
+export function findChannelAccount(
+  value: unknown,
+  channel = "xmpp",
+  accountId = "default",
+  inChannel = false,
+): Record<string, unknown> | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = findChannelAccount(item, channel, accountId, inChannel);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (inChannel && record.accountId === accountId && "lifecycle" in record) return record;
+  for (const [key, child] of Object.entries(record)) {
+    const found = findChannelAccount(
+      child,
+      channel,
+      accountId,
+      inChannel || key === channel || record.channel === channel,
+    );
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -38,8 +38,14 @@ import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } fr
 import { markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type UploadHandle, upload } from "@clawxmpp/upload";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOpenclawHome, deepMerge, type Gateway, startGateway } from "../e2e/gateway.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  createOpenclawHome,
+  deepMerge,
+  findChannelAccount,
+  type Gateway,
+  startGateway,
+} from "../e2e/gateway.js";
 import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
 import { packChannelPlugin } from "../e2e/plugin-pack.js";
 import { ensureToolchain } from "../e2e/toolchain.js";
@@ -139,25 +145,7 @@ async function accountStatus(): Promise<AccountStatus | undefined> {
   const result = await gateway!.cli(["channels", "status", "--json"]);
   expect(result.code, result.stdout + result.stderr).toBe(0);
   const json = JSON.parse(result.stdout) as unknown;
-  return findAccount(json);
-}
-
-function findAccount(value: unknown, inXmpp = false): AccountStatus | undefined {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const found = findAccount(item, inXmpp);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  if (inXmpp && record.accountId === "default" && "lifecycle" in record) return record;
-  for (const [key, child] of Object.entries(record)) {
-    const found = findAccount(child, inXmpp || key === "xmpp" || record.channel === "xmpp");
-    if (found) return found;
-  }
-  return undefined;
+  return findChannelAccount(json) as AccountStatus | undefined;
 }
 
 /**
@@ -277,11 +265,24 @@ beforeAll(async () => {
           network: { dangerouslyAllowPrivateNetwork: true },
         },
       },
+      // The channel's debug lines (why a message was not dispatched) reach the file log.
+      logging: { level: "debug" },
     },
   });
   timings["gateway start (ready)"] = gateway.startMs;
   timings["bot online after spawn"] = Date.now() - started + (await waitUntil(botOnline, 60_000));
 }, 900_000);
+
+/** Set when a test failed: the temporary state (logs included) is then kept. */
+let failed = false;
+
+// A failing test prints the gateway's log tail, so a rare failure leaves evidence behind.
+beforeEach((context) => {
+  context.onTestFailed(() => {
+    failed = true;
+    console.log(`[${context.task.name}] failed; ${gateway?.logTail(120) ?? "no gateway"}`);
+  });
+});
 
 afterAll(async () => {
   await gateway?.stop();
@@ -289,7 +290,8 @@ afterAll(async () => {
   await bob?.stop();
   await mock?.stop();
   await server?.stop();
-  if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+  if (dir && (failed || process.env.CLAWXMPP_E2E_KEEP)) console.log(`kept ${dir}`);
+  else if (dir) rmSync(dir, { recursive: true, force: true });
   console.log(`openclaw channel e2e timings (ms): ${JSON.stringify(timings)}`);
 }, 60_000);
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { deepMerge, stripAnsi } from "../e2e/gateway.js";
+import { deepMerge, findChannelAccount, readableLog, stripAnsi } from "../e2e/gateway.js";
 import { mockReply } from "../e2e/mock-model.js";
 import { importedPackages } from "../e2e/plugin-pack.js";
 import { ensureToolchain, RegistryUnreachableError } from "../e2e/toolchain.js";
@@ -45,10 +45,30 @@ describe("mockReply", () => {
     expect(mockReply(body, { mediaDir: "/ws" })).toEqual({
       reply: "PONG-report.txt\n\nMEDIA:/ws/report.txt",
       userText: "PING-old then ATTACH-report.txt.",
+      systemText: "",
       tools: ["read"],
     });
     // Without a media directory ATTACH is just a token.
     expect(mockReply(body).reply).toBe("PONG-report.txt");
+  });
+
+  it("splits a STREAM<n>-<token> answer into n chunks with paragraph breaks", () => {
+    const { reply, chunks } = mockReply({ messages: [{ role: "user", content: "STREAM6-abc" }] });
+    expect(chunks).toHaveLength(6);
+    expect(reply).toBe("abc part 1 part 2 part 3 part 4.\n\n part 5 part 6");
+    expect(chunks!.join("")).toBe(reply);
+  });
+
+  it("records the system prompt (system and developer messages) apart from user text", () => {
+    const result = mockReply({
+      messages: [
+        { role: "system", content: "You are helpful." },
+        { role: "developer", content: [{ type: "text", text: "Room rules." }] },
+        { role: "user", content: "hi" },
+      ],
+    });
+    expect(result.systemText).toBe("You are helpful.\nRoom rules.");
+    expect(result.userText).toBe("hi");
   });
 
   it("answers PONG without a token and tolerates junk", () => {
@@ -69,6 +89,39 @@ describe("deepMerge and stripAnsi", () => {
     expect(stripAnsi("\u001b[90m2026\u001b[39m \u001b[36m[gateway]\u001b[39m ready")).toBe(
       "2026 [gateway] ready",
     );
+  });
+});
+
+describe("gateway log and status helpers", () => {
+  it("turns the JSON-lines file log into readable lines without SQLite noise", () => {
+    const entry = (subsystem: string, message: string, level = "INFO") =>
+      JSON.stringify({
+        "0": JSON.stringify({ subsystem }),
+        "1": message,
+        _meta: { logLevelName: level },
+        time: "2026-12-01T17:13:19.330+00:00",
+        message,
+      });
+    const log = [
+      entry("gateway", "loading configuration…"),
+      entry("state/sqlite", "SQLite read-only snapshot", "DEBUG"),
+      entry("xmpp", "account default online", "INFO"),
+      "not json",
+    ].join("\n");
+    expect(readableLog(log).split("\n")).toEqual([
+      "17:13:19.330 INFO [gateway] loading configuration…",
+      "17:13:19.330 INFO [xmpp] account default online",
+      "not json",
+    ]);
+  });
+
+  it("finds a channel account's row wherever `channels status --json` nests it", () => {
+    const status = {
+      channels: { xmpp: { accounts: [{ accountId: "default", lifecycle: "ready" }] } },
+      other: { accountId: "default", lifecycle: "stopped" },
+    };
+    expect(findChannelAccount(status)).toEqual({ accountId: "default", lifecycle: "ready" });
+    expect(findChannelAccount(status, "xmpp", "work")).toBeUndefined();
   });
 });
 

@@ -11,6 +11,8 @@ import type { ReplyTarget } from "./replies.js";
 export interface MarkersSendOptions {
   /** @default "chat" */
   type?: "chat" | "groupchat";
+  /** XEP-0201 thread the message belongs to (replies only). */
+  thread?: string;
 }
 
 /** What `client.use(markers, options)` returns. */

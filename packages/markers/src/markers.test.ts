@@ -377,6 +377,20 @@ describe("markers plugin", () => {
     expect(stanza.getChildText("body")).toBe("> alice wrote:\n> what time is it?\nnoon");
   });
 
+  it("a reply can stay in the XEP-0201 thread of the message it answers", async () => {
+    const s = await setup();
+    const out = s.server.nextSent((e) => e.getChild("reply", "urn:xmpp:reply:0") !== undefined);
+    await s.handle.reply(
+      "alice@example.test",
+      { id: "m1", jid: ALICE, body: "and then?" },
+      "then this",
+      { thread: "t-42" },
+    );
+    const stanza = await out;
+    expect(stanza.getChildText("thread")).toBe("t-42");
+    expect(stanza.getChild("reply", "urn:xmpp:reply:0")?.attrs.id).toBe("m1");
+  });
+
   it("sends corrections and retractions; retractions get no receipt request or markable", async () => {
     const s = await setup();
     const correction = s.server.nextSent(

@@ -163,13 +163,12 @@ export const markers = definePlugin(
       },
       async reply(to, target, body, o) {
         const a = address(to, o);
-        return send(
-          buildReply(a.to, target, body, {
-            type: a.type,
-            fallback: options.replies.fallback,
-            quoteMaxLength: options.replies.quoteMaxLength,
-          }),
-        );
+        const reply = buildReply(a.to, target, body, {
+          type: a.type,
+          fallback: options.replies.fallback,
+          quoteMaxLength: options.replies.quoteMaxLength,
+        });
+        return send(o?.thread === undefined ? reply : { ...reply, thread: o.thread });
       },
       async replyTo(message, body) {
         const { to, type } = conversationOf(message);

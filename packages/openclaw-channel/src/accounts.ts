@@ -13,6 +13,8 @@ import {
   type XmppChannelConfig,
   xmppChannelConfigSchema,
 } from "./config-schema.js";
+import { type ResolvedOmemo, resolveOmemo } from "./omemo-config.js";
+import { mergeWorkConfig, resolveWorkSettings, type WorkSettings } from "./work-config.js";
 
 /** Id of the account configured by the channel-level keys. */
 export const DEFAULT_ACCOUNT_ID = "default";
@@ -35,6 +37,12 @@ export interface ResolvedToolPolicy {
 export interface ResolvedGroupSettings {
   requireMention: boolean;
   tools: ResolvedToolPolicy | undefined;
+  /** Extra system prompt for turns in the room. */
+  systemPrompt?: string | undefined;
+  /** Skills allowed in the room (undefined: all). */
+  skills?: string[] | undefined;
+  /** Overrides the account's `historyLimit` in the room. */
+  historyLimit?: number | undefined;
 }
 
 /** The effective settings of one account. */
@@ -64,7 +72,9 @@ export interface ResolvedXmppAccount {
   nickname: string | undefined;
   /** Real JIDs allowed in rooms, normalised (falls back to `allowFrom`). */
   groupAllowFrom: string[];
-  actions: { reactions: boolean };
+  actions: { reactions: boolean; edit: boolean; delete: boolean };
+  /** Streaming, ack reaction, read receipts and busy presence (`work-config.ts`). */
+  work: WorkSettings;
   /** Native commands and approval reactions/form (XEP-0050). */
   adHocCommands: { enabled: boolean; approvals: boolean };
   messagePrefix: string | undefined;
@@ -76,14 +86,30 @@ export interface ResolvedXmppAccount {
   allowPrivateNetwork: boolean;
   /** Per-room settings keyed by normalised room JID or `*`. */
   groupSettings: Record<string, ResolvedGroupSettings>;
-  omemo: { enabled: boolean; deviceLabel: string | undefined };
+  /** OMEMO settings after defaults (`omemo-config.ts`). */
+  omemo: ResolvedOmemo;
+  /** Path of the bot's avatar (PNG/JPEG), published on start when it changed. */
+  avatar?: string | undefined;
   /** TLS mode and the CA to trust (PEM text or a file path, read at start). */
   tls: { mode: "starttls" | "direct"; ca: string | undefined };
   /** Trusted MUC service domains, lower-cased; `undefined`: the server's own (discovered). */
   trustedMucServices: string[] | undefined;
   /** Per-sender rate limit, or `false`. */
   rateLimit: false | { capacity: number; refillPerMinute: number };
+  /** Recent room messages given as context on a mention (room settings may override). */
+  historyLimit: number;
+  /** XEP-0461 reply mode per chat type. */
+  replyToMode: { direct: ReplyToMode; group: ReplyToMode };
+  /** Room private messages: as DMs from the real JID (`policy`) or ignored. */
+  roomPrivateMessages: "policy" | "off";
+  /** The account's health monitor, in milliseconds. */
+  healthMonitor: { enabled: boolean; intervalMs: number; timeoutMs: number };
 }
+
+/** XEP-0461 reply mode. */
+export type ReplyToMode = "off" | "first" | "all";
+/** `historyLimit` when unset. */
+export const DEFAULT_HISTORY_LIMIT = 20;
 
 /**
  * Validates the raw `channels.xmpp` value; throws a ConfigError whose issues
@@ -154,6 +180,9 @@ export function resolveXmppAccount(
     groupSettings[key] = {
       requireMention: entry.requireMention ?? true,
       tools: entry.tools === undefined ? undefined : { ...entry.tools },
+      systemPrompt: entry.systemPrompt,
+      skills: entry.skills === undefined ? undefined : [...entry.skills],
+      historyLimit: entry.historyLimit,
     };
   }
   return {
@@ -166,6 +195,7 @@ export function resolveXmppAccount(
     // XEP-0368 direct TLS listens on 5223 by convention.
     port: merged.port ?? (merged.tls?.mode === "direct" ? 5223 : 5222),
     resource: merged.resource ?? "openclaw",
+    avatar: merged.avatar,
     name: merged.name,
     dmPolicy: merged.dmPolicy ?? "pairing",
     allowFrom,
@@ -175,7 +205,12 @@ export function resolveXmppAccount(
     nickname: merged.nickname ?? (jid === undefined ? undefined : tryParseJid(jid)?.local),
     groupAllowFrom:
       merged.groupAllowFrom === undefined ? allowFrom : normaliseList(merged.groupAllowFrom),
-    actions: { reactions: merged.actions?.reactions ?? false },
+    actions: {
+      reactions: merged.actions?.reactions ?? false,
+      edit: merged.actions?.edit ?? false,
+      delete: merged.actions?.delete ?? false,
+    },
+    work: resolveWorkSettings(merged),
     adHocCommands: {
       enabled: merged.adHocCommands?.enabled ?? true,
       approvals: merged.adHocCommands?.approvals ?? true,
@@ -185,7 +220,7 @@ export function resolveXmppAccount(
     mediaMaxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * 1024 * 1024),
     allowPrivateNetwork: merged.network?.dangerouslyAllowPrivateNetwork ?? false,
     groupSettings,
-    omemo: { enabled: merged.omemo?.enabled ?? false, deviceLabel: merged.omemo?.deviceLabel },
+    omemo: resolveOmemo(merged.omemo),
     tls: { mode: merged.tls?.mode ?? "starttls", ca: merged.tls?.ca },
     trustedMucServices:
       merged.trustedMucServices === undefined
@@ -199,6 +234,18 @@ export function resolveXmppAccount(
             refillPerMinute:
               merged.rateLimit?.refillPerMinute ?? DEFAULT_RATE_LIMIT.refillPerMinute,
           },
+    historyLimit: merged.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+    replyToMode: {
+      // A direct chat is linear: quoting every answer there is noise.
+      direct: merged.replyToModeByChatType?.direct ?? merged.replyToMode ?? "off",
+      group: merged.replyToModeByChatType?.group ?? merged.replyToMode ?? "first",
+    },
+    roomPrivateMessages: merged.roomPrivateMessages ?? "policy",
+    healthMonitor: {
+      enabled: merged.healthMonitor?.enabled ?? true,
+      intervalMs: (merged.healthMonitor?.intervalSeconds ?? 60) * 1000,
+      timeoutMs: (merged.healthMonitor?.timeoutSeconds ?? 150) * 1000,
+    },
   };
 }
 
@@ -241,7 +288,7 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
   for (const key of NOT_INHERITED) delete inherited[key];
   // `enabled` at channel level switches the whole channel; it is applied separately.
   delete inherited.enabled;
-  const merged: XmppAccountConfig = { ...inherited, ...own };
+  const merged: XmppAccountConfig = { ...inherited, ...own, ...mergeWorkConfig(base, own) };
   if (base.actions !== undefined || own.actions !== undefined) {
     merged.actions = { ...base.actions, ...own.actions };
   }
@@ -253,6 +300,12 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
   }
   if (base.network !== undefined || own.network !== undefined) {
     merged.network = { ...base.network, ...own.network };
+  }
+  if (base.replyToModeByChatType !== undefined || own.replyToModeByChatType !== undefined) {
+    merged.replyToModeByChatType = { ...base.replyToModeByChatType, ...own.replyToModeByChatType };
+  }
+  if (base.healthMonitor !== undefined || own.healthMonitor !== undefined) {
+    merged.healthMonitor = { ...base.healthMonitor, ...own.healthMonitor };
   }
   if (base.groupSettings !== undefined || own.groupSettings !== undefined) {
     merged.groupSettings = { ...base.groupSettings, ...own.groupSettings };

@@ -24,6 +24,7 @@ import type {
 import { xmppMessaging, xmppOutbound } from "./outbound.js";
 import { xmppPairing } from "./pairing.js";
 import { buildPluginManifest, CHANNEL_ID } from "./plugin-manifest.js";
+import { xmppThreading } from "./reply-threading.js";
 import { xmppSetupContract } from "./setup.js";
 
 /** The runtime config schema: the same JSON Schema as the manifest, parsed by zod. */
@@ -119,6 +120,7 @@ export const xmppChannelPlugin = {
     }),
     probeAccount: xmppStatusProbe,
   },
+  threading: xmppThreading,
   actions: xmppActions,
   directory: xmppDirectory,
   groups: xmppGroups,

@@ -11,6 +11,8 @@
  * account is resolved (`accounts.ts`), and documented with `@default` below.
  */
 import { z } from "zod";
+import { omemoConfigSchema } from "./omemo-config.js";
+import { workConfigShape } from "./work-config.js";
 
 /** A bare JID `local@domain` (no resource), optionally written as an `xmpp:` URI. */
 const BARE_JID = /^(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+$/iu;
@@ -140,6 +142,9 @@ export const tlsConfigSchema = z
   })
   .strict();
 
+/** How many recent room messages a mention brings along (XEP-0045 history / live buffer). */
+const roomHistoryLimit = z.number().int().min(0).max(200);
+
 /** Settings of one room, keyed by its bare JID (or `*` for every room). */
 export const groupSettingsEntrySchema = z
   .object({
@@ -154,8 +159,26 @@ export const groupSettingsEntrySchema = z
       .describe("Only respond when mentioned in this room (default true)"),
     /** Tool policy for this room. */
     tools: toolPolicySchema.optional().describe("Tool policy for this room"),
+    /** Extra system prompt for the agent's turns in this room (trusted: it comes from the operator). */
+    systemPrompt: z
+      .string()
+      .min(1)
+      .max(16_000)
+      .optional()
+      .describe("Extra system prompt for turns in this room"),
+    /** Skills the agent may use in this room (names); `[]` allows none. @default all of the agent's */
+    skills: z
+      .array(z.string().min(1).max(256))
+      .max(1000)
+      .optional()
+      .describe("Skills allowed in this room ([] = none; default all)"),
+    /** Recent room messages shown to the agent when mentioned here; overrides the account's `historyLimit`. */
+    historyLimit: roomHistoryLimit.optional().describe("Recent room messages given as context"),
   })
   .strict();
+
+/** XEP-0461 replies: `off`, only the `first` message of an answer, or `all` of them. */
+export const replyToModeSchema = z.enum(["off", "first", "all"]);
 
 /** The keys one account accepts, at channel level or under `accounts.<id>`. */
 export const accountConfigShape = {
@@ -180,6 +203,16 @@ export const accountConfigShape = {
    * @default "openclaw"
    */
   resource: z.string().min(1).max(1023).optional().describe('XMPP resource (default "openclaw")'),
+  /**
+   * The bot's avatar: path of a PNG or JPEG file (at most 128 KiB, 4096 pixels a side), published
+   * by XEP-0084 and XEP-0153 on start when it changed since the last start.
+   */
+  avatar: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe("Bot avatar: path of a PNG or JPEG file (published on start when changed)"),
   /** TLS: a private CA to trust and the TLS mode. */
   tls: tlsConfigSchema.optional().describe("TLS settings: { ca, mode }"),
   /** Display name of the account in OpenClaw. */
@@ -279,6 +312,71 @@ export const accountConfigShape = {
    * @default the value of `allowFrom`
    */
   groupAllowFrom: allowList.optional().describe("Senders allowed in rooms (default: allowFrom)"),
+  /**
+   * Recent room messages (the live buffer, filled from the join history too)
+   * given to the agent as context when it is mentioned in a room; 0 for none.
+   * @default 20
+   */
+  historyLimit: roomHistoryLimit
+    .optional()
+    .describe("Recent room messages given as context when mentioned (default 20)"),
+  /**
+   * Whether replies quote the message they answer (XEP-0461 with an XEP-0428
+   * fallback): `off`, the `first` message of an answer, or `all`.
+   * @default "off" in direct chats, "first" in rooms
+   */
+  replyToMode: replyToModeSchema
+    .optional()
+    .describe('XEP-0461 replies: "off", "first" or "all" (default: off in chats, first in rooms)'),
+  /** {@link replyToMode} per chat type; wins over `replyToMode`. */
+  replyToModeByChatType: z
+    .object({
+      /** In direct chats. */
+      direct: replyToModeSchema.optional().describe("replyToMode in direct chats"),
+      /** In rooms. */
+      group: replyToModeSchema.optional().describe("replyToMode in rooms"),
+    })
+    .strict()
+    .optional()
+    .describe("replyToMode per chat type"),
+  /**
+   * Private messages through a room (XEP-0045 §7.5): `policy` treats them as
+   * direct chats from the sender's real JID, decided by `dmPolicy` (only in
+   * trusted rooms that reveal real JIDs); `off` ignores them.
+   * @default "policy"
+   */
+  roomPrivateMessages: z
+    .enum(["policy", "off"])
+    .optional()
+    .describe('Room private messages: "policy" (as DMs from the real JID) or "off"'),
+  /**
+   * The account's health monitor: the server is pinged (XEP-0199) and an
+   * account that stays online without answering is reconnected.
+   */
+  healthMonitor: z
+    .object({
+      /** Run the monitor. @default true */
+      enabled: z.boolean().optional().describe("Run the health monitor (default true)"),
+      /** Seconds between pings. @default 60 */
+      intervalSeconds: z
+        .number()
+        .int()
+        .min(5)
+        .max(3600)
+        .optional()
+        .describe("Seconds between pings (default 60)"),
+      /** Seconds without any answer before the account is reconnected. @default 150 */
+      timeoutSeconds: z
+        .number()
+        .int()
+        .min(10)
+        .max(86_400)
+        .optional()
+        .describe("Seconds without an answer before reconnecting (default 150)"),
+    })
+    .strict()
+    .optional()
+    .describe("Health monitor: { enabled, intervalSeconds, timeoutSeconds }"),
   /** Message actions offered to the agent. */
   actions: z
     .object({
@@ -287,6 +385,22 @@ export const accountConfigShape = {
        * @default false
        */
       reactions: z.boolean().optional().describe("Enable XEP-0444 reactions (default false)"),
+      /**
+       * Offer the `edit` action: correct one of the agent's own messages (XEP-0308).
+       * @default false
+       */
+      edit: z
+        .boolean()
+        .optional()
+        .describe("Enable editing own messages, XEP-0308 (default false)"),
+      /**
+       * Offer the `delete`/`unsend` actions: retract one of the agent's own messages (XEP-0424).
+       * @default false
+       */
+      delete: z
+        .boolean()
+        .optional()
+        .describe("Enable deleting own messages, XEP-0424 (default false)"),
     })
     .strict()
     .optional()
@@ -376,20 +490,12 @@ export const accountConfigShape = {
     )
     .optional()
     .describe("Per-room settings keyed by room JID"),
-  /** OMEMO end-to-end encryption (XEP-0384); accepted now, active once supported. */
-  omemo: z
-    .object({
-      /**
-       * Enable OMEMO.
-       * @default false
-       */
-      enabled: z.boolean().optional().describe("Enable OMEMO (default false)"),
-      /** Label of this device in the OMEMO device list. */
-      deviceLabel: z.string().min(1).max(256).optional().describe("OMEMO device label"),
-    })
-    .strict()
-    .optional()
-    .describe("OMEMO encryption (XEP-0384)"),
+  /**
+   * OMEMO end-to-end encryption (XEP-0384 0.3). Needs the separately installed,
+   * GPL-3.0-only `@clawxmpp/omemo` package (see omemo-config.ts).
+   */
+  omemo: omemoConfigSchema.optional().describe("OMEMO encryption (XEP-0384)"),
+  ...workConfigShape,
 } as const;
 
 /** One account under `channels.xmpp.accounts.<id>`. */

@@ -11,7 +11,9 @@ import {
   type ResolvedXmppAccount,
   tryResolveAccount,
 } from "./accounts.js";
+import type { ServerFacts } from "./doctor.js";
 import { liveSession } from "./live-clients.js";
+import type { OmemoStatus } from "./omemo-channel.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { isRoomTarget } from "./outbound.js";
 
@@ -120,6 +122,10 @@ export interface XmppProbe {
   reconnectAttempts: number;
   lastError: string | null;
   rooms: string[];
+  /** Our OMEMO device id and fingerprint, when OMEMO is on and the device exists. */
+  omemo?: OmemoStatus | undefined;
+  /** The doctor's findings (server, TLS, SASL, upload, MAM, PEP, OMEMO), once checked. */
+  doctor?: ServerFacts;
 }
 
 /** `status.probeAccount`: the live connection's state, not the config's. */
@@ -141,6 +147,7 @@ export async function xmppStatusProbe(params: {
   }
   const { client } = session;
   const stats = client.stats;
+  const facts = session.serverFacts?.();
   return {
     ok: client.status === "online",
     status: client.status,
@@ -152,7 +159,13 @@ export async function xmppStatusProbe(params: {
     rooms: (session.rooms?.rooms() ?? [])
       .filter((room) => room.state === "joined")
       .map((room) => room.jid),
+    ...omemoOf(session.omemo?.status()),
+    ...(facts === undefined ? {} : { doctor: facts }),
   };
+}
+
+function omemoOf(omemo: OmemoStatus | undefined): { omemo?: OmemoStatus } {
+  return omemo === undefined ? {} : { omemo };
 }
 
 /** Parameters of the heartbeat typing calls. */

@@ -19,8 +19,10 @@ import {
 import { markers as markersPlugin } from "@clawxmpp/markers";
 import { muc } from "@clawxmpp/muc";
 import { upload } from "@clawxmpp/upload";
+import { watchAccount } from "./account-watch.js";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
+import { publishAvatarOnStart } from "./avatar.js";
 import { loadNativeCommandSpecs, startChannelCommands } from "./channel-commands.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
@@ -28,6 +30,8 @@ import { inviteFollower } from "./invites.js";
 import { registerLiveClient } from "./live-clients.js";
 import { MessageIdMap } from "./message-ids.js";
 import { createMucTrust } from "./muc-trust.js";
+import { attachOmemo, prepareOmemo } from "./omemo-channel.js";
+import type { Importer, OmemoModule } from "./omemo-loader.js";
 import {
   getPluginRuntime,
   type InboundRuntime,
@@ -39,9 +43,11 @@ import type {
   ChannelGatewayContext,
   ChannelLogSink,
 } from "./openclaw-types.js";
+import { autoJoinRooms } from "./room-settings.js";
 import { roster } from "./roster.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
+import { accountWorkStatus } from "./work-status.js";
 
 /** OpenClaw aborts an account and waits 5 s; stop well inside that. */
 export const STOP_BUDGET_MS = 4_000;
@@ -55,6 +61,8 @@ export interface StartAccountDeps {
   sdk?: OpenclawSdk | null;
   /** OpenClaw's state directory; default `$OPENCLAW_STATE_DIR` or `~/.openclaw`. */
   stateDir?: string;
+  /** Imports `@clawxmpp/omemo` when OMEMO is on; default: a dynamic `import()`. */
+  importOmemo?: Importer;
 }
 
 /**
@@ -95,7 +103,10 @@ export async function startXmppAccount(
     accountId: ctx.accountId,
   });
   let client: Client;
+  let omemoModule: OmemoModule | undefined;
   try {
+    // Loaded only when enabled; a missing @clawxmpp/omemo is terminal like a bad config.
+    omemoModule = await prepareOmemo(account, store.dir, deps.importOmemo);
     const ca = account.tls.ca === undefined ? undefined : loadCa(account.tls.ca);
     client = (deps.createClient ?? createClient)({
       jid: account.jid!,
@@ -122,7 +133,8 @@ export async function startXmppAccount(
   const logger = loggerFrom(ctx.log);
   const rooms = client.use(muc, {
     nickname: account.nickname ?? client.account.local ?? "openclaw",
-    rooms: account.groups,
+    // Each room's join history fills the context buffer for its first mention.
+    rooms: autoJoinRooms(account),
   });
   // Typing goes to rooms and to contacts that never sent a chat state too.
   const markers = client.use(markersPlugin, { chatStates: { sendTo: "always" } });
@@ -135,6 +147,18 @@ export async function startXmppAccount(
     allowPrivateAddresses: account.allowPrivateNetwork,
     allowInsecureHttp: account.allowPrivateNetwork,
   });
+  if (account.avatar !== undefined) {
+    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
+  }
+  const e2e =
+    omemoModule &&
+    attachOmemo(omemoModule, {
+      client,
+      account,
+      stateDir: store.dir,
+      logger: logger.child(`${ctx.accountId}: omemo`),
+      onIdentity: (omemo) => status({ omemo }),
+    });
   const trust = createMucTrust(account);
   const ids = new MessageIdMap();
   const follow = inviteFollower(
@@ -149,13 +173,23 @@ export async function startXmppAccount(
       `account ${ctx.accountId}: joining ${event.room} failed: ${errorMessage(event.error)}`,
     ),
   );
+  const watch = watchAccount({
+    client,
+    account,
+    upload: files,
+    status,
+    log: (level, line) => ctx.log?.[level](`account ${ctx.accountId}: ${line}`),
+    omemoStatus: () => e2e?.status(),
+  });
   const unregister = registerLiveClient(ctx.accountId, {
+    serverFacts: () => watch.facts(),
     client,
     markers,
     rooms,
     upload: files,
     ids,
     roster: async () => (await contacts.list()).map((item) => item.jid),
+    omemo: e2e,
   });
   const sdk = deps.sdk === null ? undefined : (deps.sdk ?? (await loadOpenclawSdk()));
   if (sdk === undefined) {
@@ -185,6 +219,9 @@ export async function startXmppAccount(
       trust,
       ids,
       logger: logger.child("inbound"),
+      work: accountWorkStatus(client, markers, account.work, (what, error) =>
+        ctx.log?.debug?.(`account ${ctx.accountId}: ${what} failed: ${errorMessage(error)}`),
+      ),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
     });
@@ -266,6 +303,7 @@ export async function startXmppAccount(
   );
 
   await aborted;
+  watch.stop();
   await Promise.race([
     client.stop().catch(() => {}),
     new Promise((resolve) => setTimeout(resolve, STOP_BUDGET_MS).unref()),

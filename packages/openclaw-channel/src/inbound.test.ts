@@ -255,7 +255,7 @@ describe("direct messages", () => {
     expect(composing).toBeLessThan(reply);
   });
 
-  it("direct replies stay plain even when OpenClaw names the answered message; messagePrefix reaches the agent", async () => {
+  it("direct replies stay plain by default (replyToMode off) even when OpenClaw names the answered message; messagePrefix reaches the agent", async () => {
     const { handler, server, setPaired, calls, control } = await setup({
       messagePrefix: "[xmpp]",
     });
@@ -615,12 +615,16 @@ describe("room messages", () => {
     });
   });
 
-  it("history, our own echo and room private messages are never dispatched", async () => {
+  it("history and our own echo are never dispatched", async () => {
     const { handler, calls } = await setup({
       ...ROOM_CONFIG,
       groupSettings: { "*": { requireMention: false } },
     });
-    for (const info of [{ isHistory: true }, { isOwn: true }, { isPrivate: true }]) {
+    for (const info of [
+      { isHistory: true },
+      { isOwn: true },
+      { isPrivate: true, isHistory: true },
+    ]) {
       const outcome = await handler.handle(
         message({ from: `${ROOM}/alice`, type: "groupchat", body: "bot: hi" }, info),
       );
@@ -669,7 +673,7 @@ describe("react action", () => {
     expect(xmppActions.describeMessageTool({ cfg: off })).toBeNull();
     expect(xmppActions.describeMessageTool({ cfg: on })).toEqual({ actions: ["react"] });
     expect(xmppActions.supportsAction({ action: "react" })).toBe(true);
-    expect(xmppActions.supportsAction({ action: "edit" })).toBe(false);
+    expect(xmppActions.supportsAction({ action: "poll" })).toBe(false);
   });
 
   it("sends an XEP-0444 reaction to the peer's message id as chat", async () => {

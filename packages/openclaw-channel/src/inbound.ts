@@ -34,6 +34,7 @@ import { policyFor } from "./channel-policy.js";
 import { resolveInboundMedia, textWithoutAttachmentUrls } from "./inbound-media.js";
 import { MessageIdMap, type MessageIds, messageIdsFor } from "./message-ids.js";
 import { createMucTrust, type MucTrust } from "./muc-trust.js";
+import { isEncrypted } from "./omemo-channel.js";
 import type {
   InboundRuntime,
   OpenclawSdk,
@@ -43,6 +44,10 @@ import type {
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { CHANNEL_ID } from "./plugin-manifest.js";
 import { deliverReply, type ReplyTarget } from "./reply-delivery.js";
+import { replyThread } from "./reply-threading.js";
+import { RoomHistory, type RoomHistoryEntry } from "./room-history.js";
+import { roomTurnSettings } from "./room-settings.js";
+import type { DeliveryKind, TurnWork, WorkStatus } from "./work-status.js";
 
 /** Conversations with a turn queued or running; beyond this, new conversations are dropped. */
 export const MAX_ACTIVE_CONVERSATIONS = 256;
@@ -72,6 +77,10 @@ export interface InboundDeps {
   ids?: MessageIdMap | undefined;
   /** Called after each admitted inbound message and each reply sent (status timestamps). */
   onActivity?: (kind: "inbound" | "outbound") => void;
+  /** Ack reaction, read marker, typing, busy presence and live replies (`work-status.ts`). */
+  work?: WorkStatus | undefined;
+  /** Recent room messages (context for mentions); default: a private one. */
+  roomHistory?: RoomHistory | undefined;
 }
 
 /** The outcome of handling one message (tests and logs). */
@@ -113,6 +122,14 @@ interface Turn {
   requireMention: boolean;
   /** Also sees every reply payload (ad-hoc command results). */
   observe?: ((payload: ReplyPayload) => void) | undefined;
+  /** Where replies go when not to `conversation` (a room occupant, for room private messages). */
+  replyAddress?: string;
+  /** Recent room messages before this one. */
+  history?: RoomHistoryEntry[];
+  /** The room's history window (OpenClaw bounds the prompt by it). */
+  historyLimit?: number;
+  systemPrompt?: string | undefined;
+  skills?: string[] | undefined;
 }
 
 /** Creates the handler; `handle` never rejects. */
@@ -123,6 +140,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const own = deps.client.account.bare;
   const trust = deps.trust ?? createMucTrust(deps.account);
   const ids = deps.ids ?? new MessageIdMap();
+  const roomHistory = deps.roomHistory ?? new RoomHistory();
   const limiter =
     deps.account.rateLimit === false
       ? undefined
@@ -143,11 +161,33 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const forAgent = (text: string) => (prefix === undefined ? text : `${prefix} ${text}`);
 
   /** Runs one admitted message as an agent turn; replies go back to the conversation. */
+  /** Runs a turn; the work status it began (if any) ends with it, also on failure. */
   const dispatch = async (turn: Turn): Promise<InboundOutcome> => {
+    const held: { work?: TurnWork | undefined } = {};
+    try {
+      return await dispatchTurn(turn, held);
+    } finally {
+      await held.work?.end();
+    }
+  };
+
+  const dispatchTurn = async (
+    turn: Turn,
+    held: { work?: TurnWork | undefined },
+  ): Promise<InboundOutcome> => {
     const inbound = deps.inboundRuntime;
     if (inbound === undefined) return { kind: "ignored", reason: "no inbound runtime" };
     deps.onActivity?.("inbound");
     const { message, conversation, sender, timestamp } = turn;
+    // The user sees at once that the agent took the message up (the policy admitted it;
+    // OpenClaw's own ingress check below only mirrors that decision).
+    const work = deps.work?.begin({
+      conversation,
+      type: turn.kind === "group" ? "groupchat" : "chat",
+      message,
+      reference: turn.ids.reference,
+    });
+    held.work = work;
     const messageId = turn.ids.openclaw;
     ids.remember(conversation, turn.ids);
     const group = turn.kind === "group";
@@ -231,7 +271,13 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       reply: group
         ? { to: `${CHANNEL_ID}:${conversation}`, originatingTo: `${CHANNEL_ID}:${conversation}` }
         : { to: `${CHANNEL_ID}:${own}`, originatingTo: `${CHANNEL_ID}:${sender}` },
+      ...(turn.historyLimit === undefined
+        ? {}
+        : { sessionTranscript: { historyLimit: turn.historyLimit, historyKind: "recent" } }),
       message: {
+        ...(turn.history === undefined || turn.history.length === 0
+          ? {}
+          : { inboundHistory: turn.history }),
         body: buildEnvelope({
           channel: "XMPP",
           from: group ? `${turn.senderName} in ${conversation}` : sender,
@@ -247,6 +293,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
         ...(group ? { mentions: { canDetectMention: true, wasMentioned: turn.mentioned } } : {}),
       },
       ...(facts === undefined ? {} : { media: facts }),
+      // The operator's per-room prompt: trusted, so it may enter the system prompt.
+      ...(turn.systemPrompt === undefined
+        ? {}
+        : { supplemental: { groupSystemPrompt: turn.systemPrompt } }),
       channelIngress: access,
       extra: {
         OriginatingChannel: CHANNEL_ID,
@@ -260,13 +310,25 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
             }),
       },
     });
+    const thread = replyThread(message.thread);
     const target: ReplyTarget = {
-      to: conversation,
+      to: turn.replyAddress ?? conversation,
       type: group ? "groupchat" : "chat",
       messageId,
+      ...(isEncrypted(message) ? { encrypted: true } : {}),
+      ...(thread === undefined ? {} : { thread }),
+      replyToMode: group ? deps.account.replyToMode.group : deps.account.replyToMode.direct,
       ...(turn.ids.reference === undefined
         ? {}
-        : { answered: { id: turn.ids.reference, jid: message.from.full, body: turn.text } }),
+        : {
+            answered: {
+              id: turn.ids.reference,
+              jid: message.from.full,
+              body: turn.text,
+              // In a room the quote names who wrote it ("alice wrote:").
+              ...(group && message.muc?.nick !== undefined ? { name: message.muc.nick } : {}),
+            },
+          }),
     };
     const pipeline = deps.sdk.createChannelReplyPipeline?.({
       cfg: deps.cfg,
@@ -275,6 +337,12 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       accountId: route.accountId ?? deps.accountId,
     });
     const { onModelSelected, ...replyPipeline } = pipeline ?? {};
+    const replyOptions = {
+      ...work?.replyOptions,
+      ...(onModelSelected === undefined ? {} : { onModelSelected }),
+      // groupSettings.<room>.skills: only these skills are loaded for the turn.
+      ...(turn.skills === undefined ? {} : { skillFilter: [...turn.skills] }),
+    };
     await inbound.dispatch({
       cfg: deps.cfg,
       channel: CHANNEL_ID,
@@ -286,9 +354,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
           deps.logger.warn("could not record the inbound session", { error: String(error) }),
       },
       delivery: {
-        deliver: async (payload: ReplyPayload) => {
+        deliver: async (payload: ReplyPayload, info?: { kind?: DeliveryKind }) => {
           turn.observe?.(payload);
-          const sent = await deliverReply(payload, target, {
+          const taken = await work?.take(payload, info?.kind);
+          const delivered = await deliverReply(taken?.rest ?? payload, target, {
             client: deps.client,
             markers: deps.markers,
             files: deps.files,
@@ -297,6 +366,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
             agentId: route.agentId,
             maxBytes: deps.account.mediaMaxBytes,
           });
+          const sent = delivered || taken?.sent === true;
           if (sent) deps.onActivity?.("outbound");
           return { visibleReplySent: sent };
         },
@@ -305,17 +375,26 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       dispatcherOptions: {
         // XEP-0085: the peer or room sees the agent working.
         onReplyStart: async () => {
-          await deps.markers?.composing(conversation, { type: target.type }).catch(() => undefined);
+          await deps.markers?.composing(target.to, { type: target.type }).catch(() => undefined);
         },
       },
       ...(pipeline === undefined ? {} : { replyPipeline }),
-      ...(onModelSelected === undefined ? {} : { replyOptions: { onModelSelected } }),
+      ...(Object.keys(replyOptions).length === 0 ? {} : { replyOptions }),
     });
     return { kind: "dispatched", conversation };
   };
 
-  const direct = async (message: InboundMessage, text: string): Promise<InboundOutcome> => {
-    const from = message.from.bare;
+  /**
+   * A direct chat; for a room private message, `via` names the sender's real
+   * bare JID (who the policy decides on) and the occupant JID replies go to.
+   */
+  const direct = async (
+    message: InboundMessage,
+    text: string,
+    via?: { sender: string; address: string },
+  ): Promise<InboundOutcome> => {
+    const from = via?.sender ?? message.from.bare;
+    const address = via?.address ?? from;
     await refreshPaired();
     const event = { kind: "dm", from } as const;
     const decision = limitDecision(limiter, event, policy.decide(event));
@@ -325,7 +404,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
           sender: from,
         });
         await deps.client
-          .send({ to: from, type: "chat", body: DEFAULT_RATE_LIMIT_REPLY })
+          .send({ to: address, type: "chat", body: DEFAULT_RATE_LIMIT_REPLY })
           .catch((error: unknown) =>
             deps.logger.warn("could not send the rate limit notice", { error: String(error) }),
           );
@@ -338,7 +417,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
         senderIdLine: `Your XMPP address: ${from}`,
         meta: { jid: from },
         sendPairingReply: async (reply) => {
-          await deps.client.send({ to: from, type: "chat", body: reply });
+          await deps.client.send({ to: address, type: "chat", body: reply });
         },
         onReplyError: (error) =>
           deps.logger.warn("could not send the pairing code", { error: String(error) }),
@@ -358,10 +437,33 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       message,
       mentioned: false,
       requireMention: false,
+      ...(via === undefined ? {} : { replyAddress: address }),
     });
   };
 
-  const room = async (message: InboundMessage, text: string): Promise<InboundOutcome> => {
+  /**
+   * XEP-0045 §7.5 private message through a room: a direct chat from the
+   * sender's real JID when the room is trusted to tell it, else nobody's.
+   */
+  const roomPrivate = async (message: InboundMessage, text: string): Promise<InboundOutcome> => {
+    const info = message.muc!;
+    if (deps.account.roomPrivateMessages === "off") {
+      return { kind: "ignored", reason: "room private message (roomPrivateMessages off)" };
+    }
+    if (!trust.trusts(info.room)) {
+      return { kind: "denied", reason: "room private message from an untrusted room" };
+    }
+    if (info.realJid === undefined) {
+      return { kind: "denied", reason: "room private message without a real JID" };
+    }
+    return direct(message, text, { sender: info.realJid, address: message.from.full });
+  };
+
+  const room = async (
+    message: InboundMessage,
+    text: string,
+    seq: number | undefined,
+  ): Promise<InboundOutcome> => {
     const info = message.muc!;
     const event = {
       kind: "group",
@@ -383,6 +485,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     // Under groupPolicy "open" in a room hiding real JIDs, the occupant JID is all there is;
     // it never carries authority (command authorisation needs an owner's real JID).
     const sender = decision.jid ?? message.from.full;
+    const settings = roomTurnSettings(deps.account, info.room);
     return dispatch({
       kind: "group",
       conversation: info.room,
@@ -396,10 +499,17 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       message,
       mentioned: info.mentioned,
       requireMention: policy.roomSettings(info.room).requireMention,
+      historyLimit: settings.historyLimit,
+      history: seq === undefined ? [] : roomHistory.before(info.room, seq, settings.historyLimit),
+      systemPrompt: settings.systemPrompt,
+      skills: settings.skills,
     });
   };
 
-  const process = async (message: InboundMessage): Promise<InboundOutcome> => {
+  const process = async (
+    message: InboundMessage,
+    seq: number | undefined,
+  ): Promise<InboundOutcome> => {
     if (message.outgoing) return { kind: "ignored", reason: "own message (carbon)" };
     if (message.type === "headline" || message.type === "error") {
       return { kind: "ignored", reason: `type ${message.type}` };
@@ -421,10 +531,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     if (!text && attachments.length === 0) return { kind: "ignored", reason: "no body" };
     const info = message.muc;
     if (info !== undefined) {
-      if (info.isPrivate) return { kind: "ignored", reason: "room private message" };
       if (info.isHistory) return { kind: "ignored", reason: "room history" };
+      if (info.isPrivate) return roomPrivate(message, text);
       if (info.isOwn) return { kind: "ignored", reason: "own room echo" };
-      return room(message, text);
+      return room(message, text, seq);
     }
     if (message.type === "groupchat") return { kind: "ignored", reason: "not a joined room" };
     if (message.from.bare === own) return { kind: "ignored", reason: "from own account" };
@@ -452,11 +562,13 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     handle(message) {
       // An exec approval answer must not wait behind the turn that waits for it.
       if (message.muc === undefined && APPROVE.test(message.body ?? "")) {
-        return process(message).catch((error: unknown): InboundOutcome => {
+        return process(message, undefined).catch((error: unknown): InboundOutcome => {
           deps.logger.warn("inbound message failed", { error: String(error) });
           return { kind: "ignored", reason: `failed: ${String(error)}` };
         });
       }
+      // Recorded on arrival, before any queue can drop it: context for later mentions.
+      const seq = recordRoomMessage(roomHistory, message);
       const key = message.muc?.room ?? message.from.bare;
       let queue = queues.get(key);
       if (queue === undefined) {
@@ -471,7 +583,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       }
       const current = queue;
       current.size++;
-      const run = current.tail.then(() => process(message));
+      const run = current.tail.then(() => process(message, seq));
       const settled = run.then(
         (outcome) => outcome,
         (error: unknown): InboundOutcome => {
@@ -486,6 +598,21 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       return settled;
     },
   };
+}
+
+/** Remembers a room message with text (not private, not a signal); its history position. */
+function recordRoomMessage(history: RoomHistory, message: InboundMessage): number | undefined {
+  const info = message.muc;
+  if (info === undefined || info.isPrivate || message.type !== "groupchat") return undefined;
+  if (message.markers?.signalOnly || info.nick === undefined) return undefined;
+  const body = (message.markers?.bodyWithoutFallback ?? message.body ?? "").trim();
+  if (body === "") return undefined;
+  return history.record(info.room, {
+    sender: info.nick,
+    body,
+    timestamp: (message.delay?.stamp ?? new Date()).getTime(),
+    ...(info.roomStanzaId === undefined ? {} : { messageId: info.roomStanzaId }),
+  });
 }
 
 function normaliseEntry(value: string): string {

@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { ClawXmppError, type Client } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import { oobElement, type UploadHandle } from "@clawxmpp/upload";
+import { withEncryption } from "./omemo-channel.js";
 import type { OpenclawSdk, ReplyPayload } from "./openclaw-sdk.js";
 
 /** Where and how a reply goes. */
@@ -19,7 +20,20 @@ export interface ReplyTarget {
   /** OpenClaw's id of the message being answered (what `payload.replyToId` names). */
   messageId: string;
   /** The message being answered (its XMPP reference id, sender and text), when it can be referenced. */
-  answered?: { id: string; jid: string; body: string };
+  answered?: { id: string; jid: string; body: string; name?: string };
+  /** The answered message was OMEMO-encrypted: so is the reply (omemo-channel.ts). */
+  encrypted?: boolean;
+  /** XEP-0201 thread of the message being answered: the answer stays in it. */
+  thread?: string | undefined;
+  /**
+   * The conversation's reply mode (`reply-threading.ts`). OpenClaw applies it
+   * to `replyToId` already; it is enforced here too, so a path that skips
+   * OpenClaw's filter cannot quote in a conversation configured `off`.
+   * @default "all"
+   */
+  replyToMode?: "off" | "first" | "all";
+  /** Set once a reference was sent for this target (`first`). */
+  referenced?: boolean;
 }
 
 /** What delivering needs. */
@@ -58,17 +72,27 @@ export async function deliverReply(
   let sent = false;
   const text = typeof payload.text === "string" ? payload.text.trim() : "";
   if (text !== "") {
-    // A direct chat is linear and OpenClaw names the answered message on nearly
-    // every reply there, so only room replies carry the XEP-0461 reference.
+    // OpenClaw keeps `replyToId` only where the reply mode wants a reference
+    // (`reply-threading.ts`: off in direct chats unless configured).
+    const thread = target.thread === undefined ? {} : { thread: target.thread };
+    const mode = target.replyToMode ?? "all";
     if (
-      target.type === "groupchat" &&
       deps.markers !== undefined &&
       target.answered !== undefined &&
-      payload.replyToId === target.messageId
+      payload.replyToId === target.messageId &&
+      target.encrypted !== true &&
+      mode !== "off" &&
+      !(mode === "first" && target.referenced === true)
     ) {
-      await deps.markers.reply(target.to, target.answered, text, { type: target.type });
+      target.referenced = true;
+      await deps.markers.reply(target.to, target.answered, text, { type: target.type, ...thread });
     } else {
-      await deps.client.send({ to: target.to, type: target.type, body: text });
+      await deps.client.send(
+        withEncryption(
+          { to: target.to, type: target.type, body: text, ...thread },
+          target.encrypted,
+        ),
+      );
     }
     sent = true;
   }
@@ -89,12 +113,12 @@ export async function deliverReply(
 
 async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Promise<void> {
   if (isRemoteUrl(url)) {
-    await deps.client.send({
-      to: target.to,
-      type: target.type,
-      body: url,
-      children: [oobElement(url)],
-    });
+    await deps.client.send(
+      withEncryption(
+        { to: target.to, type: target.type, body: url, children: [oobElement(url)] },
+        target.encrypted,
+      ),
+    );
     return;
   }
   const load = deps.sdk.loadOutboundMediaFromUrl;
@@ -112,6 +136,7 @@ async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Pro
     name: media.fileName ?? shortName(url),
     size: media.buffer.length,
     type: target.type,
+    ...(target.encrypted === true ? { encrypted: true } : {}),
     ...(media.contentType === undefined ? {} : { contentType: media.contentType }),
   });
 }
