@@ -20,6 +20,18 @@ import {
 } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 
+/**
+ * Whether a trace (`"in …"`/`"out …"` lines) shows `<starttls/>` written before the first stream
+ * features arrived, i.e. pipelined; false when it followed them. Throws when either is missing,
+ * so a trace without STARTTLS cannot pass as "not pipelined".
+ */
+function starttlsBeforeFeatures(lines: readonly string[]): boolean {
+  const starttls = lines.findIndex((l) => l.startsWith("out <starttls"));
+  const features = lines.findIndex((l) => l.startsWith("in ") && l.includes("features"));
+  if (starttls === -1 || features === -1) throw new Error("no STARTTLS exchange in the trace");
+  return starttls < features;
+}
+
 describe.each(serverKinds())("login on %s", (kind) => {
   const sasl2 = kind !== "prosody12";
   let server: XmppServer;
@@ -52,10 +64,12 @@ describe.each(serverKinds())("login on %s", (kind) => {
   it("takes the server's best path, then FAST on reconnect (resuming inside SASL2)", async () => {
     const store = join(dir, `${kind}-reconnect.json`);
     const sent: string[] = [];
+    const both: string[] = [];
     const c = client({
       login: { fast: { store } },
       trace: (direction, text) => {
         if (direction === "out") sent.push(text);
+        both.push(`${direction} ${text}`);
       },
     });
     await c.start();
@@ -81,9 +95,14 @@ describe.each(serverKinds())("login on %s", (kind) => {
     expect(saved.mechanism).toMatch(/^HT-SHA-256-(EXPR|UNIQ|ENDP|NONE)$/u);
     expect(sent.join("\n")).not.toContain(saved.token);
 
+    // The first login waits for the features; the reconnect, with a token stored, pipelines
+    // <starttls/> behind the stream header (one round trip less).
+    expect(starttlsBeforeFeatures(both)).toBe(false);
+    const reconnectFrom = both.length;
     const online = nextEvent<OnlineInfo>(c, "online");
     c.dropConnection();
     expect((await online).resumed).toBe(true);
+    expect(starttlsBeforeFeatures(both.slice(reconnectFrom))).toBe(true);
     expect(c.stats.login).toMatchObject({ path: "sasl2", fast: true });
     expect(c.stats.login?.mechanism).toBe(saved.mechanism);
     expect(c.stats.resumes).toBe(1);
@@ -150,6 +169,52 @@ describe.each(serverKinds())("login on %s", (kind) => {
     await bob.send({ to: phone.jid?.full ?? "", body: "to the phone" });
     expect(await carbon).toMatchObject({ via: "carbon", outgoing: false });
   });
+
+  (sasl2 ? it : () => {})(
+    "falls back to the usual order when a server refuses the pipelined STARTTLS",
+    async () => {
+      const store = join(dir, `${kind}-pipeline.json`);
+      const warm = client({ login: { fast: { store } } });
+      await warm.start();
+      await warm.stop();
+      let refused = 0;
+      proxy = await tcpProxy({
+        targetPort: server.c2sPort,
+        transform: (chunk, direction) => {
+          const text = chunk.toString();
+          if (direction !== "toClient" || refused > 0 || !text.includes("<proceed")) return chunk;
+          refused++;
+          return text.replace("<proceed", "<failure");
+        },
+      });
+      const trace: string[] = [];
+      const c = client({
+        port: proxy.port,
+        login: { fast: { store } },
+        trace: (direction, text) => trace.push(`${direction} ${text}`),
+      });
+      await c.start();
+      expect(refused).toBe(1);
+      expect(proxy.accepted).toBe(2);
+      expect(c.stats.login).toMatchObject({ path: "sasl2", fast: true });
+      // This client does not try again with this server: its reconnect waits for the features.
+      const from = trace.length;
+      const online = nextEvent<OnlineInfo>(c, "online");
+      c.dropConnection();
+      await online;
+      expect(starttlsBeforeFeatures(trace.slice(from))).toBe(false);
+
+      // Turned off: the features first, even with a token.
+      const sent: string[] = [];
+      const off = client({
+        login: { fast: { store, pipelineStarttls: false } },
+        trace: (direction, text) => sent.push(`${direction} ${text}`),
+      });
+      await off.start();
+      expect(off.stats.login).toMatchObject({ fast: true });
+      expect(starttlsBeforeFeatures(sent)).toBe(false);
+    },
+  );
 
   it("uses SASL1 when SASL2 is turned off", async () => {
     const c = client({ login: { sasl2: false } });

@@ -110,6 +110,14 @@ export const loginOptionsSchema = z
         /** Request and use FAST tokens when the server offers them (SASL2 only). @default true */
         enabled: z.boolean().default(true),
         /**
+         * With a stored FAST token (this server offered STARTTLS and SASL2 before), write
+         * `<starttls/>` right behind the stream header instead of waiting for the features: one
+         * round trip less per reconnect. Nothing secret goes out before TLS; the features are
+         * still checked when they arrive, and a server that refuses is retried the usual way.
+         * @default true
+         */
+        pipelineStarttls: z.boolean().default(true),
+        /**
          * Where the token is kept: a file path (JSON, written atomically with mode 0600; keep it
          * in a private state directory, the token is a credential), or an object with `load()`,
          * `save(token)` and `clear()`. @default in memory (reconnects of this process only)

@@ -50,6 +50,11 @@ export interface LoginSettings {
   fast: boolean;
   /** Where FAST tokens are kept. */
   tokenStore: FastTokenStore;
+  /**
+   * With a stored FAST token, write `<starttls/>` without waiting for the features. The transport
+   * turns it off (for the client's lifetime) when a server refuses the early `<starttls/>`.
+   */
+  pipelineStarttls?: boolean | undefined;
   /** The XEP-0388 user agent; `id` stays the same across reconnects (and restarts when configured). */
   userAgent: { id: string; software?: string | undefined; device?: string | undefined };
 }

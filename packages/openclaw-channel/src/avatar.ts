@@ -6,7 +6,7 @@
  * (`avatar.json`), so a restart with the same file asks and sends nothing but
  * the hash in presence; a changed file is published again.
  */
-import { ClawXmppError, type Client, type Logger } from "@clawxmpp/core";
+import { ClawXmppError, type Client, introspect, type Logger } from "@clawxmpp/core";
 import { profile } from "@clawxmpp/profile";
 import { pubsub } from "@clawxmpp/pubsub";
 import type { StateStore } from "./state-store.js";
@@ -17,7 +17,7 @@ const NAME = "avatar";
 const RETRYABLE = new Set(["timeout", "unavailable"]);
 
 /**
- * Loads the profile plugins on `client` (before `start()`) and publishes `path` once per process,
+ * Loads the profile plugins on `client` (before `start()`, after OMEMO's) and publishes `path` once per process,
  * on the first session where it succeeds. Failures are logged, never thrown.
  */
 export function publishAvatarOnStart(
@@ -26,7 +26,8 @@ export function publishAvatarOnStart(
   store: StateStore,
   logger: Logger,
 ): void {
-  client.use(pubsub, {});
+  // OMEMO may have composed pubsub already; one instance serves both.
+  if (!introspect(client).plugins.includes(pubsub.pluginName)) client.use(pubsub, {});
   const me = client.use(profile, {});
   let state: "waiting" | "running" | "done" = "waiting";
   client.on("online", () => {

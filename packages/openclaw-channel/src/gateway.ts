@@ -147,9 +147,6 @@ export async function startXmppAccount(
     allowPrivateAddresses: account.allowPrivateNetwork,
     allowInsecureHttp: account.allowPrivateNetwork,
   });
-  if (account.avatar !== undefined) {
-    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
-  }
   const e2e =
     omemoModule &&
     attachOmemo(omemoModule, {
@@ -159,6 +156,9 @@ export async function startXmppAccount(
       logger: logger.child(`${ctx.accountId}: omemo`),
       onIdentity: (omemo) => status({ omemo }),
     });
+  if (account.avatar !== undefined) {
+    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
+  }
   const trust = createMucTrust(account);
   const ids = new MessageIdMap();
   const follow = inviteFollower(

@@ -120,8 +120,6 @@ interface Turn {
   message: InboundMessage;
   mentioned: boolean;
   requireMention: boolean;
-  /** Also sees every reply payload (ad-hoc command results). */
-  observe?: ((payload: ReplyPayload) => void) | undefined;
   /** Where replies go when not to `conversation` (a room occupant, for room private messages). */
   replyAddress?: string;
   /** Recent room messages before this one. */
@@ -130,6 +128,8 @@ interface Turn {
   historyLimit?: number;
   systemPrompt?: string | undefined;
   skills?: string[] | undefined;
+  /** Also sees every reply payload (ad-hoc command results). */
+  observe?: ((payload: ReplyPayload) => void) | undefined;
 }
 
 /** Creates the handler; `handle` never rejects. */

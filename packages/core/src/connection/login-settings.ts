@@ -16,6 +16,7 @@ export function loginSettings(options: ResolvedClientOptions): LoginSettings {
   return {
     sasl2: login.sasl2,
     fast: login.fast.enabled,
+    pipelineStarttls: login.fast.enabled && login.fast.pipelineStarttls,
     tokenStore: typeof store === "string" ? fileTokenStore(store) : (store ?? memoryTokenStore()),
     userAgent: {
       id: login.userAgent.id ?? randomUUID(),

@@ -29,6 +29,7 @@ import {
   serviceUri,
 } from "./endpoint-errors.js";
 import { createEntity } from "./entity.js";
+import { isFastToken } from "./fast.js";
 import { authenticate, type ChannelBindingSource } from "./sasl.js";
 import { parseSasl2Offer } from "./sasl2.js";
 import { sasl2Login } from "./sasl2-login.js";
@@ -312,7 +313,7 @@ class XmppTransport implements Transport {
 
   /** One endpoint: TCP (and direct TLS) connect, stream open, STARTTLS; resolves with the secure features. */
   async #attempt(endpoint: Endpoint, address: string): Promise<Element> {
-    const { timeouts, domain } = this.#params;
+    const { timeouts } = this.#params;
     const entity = this.#entity;
     this.#streamError = undefined;
     this.#log.debug("TCP connecting", {
@@ -340,22 +341,87 @@ class XmppTransport implements Transport {
     });
     if (endpoint.tls === "direct") this.#logTls("direct TLS");
 
+    if (endpoint.tls === "starttls" && !entity.isSecure() && (await this.#mayPipeline())) {
+      try {
+        await this.#pipelinedStartTls();
+      } catch (error) {
+        if (ClawXmppError.isInstance(error) && error.terminal) throw error;
+        // Whatever the server made of the early <starttls/>: the usual order on a new connection.
+        this.#log.debug("pipelined STARTTLS failed; retrying in the usual order", {
+          error: (error as Error).message,
+        });
+        // The login settings live as long as the client: it does not pipeline with this server again.
+        if (this.#params.login) this.#params.login.pipelineStarttls = false;
+        this.#abandonAttempt();
+        return this.#attempt(endpoint, address);
+      }
+      this.#logTls("STARTTLS (pipelined)");
+      const features = await this.#restart();
+      this.#logFeatures(features);
+      return features;
+    }
     let features = await this.#openStream();
     this.#logFeatures(features);
     if (!entity.isSecure() && endpoint.tls !== "none") {
-      if (!features.getChild("starttls", NS_TLS)) {
-        throw new ClawXmppError(
-          "tls",
-          `${domain} does not offer STARTTLS; refusing to log in without TLS`,
-          { terminal: true },
-        );
-      }
+      this.#requireStartTls(features);
       await this.#startTls();
       this.#logTls("STARTTLS");
       features = await this.#restart();
       this.#logFeatures(features);
     }
     return features;
+  }
+
+  /** RFC 6120 §5.3.1: without STARTTLS on offer we do not log in (terminal). */
+  #requireStartTls(features: Element): void {
+    if (!features.getChild("starttls", NS_TLS)) {
+      throw new ClawXmppError(
+        "tls",
+        `${this.#params.domain} does not offer STARTTLS; refusing to log in without TLS`,
+        { terminal: true },
+      );
+    }
+  }
+
+  /**
+   * Pipelining STARTTLS pays off on reconnects only, and is tried only where it worked before:
+   * a stored FAST token means this server offered STARTTLS and SASL2 on an earlier login.
+   */
+  async #mayPipeline(): Promise<boolean> {
+    const login = this.#params.login;
+    if (!login?.sasl2 || !login.fast || !login.pipelineStarttls) return false;
+    const token = await login.tokenStore.load().catch(() => undefined);
+    return isFastToken(token);
+  }
+
+  /**
+   * Stream header and `<starttls/>` in one flight, then the features (still checked: STARTTLS
+   * must be on offer) and `<proceed/>`, then the TLS handshake. Nothing but the header and the
+   * STARTTLS request is written before TLS.
+   */
+  async #pipelinedStartTls(): Promise<void> {
+    const features = this.#waiter.expect(
+      (el) => el.is("features", NS_STREAM),
+      this.#params.timeouts.features,
+      "features",
+    );
+    const answer = this.#waiter.expect(
+      (el) => el.attrs.xmlns === NS_TLS,
+      this.#params.timeouts.tls,
+      "tls",
+    );
+    // Rejected together with `features` when the attempt fails; awaited below otherwise.
+    answer.catch(() => {});
+    this.#log.debug("STARTTLS pipelined behind the stream header (FAST token stored)");
+    this.#entity.open({ domain: this.#params.domain }).catch(() => {});
+    this.#send(xml("starttls", { xmlns: NS_TLS })).catch(() => {});
+    const offered = await features;
+    this.#logFeatures(offered);
+    this.#requireStartTls(offered);
+    if ((await answer).name !== "proceed") {
+      throw new ClawXmppError("tls", "server refused the pipelined STARTTLS");
+    }
+    await this.#upgradeTls();
   }
 
   /** Drops a failed attempt's sockets and parser so the next endpoint starts clean. */
@@ -484,7 +550,6 @@ class XmppTransport implements Transport {
   }
 
   async #startTls(): Promise<void> {
-    const { timeouts, domain, tls } = this.#params;
     const answer = await this.#roundTrip(
       xml("starttls", { xmlns: NS_TLS }),
       (el) => el.attrs.xmlns === NS_TLS,
@@ -492,6 +557,12 @@ class XmppTransport implements Transport {
     );
     if (answer.name !== "proceed")
       throw new ClawXmppError("tls", "server refused STARTTLS", { terminal: true });
+    await this.#upgradeTls();
+  }
+
+  /** After `<proceed/>`: the TLS handshake over the same socket (RFC 6120 §5.4.3.3). */
+  async #upgradeTls(): Promise<void> {
+    const { timeouts, domain, tls } = this.#params;
     const entity = this.#entity;
     const raw = entity.socket as unknown as import("node:net").Socket;
     const wrapper = new TlsSocket();
