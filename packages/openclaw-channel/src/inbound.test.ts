@@ -168,6 +168,7 @@ async function setup(
     ids?: MessageIdMap;
     logger?: InboundDeps["logger"];
     work?: (client: Client, handle: MarkersHandle) => InboundDeps["work"];
+    answerWaiting?: InboundDeps["answerWaiting"];
   } = {},
 ) {
   const { server, client, markers: handle } = await online();
@@ -187,6 +188,7 @@ async function setup(
     ids: extra.ids,
     logger: extra.logger ?? silentLogger,
     work: extra.work?.(client, handle),
+    answerWaiting: extra.answerWaiting,
   });
   return { server, client, handler, ...fake };
 }
@@ -355,6 +357,42 @@ describe("direct messages", () => {
     expect(most).toBe(1);
     expect(outcomes.filter((o) => o.kind === "dispatched")).toHaveLength(8);
     expect(outcomes.filter((o) => o.kind === "ignored")).toHaveLength(2);
+  });
+});
+
+describe("answers to a waiting turn", () => {
+  it("an /approve line and the answer to a waiting question pass the turn that waits for them", async () => {
+    let waiting = false;
+    const { handler, control, setPaired, calls } = await setup(
+      { rateLimit: false },
+      { answerWaiting: (conversation) => waiting && conversation === ALICE },
+    );
+    setPaired([ALICE]);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The first turn blocks (the agent waits for an approval, then for an answer).
+    control.gate = vi.fn(async () => {
+      if (calls.dispatched.length === 1) await gate;
+    });
+    const blocked = handler.handle(message({ from: ALICE, body: "run it" }));
+    await vi.waitFor(() => expect(calls.dispatched).toHaveLength(1));
+    const approve = await handler.handle(
+      message({ from: ALICE, id: "m2", body: "/approve k9 allow-once" }),
+    );
+    expect(approve.kind).toBe("dispatched");
+    // A plain message waits behind the blocked turn …
+    const queued = handler.handle(message({ from: ALICE, id: "m3", body: "later" }));
+    // … unless a question waits for it.
+    waiting = true;
+    const answer = await handler.handle(message({ from: ALICE, id: "m4", body: "2" }));
+    expect(answer.kind).toBe("dispatched");
+    expect(calls.dispatched).toHaveLength(3);
+    release();
+    await blocked;
+    await queued;
+    expect(calls.dispatched).toHaveLength(4);
   });
 });
 
