@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === "channel") return channelBench(process.argv.slice(3));
   // `bench omemo`: native vs pure-JS curve for OMEMO (omemo-bench.ts), no server.
   if (process.argv[2] === "omemo") return omemoBench(process.argv.slice(3));
+  if (process.argv[2] === "omemo2")
+    return (await import("./omemo2-bench.js")).omemo2Bench(process.argv.slice(3));
   const config = loadConfig(process.argv.slice(2), process.env);
   const memoryUsers = Array.from(
     { length: config.clients },

@@ -179,8 +179,33 @@ describe("OMEMO plugin: hostile input", () => {
     expect(read.plaintext).toBe("only to devices with a valid bundle");
   });
 
+  it("messages arriving out of order are all read (skipped message keys)", async () => {
+    const messages = [];
+    for (const n of [1, 2, 3]) messages.push(buildEncrypted(await encryptForBot(`order ${n}`)));
+    const all = new Set<string>();
+    const got = new Promise<void>((resolve) => {
+      const off = bot.client.on("message", (m) => {
+        if (m.body?.startsWith("order ")) all.add(m.body);
+        if (all.size === 3) {
+          off();
+          resolve();
+        }
+      });
+    });
+    for (const i of [2, 0, 1]) await send(messages[i] as Element);
+    await got;
+    expect([...all]).toEqual(["order 3", "order 1", "order 2"]);
+  });
+
   it("nothing refused reached the application, and the client is still up", () => {
-    expect(bodies).toEqual(["first contact", "after malformed keys", "after tampering"]);
+    expect(bodies).toEqual([
+      "first contact",
+      "after malformed keys",
+      "after tampering",
+      "order 3",
+      "order 1",
+      "order 2",
+    ]);
     expect(bot.client.status).toBe("online");
   });
 });

@@ -3,7 +3,7 @@ import type { Client, Logger } from "@clawxmpp/core";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type OmemoHandle, type OmemoOptionsInput, omemo } from "@clawxmpp/omemo";
 import { pubsub } from "@clawxmpp/pubsub";
-import { clientFor, type ProsodyInstance } from "../src/index.js";
+import { type ClientForOptions, clientFor, type ProsodyInstance } from "../src/index.js";
 
 /** A client with the OMEMO plugin, and what it logged at info level or above. */
 export interface OmemoAccount {
@@ -33,14 +33,18 @@ export async function omemoAccount(
   server: ProsodyInstance,
   user: string,
   options: OmemoOptionsInput = {},
-  /** Uses more plugins before omemo (its optional dependencies, e.g. upload). */
-  before: (client: Client) => void = () => {},
+  extra: {
+    /** Uses more plugins before omemo (its optional dependencies, e.g. upload). */
+    before?: (client: Client) => void;
+    /** Client options (e.g. archive catch-up). */
+    client?: ClientForOptions;
+  } = {},
 ): Promise<OmemoAccount> {
   const warnings: string[] = [];
-  const client = clientFor(server, user, { logger: recordingLogger(warnings) });
+  const client = clientFor(server, user, { ...extra.client, logger: recordingLogger(warnings) });
   client.use(pubsub, {});
   const rooms = client.use(muc, { nickname: user });
-  before(client);
+  extra.before?.(client);
   const om = client.use(omemo, options);
   const published = om.published();
   await client.start();

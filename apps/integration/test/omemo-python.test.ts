@@ -45,10 +45,17 @@ describe.skipIf(!hasPythonOmemo())("OMEMO plugin with python-omemo (oldmemo)", (
     });
     caFile = join(server.dir, "omemo-ca.pem");
     await writeFile(caFile, server.caCert);
-    bot = await omemoAccount(server, "bot", {}, (client) => {
-      // The fixture serves uploads over http://localhost.
-      files = client.use(upload, { allowInsecureHttp: true, allowPrivateAddresses: true });
-    });
+    bot = await omemoAccount(
+      server,
+      "bot",
+      {},
+      {
+        before(client) {
+          // The fixture serves uploads over http://localhost.
+          files = client.use(upload, { allowInsecureHttp: true, allowPrivateAddresses: true });
+        },
+      },
+    );
   }, 60_000);
 
   afterAll(async () => {

@@ -48,10 +48,18 @@ export class DeviceDirectory {
     return this.#lists.get(jid);
   }
 
-  /** The device ids of `jid`: from the cache, or fetched (a missing node is an empty list). */
-  devices(jid: string, options: { refresh?: boolean } = {}): Promise<number[]> {
+  /**
+   * The device ids of `jid`: from the cache, or fetched (a missing node is an empty list). With
+   * `refreshEmpty`, a cached empty list is fetched again: a node readable only by presence
+   * subscribers answers `item-not-found` until we are subscribed, and no notification may follow.
+   */
+  devices(
+    jid: string,
+    options: { refresh?: boolean; refreshEmpty?: boolean } = {},
+  ): Promise<number[]> {
     const known = this.#lists.get(jid);
-    if (known && !options.refresh) {
+    const stale = options.refresh || (options.refreshEmpty && known?.length === 0);
+    if (known && !stale) {
       this.#touch(jid, known);
       return Promise.resolve(known);
     }
@@ -64,11 +72,14 @@ export class DeviceDirectory {
   }
 
   /** Device lists of several JIDs, fetched in parallel; a JID whose fetch failed maps to its error. */
-  async devicesOf(jids: readonly string[]): Promise<Map<string, number[] | Error>> {
+  async devicesOf(
+    jids: readonly string[],
+    options: { refreshEmpty?: boolean } = {},
+  ): Promise<Map<string, number[] | Error>> {
     const entries = await Promise.all(
       jids.map(async (jid): Promise<[string, number[] | Error]> => {
         try {
-          return [jid, await this.devices(jid)];
+          return [jid, await this.devices(jid, options)];
         } catch (error) {
           return [jid, error as Error];
         }

@@ -6,15 +6,21 @@ import {
   type FakeServer,
   fakeClock,
   fakeServer,
+  nextEvent,
   testPluginConformance,
 } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseBundle } from "./bundle-element.js";
 import { buildDeviceList } from "./device-list.js";
+import { fingerprintHex } from "./fingerprint.js";
+import { ensureOwnDevice } from "./key-manager.js";
 import { MemoryOmemoStore } from "./memory-store.js";
+import { omemoHints } from "./message-hints.js";
 import { bundleNode, NODE_DEVICE_LIST, NS_OMEMO } from "./namespaces.js";
 import type { OmemoHandle } from "./omemo-handle.js";
 import type { OmemoOptionsInput } from "./omemo-options.js";
 import { omemo } from "./omemo-plugin.js";
+import { OmemoSessions } from "./omemo-sessions.js";
 import type { UndecryptableEvent } from "./omemo-types.js";
 
 testPluginConformance(omemo, { options: {}, dependencies: [[pubsub, {}]] });
@@ -77,7 +83,16 @@ async function setup(options: OmemoOptionsInput = {}, clock?: FakeClock) {
   const bundlePublish = await server.nextSent(request("publish", bundleNode(deviceId)));
   reply(server, bundlePublish);
   await om.published();
-  return { server, client, om, store, deviceId, listPublish, presence: await presence };
+  return {
+    server,
+    client,
+    om,
+    store,
+    deviceId,
+    listPublish,
+    bundlePublish,
+    presence: await presence,
+  };
 }
 
 describe("omemo plugin", () => {
@@ -171,6 +186,42 @@ describe("omemo plugin", () => {
     });
     expect(events.map((e) => e.condition)).toEqual(["malformed", "no-key"]);
     expect(messages).toEqual(["plain and fine"]);
+  });
+
+  it("hands on a decrypted message with its other children, and flags it as encrypted", async () => {
+    const { server, client, deviceId, bundlePublish } = await setup();
+    const bundle = parseBundle(
+      pubsubChild(bundlePublish)?.getChild("item")?.getChild("bundle", NS_OMEMO) as Element,
+    );
+    const aliceStore = new MemoryOmemoStore();
+    const alice = await ensureOwnDevice(aliceStore);
+    const sessions = await OmemoSessions.open(aliceStore);
+    await sessions.buildSession({ jid: ME, deviceId }, bundle);
+    const { element } = await sessions.encrypt([{ jid: ME, deviceId }], "secret ✓");
+    const got = nextEvent(client, "message");
+    server.receive(
+      xml(
+        "message",
+        { from: "alice@example.test/phone", to: FULL, type: "chat", id: "m1" },
+        element,
+        ...omemoHints(),
+        xml("request", { xmlns: "urn:xmpp:receipts" }),
+        xml("origin-id", { xmlns: "urn:xmpp:sid:0", id: "m1" }),
+      ),
+    );
+    const [message] = await got;
+    expect(message.body).toBe("secret ✓");
+    expect(message.omemo).toEqual({
+      encrypted: true,
+      jid: "alice@example.test",
+      deviceId: alice.deviceId,
+      fingerprint: fingerprintHex(alice.identityKeyPair.publicKey),
+      trust: "trusted",
+      prekey: true,
+    });
+    expect(message.originId).toBe("m1");
+    const children = message.stanza.getChildElements().map((c) => c.name);
+    expect(children.sort()).toEqual(["body", "origin-id", "request"]);
   });
 
   it("refuses options it cannot use", () => {

@@ -11,7 +11,14 @@
  * and our device created in the background; stages and methods wait for it
  * (`ready`).
  */
-import { definePlugin, type Element, Emitter, type Plugin, parseOptions } from "@clawxmpp/core";
+import {
+  definePlugin,
+  type Element,
+  Emitter,
+  type OutgoingMessage,
+  type Plugin,
+  parseOptions,
+} from "@clawxmpp/core";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
 import { aesgcmCipher, type UploadHandle, upload } from "@clawxmpp/upload";
@@ -47,6 +54,8 @@ declare module "@clawxmpp/core" {
     omemo?: boolean;
   }
 }
+
+const READD_INTERVAL = 60_000;
 
 type Deps = {
   readonly pubsub: PubsubHandle;
@@ -164,6 +173,7 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         );
     }, opts.rotationCheckInterval);
 
+    let lastReAdd = Number.NEGATIVE_INFINITY;
     // Device lists: `+notify` so contacts' (and our own) lists arrive as PEP notifications.
     ctx.onStop(ps.notify(NODE_DEVICE_LIST));
     ctx.onStop(
@@ -183,6 +193,13 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         }
         directory.update(event.service, devices);
         if (event.service === account && runtimeNow && !devices.includes(runtimeNow.deviceId)) {
+          // Two clients that each drop the other would fight forever: at most once a minute.
+          const now = ctx.clock.now();
+          if (now - lastReAdd < READD_INTERVAL) {
+            log.warn("our device was removed from our device list again; not re-adding it yet");
+            return;
+          }
+          lastReAdd = now;
           log.info("our device was removed from our device list; adding it back");
           runtimeNow.deps.publisher
             .ownListChanged(devices.map((id) => ({ id })))
@@ -261,7 +278,14 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         hasOmemo,
       }),
     );
-    if (ctx.deps.upload) ctx.onStop(ctx.deps.upload.useCipher(aesgcmCipher()));
+    if (ctx.deps.upload) {
+      // Captions of encrypted files go through our encrypt stage like the link itself.
+      const cipher = {
+        ...aesgcmCipher(),
+        protect: (message: OutgoingMessage) => ({ ...message, omemo: true }),
+      };
+      ctx.onStop(ctx.deps.upload.useCipher(cipher));
+    }
 
     const identity = async () => {
       const rt = await starting;

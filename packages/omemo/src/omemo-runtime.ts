@@ -57,7 +57,7 @@ export class OmemoRuntime {
   async encryptFor(jids: readonly string[], plaintext: string | undefined): Promise<EncryptResult> {
     const { directory, sessions, logger, account } = this.deps;
     const recipients = [...new Set(jids)].filter((jid) => jid !== account);
-    const lists = await directory.devicesOf([...recipients, account]);
+    const lists = await directory.devicesOf([...recipients, account], { refreshEmpty: true });
     const addresses: DeviceAddress[] = [];
     for (const [jid, devices] of lists) {
       if (devices instanceof Error) {
@@ -81,7 +81,7 @@ export class OmemoRuntime {
     await Promise.all(addresses.map((address) => this.#ensureSession(address)));
     const result = await sessions.encrypt(addresses, plaintext);
     for (const { address, error } of result.skipped) {
-      logger.debug("device left out", { device: encodeAddress(address), reason: error.message });
+      logger.info("device left out", { device: encodeAddress(address), reason: error.message });
     }
     const reached = new Set(result.encryptedFor.map((a) => a.jid));
     const missed = recipients.filter((jid) => !reached.has(jid));
@@ -104,7 +104,7 @@ export class OmemoRuntime {
     } catch (error) {
       const condition = (error as OmemoError).condition;
       // A bundle that is there but unusable (bad signature, malformed) is worth a warning.
-      const level = condition === "bad-signature" || condition === "malformed" ? "warn" : "debug";
+      const level = condition === "bad-signature" || condition === "malformed" ? "warn" : "info";
       logger[level]("no session built", {
         device: encodeAddress(address),
         reason: (error as Error).message,

@@ -8,6 +8,9 @@ python reference stack from Debian and checked in. How to re-make them:
     apt-get install -y python3-twomemo python3-doubleratchet python3-x3dh python3-xeddsa
     /usr/bin/python3 packages/omemo/test-vectors/generate-omemo2-vectors.py \
         > packages/omemo/test-vectors/omemo2-vectors.json
+    pnpm exec biome format --write packages/omemo/test-vectors/omemo2-vectors.json   # whitespace only
+
+The output is deterministic: running it again gives the same vectors.
 
 Versions used: python3-twomemo 1.0.3, python3-omemo 1.0.2, python3-doubleratchet
 1.0.3, python3-x3dh 1.0.3, python3-xeddsa 1.0.2 (Debian 12 / bookworm-backports).
@@ -95,7 +98,28 @@ def primitives():
             "message": b64(msg),
             "seedSignature": b64(xeddsa.ed25519_seed_sign(seed, msg)),
             # python signs signed prekeys with the scalar and a random nonce: we can only verify these
+            "nonce": b64(nonce),
             "privSignature": b64(xeddsa.ed25519_priv_sign(priv, msg, nonce)),
+        })
+    # Identities made from a Curve25519 private key (python-omemo's IdentityKeyPairPriv, e.g. a 0.3 identity).
+    out["curveIdentity"] = []
+    for i in range(3):
+        # libxeddsa signs with the scalar as given: it must already be clamped (libsignal stores it so).
+        raw = bytearray(stream("curve-priv", 32, i))
+        raw[0] &= 248
+        raw[31] = (raw[31] & 127) | 64
+        priv = bytes(raw)
+        msg = stream("curve-message", 40, i)
+        nonce = stream("curve-nonce", 64, i)
+        out["curveIdentity"].append({
+            "private": b64(priv),
+            "ed25519Public": b64(xeddsa.priv_to_ed25519_pub(priv)),
+            "x25519Public": b64(xeddsa.priv_to_curve25519_pub(priv)),
+            "message": b64(msg),
+            "nonce": b64(nonce),
+            "signature": b64(xeddsa.ed25519_priv_sign(priv, msg, nonce)),
+            # XEdDSA as libsignal / OMEMO 0.3 use it: the scalar forced to a sign-0 public key.
+            "xeddsaSignature": b64(xeddsa.ed25519_priv_sign(xeddsa.priv_force_sign(priv, False), msg, nonce)),
         })
     for i, (info, length) in enumerate([("OMEMO X3DH", 32), ("OMEMO Root Chain", 64), ("OMEMO Message Key Material", 80), ("OMEMO Payload", 80)]):
         ikm = stream("hkdf-ikm", 32 + 32 * i, i)

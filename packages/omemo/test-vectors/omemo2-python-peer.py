@@ -16,11 +16,14 @@ import base64
 import json
 import sys
 
+import xml.etree.ElementTree as ET
+
 import x3dh
 from x3dh.models import BaseStateModel, IdentityKeyPairModel, SignedPreKeyPairModel
 from x3dh.types import SecretType
 from doubleratchet.recommended import diffie_hellman_ratchet_curve25519
 from twomemo import twomemo as tm
+from twomemo import etree as twomemo_etree
 
 unb64 = base64.b64decode
 b64 = lambda b: base64.b64encode(b).decode("ascii")
@@ -32,7 +35,8 @@ async def main():
     request = json.load(sys.stdin)
     keys = request["responder"]
     state = tm.StateImpl.from_model(BaseStateModel(
-        identity_key=IdentityKeyPairModel(secret=unb64(keys["seed"]), secret_type=SecretType.SEED),
+        identity_key=(IdentityKeyPairModel(secret=unb64(keys["seed"]), secret_type=SecretType.SEED) if "seed" in keys
+                      else IdentityKeyPairModel(secret=unb64(keys["private"]), secret_type=SecretType.PRIV)),
         signed_pre_key=SignedPreKeyPairModel(priv=unb64(keys["signedPreKey"]["private"]), sig=unb64(keys["signedPreKey"]["signature"]), timestamp=0),
         old_signed_pre_key=None,
         pre_keys=frozenset(unb64(pk["private"]) for pk in keys["preKeys"]),
@@ -62,7 +66,20 @@ async def main():
         content, km = await backend.encrypt_plaintext(unb64(text))
         encrypted = await ratchet.encrypt_message(km.key + km.auth_tag, ad)
         replies.append({"data": b64(encrypted.ciphertext), "ciphertext": b64(content.ciphertext)})
-    json.dump({"plaintexts": plaintexts, "replies": replies}, sys.stdout)
+    # Our XML, through twomemo's schema-validating parsers.
+    xml = request.get("xml", {})
+    parsed = {}
+    if "devices" in xml:
+        parsed["devices"] = {str(k): v for k, v in twomemo_etree.parse_device_list(ET.fromstring(xml["devices"])).items()}
+    if "bundle" in xml:
+        bundle = twomemo_etree.parse_bundle(ET.fromstring(xml["bundle"]), "ts@localhost", 1)
+        parsed["bundle"] = {"spkId": bundle.signed_pre_key_id, "preKeyIds": sorted(bundle.pre_key_ids.values()),
+                            "identityKey": b64(bundle.identity_key)}
+    if "encrypted" in xml:
+        message = twomemo_etree.parse_message(ET.fromstring(xml["encrypted"]), "ts@localhost")
+        parsed["encrypted"] = {"sid": message.device_id, "payload": b64(message.content.ciphertext),
+                               "keys": sorted([ekm.bare_jid, ekm.device_id, kex is not None] for ekm, kex in message.keys)}
+    json.dump({"plaintexts": plaintexts, "replies": replies, "parsed": parsed}, sys.stdout)
 
 
 asyncio.run(main())

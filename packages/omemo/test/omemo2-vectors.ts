@@ -65,6 +65,15 @@ export interface Omemo2Vectors {
       seedSignature: string;
       privSignature: string;
     }[];
+    curveIdentity: {
+      private: string;
+      ed25519Public: string;
+      x25519Public: string;
+      message: string;
+      nonce: string;
+      signature: string;
+      xeddsaSignature: string;
+    }[];
     hkdf: { info: string; ikm: string; salt: string; length: number; okm: string }[];
     payload: { plaintext: string; key: string; ciphertext: string; keyMaterial: string }[];
     aead: {

@@ -23,7 +23,11 @@ import { watchAccount } from "./account-watch.js";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
 import { publishAvatarOnStart } from "./avatar.js";
-import { loadNativeCommandSpecs, startChannelCommands } from "./channel-commands.js";
+import {
+  type ChannelCommands,
+  loadNativeCommandSpecs,
+  startChannelCommands,
+} from "./channel-commands.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
@@ -202,7 +206,9 @@ export async function startXmppAccount(
       | undefined;
     const core =
       channelRuntime?.pairing !== undefined ? { channel: channelRuntime } : getPluginRuntime();
+    let commands: ChannelCommands | undefined;
     const inbound = createInboundHandler({
+      answerWaiting: (conversation) => commands?.questions.get(conversation) !== undefined,
       cfg: ctx.cfg,
       accountId: ctx.accountId,
       account,
@@ -225,14 +231,8 @@ export async function startXmppAccount(
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
     });
-    startChannelCommands({
-      client,
-      account,
-      markers,
-      inbound,
-      logger: logger.child("commands"),
-      specs: () => loadNativeCommandSpecs(ctx.cfg),
-    });
+    // Registered before the commands' own listener, which marks a question answered: the
+    // inbound handler must still see it waiting to let the answer past the asking turn.
     client.on("message", (message) => {
       void inbound.handle(message).then((outcome) => {
         if (outcome.kind !== "dispatched") {
@@ -241,6 +241,14 @@ export async function startXmppAccount(
           );
         }
       });
+    });
+    commands = startChannelCommands({
+      client,
+      account,
+      markers,
+      inbound,
+      logger: logger.child("commands"),
+      specs: () => loadNativeCommandSpecs(ctx.cfg),
     });
   }
   let servicesFound = false;

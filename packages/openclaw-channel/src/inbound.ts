@@ -77,6 +77,11 @@ export interface InboundDeps {
   ids?: MessageIdMap | undefined;
   /** Called after each admitted inbound message and each reply sent (status timestamps). */
   onActivity?: (kind: "inbound" | "outbound") => void;
+  /**
+   * True when the agent waits for an answer in this direct chat (an `ask_user` question): the
+   * next message skips the chat's queue, since the turn ahead of it is the one waiting for it.
+   */
+  answerWaiting?: ((conversation: string) => boolean) | undefined;
   /** Ack reaction, read marker, typing, busy presence and live replies (`work-status.ts`). */
   work?: WorkStatus | undefined;
   /** Recent room messages (context for mentions); default: a private one. */
@@ -186,6 +191,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       type: turn.kind === "group" ? "groupchat" : "chat",
       message,
       reference: turn.ids.reference,
+      encrypted: isEncrypted(message),
     });
     held.work = work;
     const messageId = turn.ids.openclaw;
@@ -560,8 +566,11 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       });
     },
     handle(message) {
-      // An exec approval answer must not wait behind the turn that waits for it.
-      if (message.muc === undefined && APPROVE.test(message.body ?? "")) {
+      // An exec approval or a question's answer must not wait behind the turn that waits for it.
+      if (
+        message.muc === undefined &&
+        (APPROVE.test(message.body ?? "") || deps.answerWaiting?.(message.from.bare) === true)
+      ) {
         return process(message, undefined).catch((error: unknown): InboundOutcome => {
           deps.logger.warn("inbound message failed", { error: String(error) });
           return { kind: "ignored", reason: `failed: ${String(error)}` };

@@ -7,6 +7,7 @@
  * with `upload.useCipher(…)` and removes it with the disposer it gets back.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { OutgoingMessage } from "@clawxmpp/core";
 import type { DecryptedData, DecryptHook } from "./decrypt-hook.js";
 import { UploadError } from "./upload-error.js";
 
@@ -26,12 +27,18 @@ export interface MediaCipher {
   encrypt?(plaintext: Uint8Array): EncryptedMedia | Promise<EncryptedMedia>;
   /** Decrypts a download of an `aesgcm://` link. */
   decrypt?: DecryptHook;
+  /**
+   * Marks a message that shares a file this cipher encrypted (the link and its caption) so the
+   * end-to-end plugin that registered the cipher encrypts it too: the link's fragment is the
+   * file's key, and a caption sent in clear would leak what the file is about.
+   */
+  protect?(message: OutgoingMessage): OutgoingMessage;
 }
 
 const TAG = 16;
 
 /** XEP-0454 AES-256-GCM with a 12-byte IV (what current clients send), 16-byte IVs accepted. */
-export function aesgcmCipher(): Required<MediaCipher> {
+export function aesgcmCipher(): Required<Pick<MediaCipher, "encrypt" | "decrypt">> {
   return {
     encrypt(plaintext) {
       const iv = randomBytes(12);

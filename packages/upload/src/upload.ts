@@ -10,6 +10,7 @@ import {
   type Disposer,
   definePlugin,
   type MessageType,
+  type OutgoingMessage,
   type Plugin,
   type PluginContext,
   type PluginHandle,
@@ -234,15 +235,22 @@ export const upload: Plugin<UploadOptionsInput, UploadHandle> = definePlugin(
         } else {
           result = await doUpload(source, sendOptions);
         }
-        if (sendOptions.body) await client.send({ to, type, body: sendOptions.body });
-        const { id } = await client.send({
-          to,
-          type,
-          body: result.url,
-          // XEP-0454 §3: an aesgcm:// link is sent as the body only, never as OOB.
-          children:
-            sendOptions.encrypted === true ? [] : [oobElement(result.url, sendOptions.body)],
-        });
+        // The cipher that encrypted the file also says how to send what shares it.
+        const protect = (message: OutgoingMessage): OutgoingMessage =>
+          sendOptions.encrypted === true
+            ? (cipher("encrypt")?.protect?.(message) ?? message)
+            : message;
+        if (sendOptions.body) await client.send(protect({ to, type, body: sendOptions.body }));
+        const { id } = await client.send(
+          protect({
+            to,
+            type,
+            body: result.url,
+            // XEP-0454 §3: an aesgcm:// link is sent as the body only, never as OOB.
+            children:
+              sendOptions.encrypted === true ? [] : [oobElement(result.url, sendOptions.body)],
+          }),
+        );
         return { ...result, id };
       },
       useCipher(registered) {

@@ -4,7 +4,9 @@
  * `<devices xmlns='urn:xmpp:omemo:2'><device id='…' label='…' labelsig='…'/>…</devices>`.
  * `labelsig` (XEP-0384 0.9) is an Ed25519 signature of the label by the
  * device's identity key; {@link verifyDeviceLabel} checks it once the bundle
- * is known, and a label that does not verify should not be shown.
+ * is known, and a label that does not verify should not be shown. Do not
+ * publish `labelsig` yet: python-twomemo 1.0.x validates lists against the
+ * 0.8 schema and refuses the whole list when it sees the attribute.
  */
 import { type Element, xml } from "@clawxmpp/core";
 import { decodeBase64, encodeBase64 } from "../bytes.js";
@@ -81,7 +83,7 @@ export function parseDeviceList2(
 
 /** Signs a device label with our identity (the `labelsig` value). */
 export function signDeviceLabel(identity: IdentityKeyPair, label: string): Uint8Array {
-  return signWithIdentity(identity.seed, new TextEncoder().encode(label));
+  return signWithIdentity(identity, new TextEncoder().encode(label));
 }
 
 /** True when the entry's label carries a valid signature by `identityKey` (Ed25519, 32 bytes). */

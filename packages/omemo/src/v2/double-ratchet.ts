@@ -90,6 +90,8 @@ export class DoubleRatchet {
     state: {
       rootKey: Uint8Array;
       ownPrivate: Uint8Array;
+      /** Derived from `ownPrivate` when not given. */
+      ownPublic?: Uint8Array;
       otherPublic: Uint8Array;
       sending: Chain;
       receiving: Chain | undefined;
@@ -101,7 +103,7 @@ export class DoubleRatchet {
   ) {
     this.#rootKey = state.rootKey;
     this.#ownPrivate = state.ownPrivate;
-    this.#ownPublic = nativePublicKey(state.ownPrivate).pubKey;
+    this.#ownPublic = state.ownPublic ?? nativePublicKey(state.ownPrivate).pubKey;
     this.#otherPublic = state.otherPublic;
     this.#sending = state.sending;
     this.#receiving = state.receiving;
@@ -258,8 +260,22 @@ export class DoubleRatchet {
     return { messageKey: stepChain(receiving), skipped };
   }
 
+  // Chains are copied (they mutate); keys are replaced, never mutated, so they are shared.
   #clone(): DoubleRatchet {
-    return DoubleRatchet.fromJSON(this.toJSON(), { limits: this.#limits, random: this.#random });
+    return new DoubleRatchet(
+      {
+        rootKey: this.#rootKey,
+        ownPrivate: this.#ownPrivate,
+        ownPublic: this.#ownPublic,
+        otherPublic: this.#otherPublic,
+        sending: { ...this.#sending },
+        receiving: this.#receiving && { ...this.#receiving },
+        previousSendingLength: this.#previousSendingLength,
+        skipped: this.#skipped,
+      },
+      this.#limits,
+      this.#random,
+    );
   }
 
   #adopt(other: DoubleRatchet): void {
@@ -310,18 +326,36 @@ export class DoubleRatchet {
         throw new OmemoError("store", `ratchet state: ${what} is not 32 bytes`);
       return bytes;
     };
+    const count = (value: unknown, what: string): number => {
+      if (!Number.isSafeInteger(value) || (value as number) < 0) {
+        throw new OmemoError("store", `ratchet state: ${what} is not a count`);
+      }
+      return value as number;
+    };
     return new DoubleRatchet(
       {
         rootKey: key32(json.rootKey, "root key"),
         ownPrivate: key32(json.ownPrivate, "own ratchet key"),
         otherPublic: key32(json.otherPublic, "peer ratchet key"),
-        sending: { key: key32(json.sending.key, "sending chain"), length: json.sending.length },
+        sending: {
+          key: key32(json.sending.key, "sending chain"),
+          length: count(json.sending.length, "sending length"),
+        },
         receiving: json.receiving
-          ? { key: key32(json.receiving.key, "receiving chain"), length: json.receiving.length }
+          ? {
+              key: key32(json.receiving.key, "receiving chain"),
+              length: count(json.receiving.length, "receiving length"),
+            }
           : undefined,
-        previousSendingLength: json.previousSendingLength,
+        previousSendingLength: count(json.previousSendingLength, "previous sending length"),
         skipped: new Map(
-          json.skipped.map(([pub, n, key]) => [`${pub}:${n}`, key32(key, "skipped key")] as const),
+          json.skipped.map(
+            ([pub, n, key]) =>
+              [
+                `${b64(key32(pub, "skipped key's ratchet key"))}:${count(n, "skipped key number")}`,
+                key32(key, "skipped key"),
+              ] as const,
+          ),
         ),
       },
       checkLimits(options.limits ?? DEFAULT_RATCHET_LIMITS),

@@ -19,6 +19,7 @@ export {
   type RatchetOptions,
   type RatchetStateJson,
 } from "./double-ratchet.js";
+export { scalarPublicKey, signWithScalar, xeddsaSign } from "./ed25519-scalar.js";
 export {
   buildEncrypted2,
   type EncryptedKeyEntry2,
@@ -26,12 +27,15 @@ export {
   findEncrypted2,
   parseEncrypted2,
 } from "./encrypted-element.js";
+export { fingerprintHex2, formatFingerprint2 } from "./fingerprint.js";
 export {
   edwardsToMontgomery,
   generateIdentity,
   type IdentityKeyPair,
   identityAgreementKey,
+  identityFromCurve25519,
   identityFromSeed,
+  legacyIdentityKey,
   signWithIdentity,
   verifyIdentitySignature,
 } from "./identity-key.js";

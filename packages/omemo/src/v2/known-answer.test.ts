@@ -8,12 +8,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { b64, replay, type SendStep, unb64, vectors } from "../../test/omemo2-vectors.js";
+import { fingerprintHex } from "../fingerprint.js";
 import { nativePublicKey } from "../native-curve.js";
+import { xeddsaVerify } from "../xeddsa-verify.js";
 import { DoubleRatchet } from "./double-ratchet.js";
+import { xeddsaSign } from "./ed25519-scalar.js";
+import { fingerprintHex2 } from "./fingerprint.js";
 import {
   edwardsToMontgomery,
   identityAgreementKey,
+  identityFromCurve25519,
   identityFromSeed,
+  legacyIdentityKey,
   signWithIdentity,
   verifyIdentitySignature,
 } from "./identity-key.js";
@@ -42,11 +48,26 @@ describe("OMEMO 2 primitives (python vectors)", () => {
     expect(b64(nativePublicKey(identityAgreementKey(seed)).pubKey)).toBe(v.x25519Public);
     expect(b64(edwardsToMontgomery(identity.publicKey))).toBe(v.x25519FromEd25519);
     const message = unb64(v.message);
-    expect(b64(signWithIdentity(seed, message))).toBe(v.seedSignature);
+    expect(b64(signWithIdentity(identity, message))).toBe(v.seedSignature);
+    expect(b64(identity.privateKey)).toBe(v.x25519Private);
     expect(verifyIdentitySignature(identity.publicKey, message, unb64(v.privSignature))).toBe(true);
     const forged = unb64(v.privSignature);
     forged[5] = (forged[5] ?? 0) ^ 1;
     expect(verifyIdentitySignature(identity.publicKey, message, forged)).toBe(false);
+  });
+
+  it.each(primitives.curveIdentity)("identity from a Curve25519 key $ed25519Public", (v) => {
+    const identity = identityFromCurve25519(unb64(v.private));
+    expect(b64(identity.publicKey)).toBe(v.ed25519Public);
+    expect(b64(legacyIdentityKey(identity).subarray(1))).toBe(v.x25519Public);
+    expect(b64(edwardsToMontgomery(identity.publicKey))).toBe(v.x25519Public);
+    expect(fingerprintHex2(identity.publicKey)).toBe(fingerprintHex(legacyIdentityKey(identity)));
+    // libxeddsa's ed25519_priv_sign, byte for byte, given its nonce.
+    expect(b64(signWithIdentity(identity, unb64(v.message), replay([v.nonce])))).toBe(v.signature);
+    // XEdDSA (the 0.3 signed prekey signature), byte for byte, and accepted by the 0.3 verifier.
+    const xeddsa = xeddsaSign(unb64(v.private), unb64(v.message), unb64(v.nonce));
+    expect(b64(xeddsa)).toBe(v.xeddsaSignature);
+    expect(xeddsaVerify(unb64(v.x25519Public), unb64(v.message), xeddsa)).toBe(true);
   });
 
   it.each(primitives.hkdf)("HKDF '$info'", (v) => {

@@ -39,7 +39,7 @@ export function generateSignedPreKey2(
   const preKey = generatePreKey2(id, options.random);
   return {
     ...preKey,
-    signature: signWithIdentity(identity.seed, preKey.publicKey),
+    signature: signWithIdentity(identity, preKey.publicKey, options.random),
     createdAt: options.now ?? Date.now(),
   };
 }

@@ -2,14 +2,20 @@
  * Live interop with python-twomemo (Debian python3-twomemo): our initiator's
  * messages, key exchanges and payloads go to a python responder built on the
  * unmodified library (test-vectors/omemo2-python-peer.py), delivered out of
- * order; python's replies come back and we decrypt them. Skipped when the
+ * order; python's replies come back and we decrypt them. Our device list,
+ * bundle and `<encrypted>` XML go through twomemo's schema-validating parsers. Skipped when the
  * python stack is absent (the checked-in vectors in known-answer.test.ts
  * cover the python → us direction everywhere); `scripts/lib.sh
  * ensure_test_peers` installs it for CI.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { generateIdentity } from "./identity-key.js";
+import { buildBundle2 } from "./bundle-element.js";
+import { buildDeviceList2 } from "./device-list.js";
+import { buildEncrypted2 } from "./encrypted-element.js";
+import { generateIdentity, identityFromCurve25519 } from "./identity-key.js";
+import { decodeKeyExchange } from "./messages.js";
 import { generatePreKey2, generateSignedPreKey2, ownBundle2 } from "./own-keys.js";
 import { decryptPayload2, encryptPayload2 } from "./payload.js";
 import { OmemoSession2 } from "./session.js";
@@ -20,58 +26,103 @@ const available = spawnSync(PYTHON, ["-c", "import twomemo"], { timeout: 20_000 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
 
 describe.skipIf(!available)("OMEMO 2 interop with python-twomemo (live)", () => {
-  it("python decrypts our messages out of order, and we decrypt python's replies", () => {
-    const bob = generateIdentity();
-    const signedPreKey = generateSignedPreKey2(bob, 7);
-    const preKeys = [11, 12, 13].map((id) => generatePreKey2(id));
-    const alice = generateIdentity();
-    const session = OmemoSession2.initiate(alice, ownBundle2(bob, signedPreKey, preKeys));
-    const texts = ["first", "second ✓", "third: a longer message that spans blocks", "fourth"];
-    const sent = texts.map((text) => {
-      const payload = encryptPayload2(text);
-      const key = session.encrypt(payload.keyMaterial);
-      return { data: b64(key.data), kex: key.kex, ciphertext: b64(payload.ciphertext), text };
-    });
-    const order = [0, 2, 1, 3];
-    const replies = ["reply one", "reply two"];
-    const run = spawnSync(PYTHON, [PEER], {
-      input: JSON.stringify({
-        responder: {
-          seed: b64(bob.seed),
-          signedPreKey: {
-            private: b64(signedPreKey.privateKey),
-            public: b64(signedPreKey.publicKey),
-            signature: b64(signedPreKey.signature),
+  it.each([
+    ["a seed", () => generateIdentity()],
+    ["a Curve25519 key (a 0.3 identity)", () => identityFromCurve25519(randomBytes(32))],
+  ])(
+    "python decrypts our messages out of order, and we decrypt python's replies (responder identity from %s)",
+    (_kind, makeIdentity) => {
+      const bob = makeIdentity();
+      const signedPreKey = generateSignedPreKey2(bob, 7);
+      const preKeys = [11, 12, 13].map((id) => generatePreKey2(id));
+      const alice = generateIdentity();
+      const session = OmemoSession2.initiate(alice, ownBundle2(bob, signedPreKey, preKeys));
+      const texts = ["first", "second ✓", "third: a longer message that spans blocks", "fourth"];
+      const sent = texts.map((text) => {
+        const payload = encryptPayload2(text);
+        const key = session.encrypt(payload.keyMaterial);
+        return { data: b64(key.data), kex: key.kex, ciphertext: b64(payload.ciphertext), text };
+      });
+      const order = [0, 2, 1, 3];
+      const replies = ["reply one", "reply two"];
+      const run = spawnSync(PYTHON, [PEER], {
+        input: JSON.stringify({
+          responder: {
+            ...(bob.seed ? { seed: b64(bob.seed) } : { private: b64(bob.privateKey) }),
+            signedPreKey: {
+              private: b64(signedPreKey.privateKey),
+              public: b64(signedPreKey.publicKey),
+              signature: b64(signedPreKey.signature),
+            },
+            preKeys: preKeys.map((pk) => ({
+              id: pk.id,
+              private: b64(pk.privateKey),
+              public: b64(pk.publicKey),
+            })),
           },
-          preKeys: preKeys.map((pk) => ({
-            id: pk.id,
-            private: b64(pk.privateKey),
-            public: b64(pk.publicKey),
-          })),
+          messages: order.map((i) => sent[i]),
+          replies: replies.map((text) => b64(Buffer.from(text))),
+          xml: {
+            devices: buildDeviceList2([1, { id: 77, label: "bot" }]).toString(),
+            bundle: buildBundle2(ownBundle2(bob, signedPreKey, preKeys)).toString(),
+            encrypted: buildEncrypted2({
+              sid: 77,
+              keys: [
+                {
+                  jid: "bob@localhost",
+                  rid: 1,
+                  kex: true,
+                  data: Buffer.from(sent[0]?.data ?? "", "base64"),
+                },
+                {
+                  jid: "carol@localhost",
+                  rid: 2,
+                  kex: false,
+                  data: decodeKeyExchange(Buffer.from(sent[1]?.data ?? "", "base64")).message,
+                },
+              ],
+              payload: Buffer.from(sent[0]?.ciphertext ?? "", "base64"),
+            }).toString(),
+          },
+        }),
+        timeout: 30_000,
+        encoding: "utf8",
+      });
+      expect(run.stderr).toBe("");
+      const result = JSON.parse(run.stdout) as {
+        plaintexts: string[];
+        replies: { data: string; ciphertext: string }[];
+        parsed: {
+          devices: Record<string, string | null>;
+          bundle: { spkId: number; preKeyIds: number[]; identityKey: string };
+          encrypted: { sid: number; payload: string; keys: [string, number, boolean][] };
+        };
+      };
+      expect(result.parsed).toEqual({
+        devices: { "1": null, "77": "bot" },
+        bundle: { spkId: 7, preKeyIds: [11, 12, 13], identityKey: b64(bob.publicKey) },
+        encrypted: {
+          sid: 77,
+          payload: sent[0]?.ciphertext,
+          keys: [
+            ["bob@localhost", 1, true],
+            ["carol@localhost", 2, false],
+          ],
         },
-        messages: order.map((i) => sent[i]),
-        replies: replies.map((text) => b64(Buffer.from(text))),
-      }),
-      timeout: 30_000,
-      encoding: "utf8",
-    });
-    expect(run.stderr).toBe("");
-    const result = JSON.parse(run.stdout) as {
-      plaintexts: string[];
-      replies: { data: string; ciphertext: string }[];
-    };
-    expect(result.plaintexts.map((p) => Buffer.from(p, "base64").toString("utf8"))).toEqual(
-      order.map((i) => texts[i]),
-    );
-    expect(sent.every((message) => message.kex)).toBe(true);
-    const decrypted = [...result.replies].reverse().map((reply) => {
-      const keyMaterial = session.decrypt(new Uint8Array(Buffer.from(reply.data, "base64")));
-      return Buffer.from(
-        decryptPayload2(keyMaterial, new Uint8Array(Buffer.from(reply.ciphertext, "base64"))),
-      ).toString();
-    });
-    expect(decrypted).toEqual([...replies].reverse());
-    expect(session.confirmed).toBe(true);
-    expect(session.encrypt(encryptPayload2("after").keyMaterial).kex).toBe(false);
-  });
+      });
+      expect(result.plaintexts.map((p) => Buffer.from(p, "base64").toString("utf8"))).toEqual(
+        order.map((i) => texts[i]),
+      );
+      expect(sent.every((message) => message.kex)).toBe(true);
+      const decrypted = [...result.replies].reverse().map((reply) => {
+        const keyMaterial = session.decrypt(new Uint8Array(Buffer.from(reply.data, "base64")));
+        return Buffer.from(
+          decryptPayload2(keyMaterial, new Uint8Array(Buffer.from(reply.ciphertext, "base64"))),
+        ).toString();
+      });
+      expect(decrypted).toEqual([...replies].reverse());
+      expect(session.confirmed).toBe(true);
+      expect(session.encrypt(encryptPayload2("after").keyMaterial).kex).toBe(false);
+    },
+  );
 });

@@ -119,6 +119,44 @@ describe("OMEMO 2 sessions", () => {
     },
   );
 
+  it("builds the responder's session from whichever key exchange arrives first", () => {
+    const random = seeded(9);
+    const alice = device(random);
+    const bob = device(random);
+    const session = OmemoSession2.initiate(
+      alice.identity,
+      ownBundle2(bob.identity, bob.signedPreKey, bob.preKeys),
+      {
+        random,
+      },
+    );
+    const sent = [1, 2, 3].map((i) => session.encrypt(keyMaterial(i)));
+    const keys = {
+      identity: bob.identity,
+      signedPreKey: (id: number) => (id === 1 ? bob.signedPreKey.privateKey : undefined),
+      preKey: (id: number) => bob.preKeys.find((pk) => pk.id === id)?.privateKey,
+    };
+    const last = sent[2] as { data: Uint8Array };
+    const { session: theirs, plaintext } = OmemoSession2.respond(keys, last.data, { random });
+    expect(plaintext).toEqual(keyMaterial(3));
+    for (const [i, message] of [sent[0], sent[1]].entries()) {
+      expect(theirs.buildsSameSession((message as { data: Uint8Array }).data)).toBe(true);
+      expect(theirs.decrypt((message as { data: Uint8Array }).data, true)).toEqual(
+        keyMaterial(i + 1),
+      );
+    }
+    // A key exchange from a different session is not "the same": the caller builds a new one.
+    const other = OmemoSession2.initiate(
+      alice.identity,
+      ownBundle2(bob.identity, bob.signedPreKey, bob.preKeys),
+      {
+        random,
+      },
+    ).encrypt(keyMaterial(9));
+    expect(theirs.buildsSameSession(other.data)).toBe(false);
+    expect(refusal(() => theirs.decrypt(other.data, true))).toMatch(/^invalid:/);
+  });
+
   it("stops wrapping in key exchanges once the responder has answered", () => {
     const { alice, bob } = pair(seeded(10));
     expect(alice.encrypt(keyMaterial(1)).kex).toBe(true);
@@ -245,5 +283,11 @@ describe("OMEMO 2 sessions", () => {
     const reply = round.encrypt(keyMaterial(3));
     expect(alice.decrypt(reply.data)).toEqual(keyMaterial(3));
     expect(refusal(() => OmemoSession2.fromJSON({ v: 2 } as never))).toMatch(/^store:/);
+    const corrupt = JSON.parse(JSON.stringify(alice));
+    corrupt.ratchet.sending.length = -1;
+    expect(refusal(() => OmemoSession2.fromJSON(corrupt))).toMatch(/^store: .*sending length/);
+    corrupt.ratchet.sending.length = 0;
+    corrupt.ratchet.rootKey = "AAAA";
+    expect(refusal(() => OmemoSession2.fromJSON(corrupt))).toMatch(/^store: .*root key/);
   });
 });

@@ -10,7 +10,6 @@ import { OmemoError } from "../omemo-error.js";
 import {
   edwardsToMontgomery,
   type IdentityKeyPair,
-  identityAgreementKey,
   verifyIdentitySignature,
 } from "./identity-key.js";
 import { hkdf, INFO_X3DH, type RandomSource, secureRandom } from "./primitives.js";
@@ -106,7 +105,7 @@ export function x3dhInitiate(
   const ephemeral = nativePublicKey(random(32));
   const spk = bundle.signedPreKey.publicKey;
   const sharedSecret = derive([
-    agree(spk, identityAgreementKey(identity.seed)),
+    agree(spk, identity.privateKey),
     agree(edwardsToMontgomery(bundle.identityKey), ephemeral.privKey),
     agree(spk, ephemeral.privKey),
     agree(preKey.publicKey, ephemeral.privKey),
@@ -129,7 +128,7 @@ export function x3dhRespond(
 ): { sharedSecret: Uint8Array; associatedData: Uint8Array } {
   const sharedSecret = derive([
     agree(edwardsToMontgomery(initiatorIdentityKey), keys.signedPreKeyPrivate),
-    agree(ephemeralPublicKey, identityAgreementKey(keys.identity.seed)),
+    agree(ephemeralPublicKey, keys.identity.privateKey),
     agree(ephemeralPublicKey, keys.signedPreKeyPrivate),
     agree(ephemeralPublicKey, keys.preKeyPrivate),
   ]);
