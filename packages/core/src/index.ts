@@ -121,3 +121,4 @@ export type {
   TransportParams,
 } from "./transport.js";
 export { type Element, isElement, type XmlChild, xml } from "./xml.js";
+export { formatXmppUri, jidFromInput, parseXmppUri, type XmppUri } from "./xmpp-uri.js";

@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import { ClawXmppError, type Client } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
-import { oobElement, type UploadHandle } from "@clawxmpp/upload";
+import { linkMessage, type UploadHandle } from "@clawxmpp/upload";
 import type { OpenclawSdk, ReplyPayload } from "./openclaw-sdk.js";
 
 /** Where and how a reply goes. */
@@ -104,12 +104,7 @@ export async function deliverReply(
 
 async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Promise<void> {
   if (isRemoteUrl(url)) {
-    await deps.client.send({
-      to: target.to,
-      type: target.type,
-      body: url,
-      children: [oobElement(url)],
-    });
+    await deps.client.send(linkMessage(target.to, url, { type: target.type }));
     return;
   }
   const load = deps.sdk.loadOutboundMediaFromUrl;

@@ -15,7 +15,7 @@ import {
   type PluginHandle,
   parseOptions,
 } from "@clawxmpp/core";
-import { type Attachment, detectAttachments, NS_OOB, oobElement } from "./attachments.js";
+import { type Attachment, detectAttachments, linkMessage, NS_OOB } from "./attachments.js";
 import { type DownloadedFile, downloadAttachment } from "./download.js";
 import { putFile, transferError } from "./http-put.js";
 import type { EncryptedMedia, MediaCipher } from "./media-cipher.js";
@@ -235,14 +235,9 @@ export const upload: Plugin<UploadOptionsInput, UploadHandle> = definePlugin(
           result = await doUpload(source, sendOptions);
         }
         if (sendOptions.body) await client.send({ to, type, body: sendOptions.body });
-        const { id } = await client.send({
-          to,
-          type,
-          body: result.url,
-          // XEP-0454 §3: an aesgcm:// link is sent as the body only, never as OOB.
-          children:
-            sendOptions.encrypted === true ? [] : [oobElement(result.url, sendOptions.body)],
-        });
+        const { id } = await client.send(
+          linkMessage(to, result.url, { type, description: sendOptions.body }),
+        );
         return { ...result, id };
       },
       useCipher(registered) {
