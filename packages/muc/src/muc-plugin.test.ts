@@ -210,6 +210,17 @@ describe("joining (XEP-0045 §7.2)", () => {
     await expect(join).rejects.toMatchObject({ condition: "conflict" });
   });
 
+  it("writes groupchat to a room we are in, chat to its occupants and to everyone else", async () => {
+    const { server, rooms } = await setup();
+    expect(rooms.messageTypeFor(ROOM)).toBe("chat");
+    await joined(server, rooms);
+    expect(rooms.messageTypeFor(ROOM)).toBe("groupchat");
+    expect(rooms.messageTypeFor(ROOM.toUpperCase())).toBe("groupchat");
+    expect(rooms.messageTypeFor(`${ROOM}/alice`)).toBe("chat");
+    expect(rooms.messageTypeFor("alice@example.test")).toBe("chat");
+    expect(rooms.messageTypeFor("not a jid@")).toBe("chat");
+  });
+
   it("rejects a room JID with a resource", async () => {
     const { rooms } = await setup();
     await expect(rooms.join(`${ROOM}/nick`)).rejects.toMatchObject({ condition: "jid-malformed" });

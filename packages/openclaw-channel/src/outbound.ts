@@ -42,8 +42,9 @@ export function isRoomTarget(
 ): boolean {
   const bare = normaliseBare(target);
   if (bare === undefined) return false;
-  const joined = liveSession(accountId ?? DEFAULT_ACCOUNT_ID)?.rooms?.rooms() ?? [];
-  if (joined.some((room) => room.jid === bare)) return true;
+  const rooms = liveSession(accountId ?? DEFAULT_ACCOUNT_ID)?.rooms;
+  if (rooms?.messageTypeFor(bare) === "groupchat") return true;
+  // A configured room is a room even before (or between) joins.
   return tryResolveAccount(cfg, accountId)?.groups.includes(bare) ?? false;
 }
 
