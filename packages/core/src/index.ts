@@ -85,6 +85,7 @@ export {
   type PluginSpec,
   type SessionLane,
 } from "./plugin.js";
+export { fetchRoster, MAX_ROSTER_ITEMS, NS_ROSTER, type RosterItem } from "./roster.js";
 export {
   buildMessage,
   type InboundMessage,
