@@ -30,7 +30,7 @@
  * full JID (XEP-0199); the server answers with an error once the session is gone.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,7 +38,8 @@ import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } fr
 import { markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type UploadHandle, upload } from "@clawxmpp/upload";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keepEvidenceOnFailure } from "../e2e/evidence.js";
 import {
   createOpenclawHome,
   deepMerge,
@@ -273,16 +274,8 @@ beforeAll(async () => {
   timings["bot online after spawn"] = Date.now() - started + (await waitUntil(botOnline, 60_000));
 }, 900_000);
 
-/** Set when a test failed: the temporary state (logs included) is then kept. */
-let failed = false;
-
-// A failing test prints the gateway's log tail, so a rare failure leaves evidence behind.
-beforeEach((context) => {
-  context.onTestFailed(() => {
-    failed = true;
-    console.log(`[${context.task.name}] failed; ${gateway?.logTail(120) ?? "no gateway"}`);
-  });
-});
+// A failing test prints the gateway's log tail and keeps its state, so a rare failure leaves evidence.
+const evidence = keepEvidenceOnFailure(() => gateway);
 
 afterAll(async () => {
   await gateway?.stop();
@@ -290,8 +283,7 @@ afterAll(async () => {
   await bob?.stop();
   await mock?.stop();
   await server?.stop();
-  if (dir && (failed || process.env.CLAWXMPP_E2E_KEEP)) console.log(`kept ${dir}`);
-  else if (dir) rmSync(dir, { recursive: true, force: true });
+  evidence.cleanUp(dir);
   console.log(`openclaw channel e2e timings (ms): ${JSON.stringify(timings)}`);
 }, 60_000);
 
