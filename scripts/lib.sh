@@ -84,7 +84,7 @@ ensure_workspace() {
 # (mod_privilege and mod_delegation for the component suite).
 ensure_test_peers() {
   local missing=()
-  for pkg in python3-omemo python3-oldmemo python3-slixmpp python3-xmlschema profanity tmux prosody-modules; do
+  for pkg in python3-omemo python3-oldmemo python3-twomemo python3-slixmpp python3-xmlschema profanity tmux prosody-modules; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi

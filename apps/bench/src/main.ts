@@ -4,7 +4,8 @@
  * run, each task in a fresh worker process; a table on stdout and JSON in
  * results/latest.json. `bench soak` runs the kill/restart soak instead (see soak.ts),
  * `bench fuzz` the fuzz engine (see fuzz.ts), `bench omemo` the OMEMO curve
- * bench (see omemo-bench.ts).
+ * bench (see omemo-bench.ts), `bench channel` the OpenClaw channel's overhead
+ * per turn (see channel-bench.ts).
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -12,6 +13,7 @@ import { cpus } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startProsody } from "@clawxmpp/integration";
+import { channelBench } from "./channel-bench.js";
 import { componentBench } from "./component-bench.js";
 import { loadConfig } from "./config.js";
 import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./drivers.js";
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
   }
   // `bench component`: the XEP-0114 component bench (component-bench.ts).
   if (process.argv[2] === "component") return componentBench(process.argv.slice(3));
+  // `bench channel`: the OpenClaw channel's overhead per turn (channel-bench.ts).
+  if (process.argv[2] === "channel") return channelBench(process.argv.slice(3));
   // `bench omemo`: native vs pure-JS curve for OMEMO (omemo-bench.ts), no server.
   if (process.argv[2] === "omemo") return omemoBench(process.argv.slice(3));
   const config = loadConfig(process.argv.slice(2), process.env);

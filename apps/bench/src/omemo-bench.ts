@@ -21,6 +21,7 @@ import {
   ownBundle,
   useCurve,
 } from "@clawxmpp/omemo";
+import { intFlag } from "./int-flag.js";
 import { median, round } from "./stats.js";
 
 interface Row {
@@ -28,14 +29,6 @@ interface Row {
   pureMs: number;
   nativeMs: number;
   ratio: number;
-}
-
-function flag(argv: string[], name: string, fallback: number): number {
-  const index = argv.indexOf(`--${name}`);
-  const value = index === -1 ? fallback : Number(argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
 }
 
 // Median per-operation time of `batches` batches of `ops` calls each, after one warm-up batch.
@@ -155,8 +148,8 @@ async function roomRows(
 
 /** Runs the OMEMO bench and prints a Markdown table. */
 export async function omemoBench(argv: string[]): Promise<void> {
-  const ops = flag(argv, "ops", 200);
-  const batches = flag(argv, "batches", 5);
+  const ops = intFlag(argv, "ops", 200);
+  const batches = intFlag(argv, "batches", 5);
   const { loadLibsignal } = await import("@clawxmpp/omemo");
   const { pureCurve } = await loadLibsignal();
   const rows = [...(await curveRows(pureCurve, ops, batches)), ...(await libraryRows(batches))];

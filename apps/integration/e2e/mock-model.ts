@@ -6,6 +6,9 @@
  * context, which quotes earlier room messages), else `PONG`. When the last
  * directive is `ATTACH-<file>` instead, it answers `PONG-<file>` plus a
  * standalone `MEDIA:<mediaDir>/<file>` line, so OpenClaw delivers that file.
+ * `STREAM<n>-<token>` streams an answer in `n` (1–50) chunks, `chunkDelayMs`
+ * apart: `<token> part 1 … part n`, a paragraph break after every fourth part;
+ * the request records when its first and last chunk were written.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +24,9 @@ export interface MockModelRequest {
   reply: string;
   /** Names of the tools the request offered the model. */
   tools: string[];
+  /** Streamed answers: when the first and the last chunk were written (epoch ms). */
+  firstChunkAt?: number;
+  lastChunkAt?: number;
 }
 
 /** A running mock model. */
@@ -44,7 +50,7 @@ const MAX_BODY = 8 * 1024 * 1024;
 export function mockReply(
   body: unknown,
   options: { mediaDir?: string } = {},
-): { reply: string; userText: string; systemText: string; tools: string[] } {
+): { reply: string; userText: string; systemText: string; tools: string[]; chunks?: string[] } {
   const messages = (body as { messages?: unknown })?.messages;
   const userText = textOf(messages, ["user"]);
   const systemText = textOf(messages, ["system", "developer"]);
@@ -56,10 +62,21 @@ export function mockReply(
     : [];
   // Tokens quoted in OpenClaw's chat-history blocks belong to earlier messages, not this one.
   const last = [
-    ...withoutHistory(userText).matchAll(/(PING|ATTACH)-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu),
+    ...withoutHistory(userText).matchAll(
+      /(PING|ATTACH|STREAM\d{1,2})-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu,
+    ),
   ].at(-1);
   if (last === undefined) return { reply: "PONG", userText, systemText, tools };
   const [, kind, token] = last;
+  if (kind!.startsWith("STREAM")) {
+    const count = Math.min(50, Math.max(1, Number(kind!.slice(6))));
+    const chunks = Array.from(
+      { length: count },
+      (_, i) =>
+        `${i === 0 ? `${token}` : ""} part ${i + 1}${(i + 1) % 4 === 0 && i + 1 < count ? ".\n\n" : ""}`,
+    );
+    return { reply: chunks.join(""), userText, systemText, tools, chunks };
+  }
   if (kind === "ATTACH" && options.mediaDir !== undefined) {
     return {
       reply: `PONG-${token}\n\nMEDIA:${options.mediaDir}/${token}`,
@@ -126,11 +143,11 @@ function textOf(messages: unknown, roles: readonly string[]): string {
 
 /** Starts the mock on `port` (0 = any free port) on 127.0.0.1. */
 export async function startMockModel(
-  options: { port?: number; mediaDir?: string } = {},
+  options: { port?: number; mediaDir?: string; chunkDelayMs?: number } = {},
 ): Promise<MockModel> {
   const requests: MockModelRequest[] = [];
   const server = createServer((req, res) => {
-    handle(req, res, requests, options.mediaDir).catch(() => {
+    handle(req, res, requests, options.mediaDir, options.chunkDelayMs ?? 150).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -174,6 +191,7 @@ async function handle(
   res: ServerResponse,
   requests: MockModelRequest[],
   mediaDir: string | undefined,
+  chunkDelayMs: number,
 ): Promise<void> {
   const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
   if (req.method === "GET" && path.endsWith("/models")) {
@@ -201,12 +219,16 @@ async function handle(
     json(res, 400, { error: { message: "invalid JSON" } });
     return;
   }
-  const { reply, userText, systemText, tools } = mockReply(
-    body,
-    mediaDir === undefined ? {} : { mediaDir },
-  );
+  const {
+    reply,
+    userText,
+    systemText,
+    tools,
+    chunks: streamed,
+  } = mockReply(body, mediaDir === undefined ? {} : { mediaDir });
   const stream = body.stream === true;
-  requests.push({ path, stream, userText, systemText, reply, tools });
+  const request: MockModelRequest = { path, stream, userText, systemText, reply, tools };
+  requests.push(request);
   const id = `chatcmpl-mock-${requests.length}`;
   const created = Math.floor(Date.now() / 1000);
   const model = typeof body.model === "string" ? body.model : "echo";
@@ -231,10 +253,23 @@ async function handle(
   });
   const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   const base = { id, object: "chat.completion.chunk", created, model };
-  event({
-    ...base,
-    choices: [{ index: 0, delta: { role: "assistant", content: reply }, finish_reason: null }],
-  });
+  const parts = streamed ?? [reply];
+  for (const [index, content] of parts.entries()) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, chunkDelayMs));
+    event({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: index === 0 ? { role: "assistant", content } : { content },
+          finish_reason: null,
+        },
+      ],
+    });
+    const at = Date.now();
+    request.firstChunkAt ??= at;
+    request.lastChunkAt = at;
+  }
   event({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }], usage });
   res.end("data: [DONE]\n\n");
 }

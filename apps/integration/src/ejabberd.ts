@@ -59,6 +59,7 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
     mam: options.mam ?? true,
     smacksHibernationSeconds: options.smacksHibernationSeconds ?? 60,
     uploadSizeLimit: options.uploadSizeLimit ?? 1024 * 1024,
+    components: options.components,
   } as const;
   await writeFile(join(dir, "ejabberd.yml"), ejabberdConfig(input));
   await writeFile(join(dir, "ejabberdctl.cfg"), ejabberdCtlConfig(input));

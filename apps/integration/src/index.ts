@@ -7,6 +7,7 @@ export { type ProsodyInstance, type ProsodyOptions, startProsody } from "./proso
 export { assertServerTools } from "./prosody-binary.js";
 export { type SeededRandom, seededRandom, seedFrom } from "./seeded-random.js";
 export { startServer } from "./server.js";
+export { componentGrantsAvailable } from "./server-binaries.js";
 export {
   SERVER_KINDS,
   type ServerKind,
@@ -28,3 +29,4 @@ export {
   type TcpProxyOptions,
   tcpProxy,
 } from "./tcp-proxy.js";
+export type { ComponentGrants, TestComponentSpec } from "./test-components.js";

@@ -16,6 +16,7 @@ import { killOnExit } from "./running-servers.js";
 import { prosody12Program, prosody13Program } from "./server-binaries.js";
 import { serverInstance } from "./server-instance.js";
 import type { XmppServer } from "./server-kind.js";
+import type { TestComponentSpec } from "./test-components.js";
 
 /** Options of {@link startProsody}. */
 export interface ProsodyOptions {
@@ -35,6 +36,11 @@ export interface ProsodyOptions {
   extraGlobal?: string;
   /** Extra modules to enable globally, e.g. `["privilege", "delegation"]` from prosody-modules. */
   extraModules?: readonly string[];
+  /**
+   * XEP-0114 components to accept (Prosody: `Component` sections; ejabberd: `ejabberd_service`),
+   * with their XEP-0356/XEP-0355 grants. @default []
+   */
+  components?: readonly TestComponentSpec[];
   /** Keep the directory on stop (debugging). @default false */
   keep?: boolean;
 }
@@ -108,6 +114,7 @@ export async function launchProsody(
       uploadSizeLimit: options.uploadSizeLimit ?? 1024 * 1024,
       extraGlobal: options.extraGlobal ?? "",
       extraModules: options.extraModules,
+      components: options.components,
     }),
   );
 

@@ -71,3 +71,24 @@ export function assertServerInstalled(kind: ServerKind): void {
   else if (kind === "prosody13") prosody13Program();
   else ejabberdProgram();
 }
+
+/**
+ * Whether `kind` can grant XEP-0356 privileges and XEP-0355 delegations to a component: ejabberd
+ * always (mod_privilege, mod_delegation); Prosody only with prosody-modules' modules installed.
+ */
+export function componentGrantsAvailable(kind: ServerKind): boolean {
+  if (kind === "ejabberd") return true;
+  const root =
+    kind === "prosody13"
+      ? join(
+          process.env.XDG_CACHE_HOME || join(homedir(), ".cache"),
+          "clawxmpp",
+          "prosody13",
+          "root",
+        )
+      : "/";
+  const modules = join(root, "usr", "lib", "prosody", "modules");
+  return ["privilege", "delegation"].every((name) =>
+    existsSync(join(modules, `mod_${name}`, `mod_${name}.lua`)),
+  );
+}

@@ -12,11 +12,9 @@
  * non-anonymous room (`@clawxmpp/muc`), encrypted for occupants' real JIDs.
  * Skipped when Debian's python3-omemo stack is not installed.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Client, type InboundMessage, xml } from "@clawxmpp/core";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import {
@@ -40,93 +38,7 @@ import { aesgcmCipher, type UploadHandle, upload } from "@clawxmpp/upload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
-
-const PEER_SCRIPT = fileURLToPath(new URL("./peers/oldmemo-peer.py", import.meta.url));
-const PYTHON = "/usr/bin/python3";
-
-function hasPythonOmemo(): boolean {
-  try {
-    execFileSync(PYTHON, ["-c", "import omemo, oldmemo.etree, slixmpp"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A running python peer and the lines it printed. */
-interface Peer {
-  process: ChildProcess;
-  lines: string[];
-  /** Resolves with the first line (present or future) starting with `prefix`. */
-  line(prefix: string, ms?: number): Promise<string>;
-}
-
-function startPeer(
-  server: ProsodyInstance,
-  caFile: string,
-  user: string,
-  extra: string[] = [],
-): Peer {
-  const account = server.accounts[user] as { jid: string; password: string };
-  const child = spawn(
-    PYTHON,
-    [
-      PEER_SCRIPT,
-      "--jid",
-      account.jid,
-      "--password",
-      account.password,
-      "--host",
-      server.host,
-    ].concat(["--port", String(server.c2sPort), "--ca", caFile], extra),
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const lines: string[] = [];
-  const waiters: { prefix: string; resolve: (line: string) => void }[] = [];
-  let buffer = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    for (let nl = buffer.indexOf("\n"); nl !== -1; nl = buffer.indexOf("\n")) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const w of waiters.filter((w) => line.startsWith(w.prefix))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  return {
-    process: child,
-    lines,
-    line(prefix, ms = 30_000) {
-      const seen = lines.find((l) => l.startsWith(prefix));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `peer printed no ${prefix} within ${ms} ms: ${lines.join(" | ")} ${stderr}`,
-              ),
-            ),
-          ms,
-        );
-        waiters.push({
-          prefix,
-          resolve: (line) => {
-            clearTimeout(timer);
-            resolve(line);
-          },
-        });
-      });
-    },
-  };
-}
+import { hasPythonOmemo, type Peer, startPeer } from "./peers/oldmemo-peer.js";
 
 let server: ProsodyInstance;
 let caFile: string;

@@ -52,6 +52,13 @@ describe("mockReply", () => {
     expect(mockReply(body).reply).toBe("PONG-report.txt");
   });
 
+  it("splits a STREAM<n>-<token> answer into n chunks with paragraph breaks", () => {
+    const { reply, chunks } = mockReply({ messages: [{ role: "user", content: "STREAM6-abc" }] });
+    expect(chunks).toHaveLength(6);
+    expect(reply).toBe("abc part 1 part 2 part 3 part 4.\n\n part 5 part 6");
+    expect(chunks!.join("")).toBe(reply);
+  });
+
   it("records the system prompt (system and developer messages) apart from user text", () => {
     const result = mockReply({
       messages: [

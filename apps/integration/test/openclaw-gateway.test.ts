@@ -160,9 +160,16 @@ describe("openclaw with the packed XMPP channel plugin", () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stdout + unknown.stderr).toMatch(/bogusKey/u);
 
+    home.writeConfig(deepMerge(installed, { channels: { xmpp: { avatar: 5 } } }));
+    const badAvatar = await home.cli(["config", "validate"]);
+    expect(badAvatar.code).not.toBe(0);
+    expect(badAvatar.stdout + badAvatar.stderr).toMatch(/channels\.xmpp\.avatar\b/u);
+
     home.writeConfig(
       deepMerge(installed, {
-        channels: { xmpp: { jid: "bot@localhost", password: "pw", dmPolicy: "pairing" } },
+        channels: {
+          xmpp: { jid: "bot@localhost", password: "pw", dmPolicy: "pairing", avatar: "/a.png" },
+        },
       }),
     );
     const good = await home.cli(["config", "validate"]);

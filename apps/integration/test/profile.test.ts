@@ -5,13 +5,13 @@
  * round trips with notifications, and hostile input: an oversized avatar
  * refused, a contact whose avatar bytes do not match the id they announce.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { crc32, deflateSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { type Client, xml } from "@clawxmpp/core";
 import { type ProfileEvents, type ProfileHandle, profile } from "@clawxmpp/profile";
 import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { realPng } from "./images.js";
 import { befriend, firstMatching } from "./pep-helpers.js";
 
 let server: ProsodyInstance;
@@ -19,36 +19,6 @@ const clients: Client[] = [];
 type Account = { client: Client; ps: PubsubHandle; me: ProfileHandle };
 let bot: Account;
 let alice: Account;
-
-/** A real, decodable RGBA PNG of `width`×`height` (ISO/IEC 15948: signature, IHDR, IDAT, IEND). */
-function realPng(width: number, height: number, noise = false): Uint8Array {
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, "ascii");
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  const row = () =>
-    Buffer.concat([
-      Buffer.from([0]),
-      noise ? randomBytes(width * 4) : Buffer.alloc(width * 4, 0x7f),
-    ]);
-  const pixels = Buffer.concat(Array.from({ length: height }, row));
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk("IHDR", ihdr),
-      chunk("IDAT", deflateSync(pixels)),
-      chunk("IEND", Buffer.alloc(0)),
-    ]),
-  );
-}
 
 const sha1 = (bytes: Uint8Array) => createHash("sha1").update(bytes).digest("hex");
 

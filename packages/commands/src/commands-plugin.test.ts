@@ -294,6 +294,28 @@ describe("serving commands (XEP-0050)", () => {
     });
   });
 
+  it("remembers only rememberExpired expired ids; older ones are plain unknown sessions", async () => {
+    const { server, clock, handle } = await setup({ rememberExpired: 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const first = await ask(server, OWNER, command({ node: "profile" }));
+      ids.push(first.getChild("command")!.attrs.sessionid!);
+      clock.advance(1);
+    }
+    clock.advance(600_000);
+    expect(handle.openSessions()).toBe(0);
+    const texts = [];
+    for (const sid of ids) texts.push(errorOf(await step(server, sid, "next")).text);
+    expect(texts).toEqual([
+      "bad-sessionid: unknown session",
+      "session-expired: the session expired",
+      "session-expired: the session expired",
+    ]);
+    // The expired slots are free again.
+    const again = await ask(server, OWNER, command({ node: "profile" }));
+    expect(again.attrs.type).toBe("result");
+  });
+
   it("answers an oversized submitted form with bad-payload and stays up", async () => {
     const { server } = await setup();
     const first = await ask(server, OWNER, command({ node: "profile" }));

@@ -6,6 +6,7 @@
  */
 export { type Bundle, buildBundle, type PublicPreKey, parseBundle } from "./bundle-element.js";
 export { type DeviceAddress, decodeAddress, encodeAddress } from "./device-address.js";
+export { DeviceDirectory, type DeviceListChange } from "./device-directory.js";
 export { buildDeviceList, type DeviceEntry, parseDeviceList } from "./device-list.js";
 export {
   buildEncrypted,
@@ -45,6 +46,15 @@ export {
   nativePublicKey,
 } from "./native-curve.js";
 export { type OmemoCondition, OmemoError } from "./omemo-error.js";
+export type { OmemoHandle, OmemoIdentity } from "./omemo-handle.js";
+export {
+  type OmemoOptions,
+  type OmemoOptionsInput,
+  omemoOptionsSchema,
+  TRUST_MODES,
+  type TrustMode,
+} from "./omemo-options.js";
+export { omemo } from "./omemo-plugin.js";
 export {
   type DecryptResult,
   type EncryptResult,
@@ -60,6 +70,13 @@ export type {
   StoredSignedPreKey,
   TrustState,
 } from "./omemo-store.js";
+export type {
+  DeviceAddedEvent,
+  DeviceInfo,
+  OmemoEvents,
+  OmemoMessageInfo,
+  UndecryptableEvent,
+} from "./omemo-types.js";
 export {
   decryptPayload,
   decryptPayloadText,
@@ -68,4 +85,6 @@ export {
 } from "./payload-crypto.js";
 export { type PreKeyMessageInfo, readPreKeyMessage } from "./prekey-message.js";
 export { type SignalStorageHooks, signalStorage } from "./signal-storage.js";
+export type { IdentityEvent } from "./trust-policy.js";
+export * from "./v2/index.js";
 export { DEFAULT_WIRE_LIMITS, MAX_ID, type WireLimits } from "./wire-limits.js";

@@ -18,6 +18,8 @@ export interface AccountWatchDeps {
   upload: Pick<UploadHandle, "service"> | undefined;
   status: (patch: Partial<ChannelAccountSnapshot>) => void;
   log: (level: "info" | "warn", line: string) => void;
+  /** The account's OMEMO device, once it exists (doctor's OMEMO readiness). */
+  omemoStatus?: (() => { deviceId: number } | undefined) | undefined;
 }
 
 /** A running watch. */
@@ -35,13 +37,16 @@ export function watchAccount(deps: AccountWatchDeps): AccountWatch {
     // A resumed stream is the same server and login: the findings still hold.
     if (resumed && facts !== undefined) return;
     const current = ++run;
-    void diagnoseServer({ client: deps.client, account: deps.account, upload: deps.upload }).then(
-      (found) => {
-        if (current !== run) return;
-        facts = found;
-        deps.status({ doctor: found });
-      },
-    );
+    void diagnoseServer({
+      client: deps.client,
+      account: deps.account,
+      upload: deps.upload,
+      omemoStatus: deps.omemoStatus,
+    }).then((found) => {
+      if (current !== run) return;
+      facts = found;
+      deps.status({ doctor: found });
+    });
   });
   const monitor = deps.account.healthMonitor.enabled
     ? startHealthMonitor({
@@ -63,7 +68,14 @@ export function watchAccount(deps: AccountWatchDeps): AccountWatch {
     facts: () =>
       facts === undefined
         ? undefined
-        : { ...facts, ...connectionFacts({ client: deps.client, account: deps.account }) },
+        : {
+            ...facts,
+            ...connectionFacts({ client: deps.client, account: deps.account }),
+            // The device may come after the doctor ran: readiness is read live.
+            ...(facts.omemo === "starting" && deps.omemoStatus?.() !== undefined
+              ? { omemo: `ready (device ${deps.omemoStatus()!.deviceId})` }
+              : {}),
+          },
     stop: () => {
       run++;
       offOnline();

@@ -47,13 +47,27 @@ describe("resolveXmppAccount", () => {
       groups: [],
       nickname: "bot",
       groupAllowFrom: [],
-      actions: { reactions: false },
+      actions: { reactions: false, edit: false, delete: false },
+      work: {
+        streaming: "off",
+        throttleMs: 1500,
+        ackReaction: undefined,
+        sendReadReceipts: false,
+        presence: { busy: true, busyStatus: "Working…", idleStatus: undefined },
+      },
+      adHocCommands: { enabled: true, approvals: true },
       messagePrefix: undefined,
       heartbeatVisibility: undefined,
       mediaMaxBytes: 20 * 1024 * 1024,
       allowPrivateNetwork: false,
       groupSettings: {},
-      omemo: { enabled: false, deviceLabel: undefined },
+      omemo: {
+        enabled: false,
+        deviceLabel: undefined,
+        trust: "btbv",
+        trustedFingerprints: [],
+        requireEncryption: false,
+      },
       tls: { mode: "starttls", ca: undefined },
       trustedMucServices: undefined,
       rateLimit: { capacity: 5, refillPerMinute: 20 },
@@ -168,10 +182,28 @@ describe("resolveXmppAccount", () => {
     expect(work.server).toBe("xmpp.example.org");
     expect(work.dmPolicy).toBe("allowlist");
     expect(work.allowFrom).toEqual(["owner@example.org"]);
-    expect(work.actions).toEqual({ reactions: true });
-    expect(work.omemo).toEqual({ enabled: true, deviceLabel: "Bot" });
+    expect(work.actions).toEqual({ reactions: true, edit: false, delete: false });
+    expect(work.omemo).toMatchObject({ enabled: true, deviceLabel: "Bot", trust: "btbv" });
     expect(resolveGroupSettings(work, "Team@conference.example.org").requireMention).toBe(true);
     expect(resolveGroupSettings(work, "other@conference.example.org").requireMention).toBe(false);
+  });
+
+  it("streaming, ackReaction, read receipts and presence resolve and merge into accounts", () => {
+    const config = parseXmppChannelConfig({
+      streaming: { mode: "partial", throttleMs: 1000 },
+      ackReaction: "👀",
+      presence: { busyStatus: "Thinking" },
+      accounts: {
+        a: { jid: "a@example.org", streaming: { mode: "block" }, presence: { busy: false } },
+        b: { jid: "b@example.org", ackReaction: false, sendReadReceipts: true },
+      },
+    });
+    const a = resolveXmppAccount(config, "a").work;
+    expect(a).toMatchObject({ streaming: "block", throttleMs: 1000, ackReaction: "👀" });
+    expect(a.presence).toEqual({ busy: false, busyStatus: "Thinking", idleStatus: undefined });
+    const b = resolveXmppAccount(config, "b").work;
+    // OpenClaw's "partial" is the live preview.
+    expect(b).toMatchObject({ streaming: "live", ackReaction: undefined, sendReadReceipts: true });
   });
 
   it("an account's value overrides the channel level; defaults never shadow it", () => {

@@ -13,6 +13,8 @@ import {
   type XmppChannelConfig,
   xmppChannelConfigSchema,
 } from "./config-schema.js";
+import { type ResolvedOmemo, resolveOmemo } from "./omemo-config.js";
+import { mergeWorkConfig, resolveWorkSettings, type WorkSettings } from "./work-config.js";
 
 /** Id of the account configured by the channel-level keys. */
 export const DEFAULT_ACCOUNT_ID = "default";
@@ -70,7 +72,11 @@ export interface ResolvedXmppAccount {
   nickname: string | undefined;
   /** Real JIDs allowed in rooms, normalised (falls back to `allowFrom`). */
   groupAllowFrom: string[];
-  actions: { reactions: boolean };
+  actions: { reactions: boolean; edit: boolean; delete: boolean };
+  /** Streaming, ack reaction, read receipts and busy presence (`work-config.ts`). */
+  work: WorkSettings;
+  /** Native commands and approval reactions/form (XEP-0050). */
+  adHocCommands: { enabled: boolean; approvals: boolean };
   messagePrefix: string | undefined;
   /** As configured (OpenClaw's object form, applied by the gateway itself). */
   heartbeatVisibility: XmppAccountConfig["heartbeatVisibility"];
@@ -80,7 +86,10 @@ export interface ResolvedXmppAccount {
   allowPrivateNetwork: boolean;
   /** Per-room settings keyed by normalised room JID or `*`. */
   groupSettings: Record<string, ResolvedGroupSettings>;
-  omemo: { enabled: boolean; deviceLabel: string | undefined };
+  /** OMEMO settings after defaults (`omemo-config.ts`). */
+  omemo: ResolvedOmemo;
+  /** Path of the bot's avatar (PNG/JPEG), published on start when it changed. */
+  avatar?: string | undefined;
   /** TLS mode and the CA to trust (PEM text or a file path, read at start). */
   tls: { mode: "starttls" | "direct"; ca: string | undefined };
   /** Trusted MUC service domains, lower-cased; `undefined`: the server's own (discovered). */
@@ -186,6 +195,7 @@ export function resolveXmppAccount(
     // XEP-0368 direct TLS listens on 5223 by convention.
     port: merged.port ?? (merged.tls?.mode === "direct" ? 5223 : 5222),
     resource: merged.resource ?? "openclaw",
+    avatar: merged.avatar,
     name: merged.name,
     dmPolicy: merged.dmPolicy ?? "pairing",
     allowFrom,
@@ -195,13 +205,22 @@ export function resolveXmppAccount(
     nickname: merged.nickname ?? (jid === undefined ? undefined : tryParseJid(jid)?.local),
     groupAllowFrom:
       merged.groupAllowFrom === undefined ? allowFrom : normaliseList(merged.groupAllowFrom),
-    actions: { reactions: merged.actions?.reactions ?? false },
+    actions: {
+      reactions: merged.actions?.reactions ?? false,
+      edit: merged.actions?.edit ?? false,
+      delete: merged.actions?.delete ?? false,
+    },
+    work: resolveWorkSettings(merged),
+    adHocCommands: {
+      enabled: merged.adHocCommands?.enabled ?? true,
+      approvals: merged.adHocCommands?.approvals ?? true,
+    },
     messagePrefix: merged.messagePrefix,
     heartbeatVisibility: merged.heartbeatVisibility,
     mediaMaxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * 1024 * 1024),
     allowPrivateNetwork: merged.network?.dangerouslyAllowPrivateNetwork ?? false,
     groupSettings,
-    omemo: { enabled: merged.omemo?.enabled ?? false, deviceLabel: merged.omemo?.deviceLabel },
+    omemo: resolveOmemo(merged.omemo),
     tls: { mode: merged.tls?.mode ?? "starttls", ca: merged.tls?.ca },
     trustedMucServices:
       merged.trustedMucServices === undefined
@@ -269,7 +288,7 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
   for (const key of NOT_INHERITED) delete inherited[key];
   // `enabled` at channel level switches the whole channel; it is applied separately.
   delete inherited.enabled;
-  const merged: XmppAccountConfig = { ...inherited, ...own };
+  const merged: XmppAccountConfig = { ...inherited, ...own, ...mergeWorkConfig(base, own) };
   if (base.actions !== undefined || own.actions !== undefined) {
     merged.actions = { ...base.actions, ...own.actions };
   }

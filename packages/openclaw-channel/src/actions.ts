@@ -11,6 +11,7 @@
  */
 import { ClawXmppError } from "@clawxmpp/core";
 import { DEFAULT_ACCOUNT_ID, tryResolveAccount } from "./accounts.js";
+import { EDIT_ACTIONS, enabledEditActions, handleEditAction } from "./edit-actions.js";
 import { liveSession } from "./live-clients.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { isRoomTarget, normaliseXmppTarget } from "./outbound.js";
@@ -48,6 +49,7 @@ function stringParam(params: Record<string, unknown>, ...keys: string[]): string
 
 /** Sends the reaction described by `ctx`; throws a ClawXmppError for bad input. */
 export async function handleXmppAction(ctx: XmppActionContext): Promise<ActionResult> {
+  if ((EDIT_ACTIONS as readonly string[]).includes(ctx.action)) return handleEditAction(ctx);
   if (ctx.action !== "react") {
     throw new ClawXmppError("policy", `xmpp does not support the ${ctx.action} action`);
   }
@@ -101,9 +103,15 @@ export const xmppActions = {
   }: {
     cfg: OpenClawConfig;
     accountId?: string | null;
-  }): { actions: string[] } | null =>
-    reactionsEnabled(cfg, accountId) ? { actions: ["react"] } : null,
-  supportsAction: ({ action }: { action: string }): boolean => action === "react",
+  }): { actions: string[] } | null => {
+    const actions = [
+      ...(reactionsEnabled(cfg, accountId) ? ["react"] : []),
+      ...enabledEditActions(cfg, accountId),
+    ];
+    return actions.length === 0 ? null : { actions };
+  },
+  supportsAction: ({ action }: { action: string }): boolean =>
+    action === "react" || (EDIT_ACTIONS as readonly string[]).includes(action),
   // The connection lives in the gateway process.
   resolveExecutionMode: (_params: { action: string }): "gateway" => "gateway",
   handleAction: handleXmppAction,

@@ -145,6 +145,15 @@ describe("channels.xmpp schema", () => {
       "",
     ],
     [{ omemo: { enabled: 1 } }, "channels.xmpp.omemo.enabled", ""],
+    [{ omemo: { trust: "never" } }, "channels.xmpp.omemo.trust", ""],
+    [
+      { omemo: { trustedFingerprints: ["abc"] } },
+      "channels.xmpp.omemo.trustedFingerprints.0",
+      "64",
+    ],
+    [{ omemo: { requireEncryption: "yes" } }, "channels.xmpp.omemo.requireEncryption", ""],
+    [{ omemo: { deviceLabel: "x".repeat(65) } }, "channels.xmpp.omemo.deviceLabel", ""],
+    [{ omemo: { verify: true } }, "channels.xmpp.omemo", "verify"],
     [{ bogusKey: 1 }, "channels.xmpp", "bogusKey"],
     [{ password: "" }, "channels.xmpp.password", ""],
     [

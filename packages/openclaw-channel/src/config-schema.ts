@@ -11,6 +11,8 @@
  * account is resolved (`accounts.ts`), and documented with `@default` below.
  */
 import { z } from "zod";
+import { omemoConfigSchema } from "./omemo-config.js";
+import { workConfigShape } from "./work-config.js";
 
 /** A bare JID `local@domain` (no resource), optionally written as an `xmpp:` URI. */
 const BARE_JID = /^(?:xmpp:)?[^\s@/"&'<>:]+@[^\s@/"&'<>]+$/iu;
@@ -201,6 +203,16 @@ export const accountConfigShape = {
    * @default "openclaw"
    */
   resource: z.string().min(1).max(1023).optional().describe('XMPP resource (default "openclaw")'),
+  /**
+   * The bot's avatar: path of a PNG or JPEG file (at most 128 KiB, 4096 pixels a side), published
+   * by XEP-0084 and XEP-0153 on start when it changed since the last start.
+   */
+  avatar: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe("Bot avatar: path of a PNG or JPEG file (published on start when changed)"),
   /** TLS: a private CA to trust and the TLS mode. */
   tls: tlsConfigSchema.optional().describe("TLS settings: { ca, mode }"),
   /** Display name of the account in OpenClaw. */
@@ -373,10 +385,45 @@ export const accountConfigShape = {
        * @default false
        */
       reactions: z.boolean().optional().describe("Enable XEP-0444 reactions (default false)"),
+      /**
+       * Offer the `edit` action: correct one of the agent's own messages (XEP-0308).
+       * @default false
+       */
+      edit: z
+        .boolean()
+        .optional()
+        .describe("Enable editing own messages, XEP-0308 (default false)"),
+      /**
+       * Offer the `delete`/`unsend` actions: retract one of the agent's own messages (XEP-0424).
+       * @default false
+       */
+      delete: z
+        .boolean()
+        .optional()
+        .describe("Enable deleting own messages, XEP-0424 (default false)"),
     })
     .strict()
     .optional()
     .describe("Message actions"),
+  /** XEP-0050 ad-hoc commands: OpenClaw's native commands and exec approvals (owners only). */
+  adHocCommands: z
+    .object({
+      /**
+       * Serve OpenClaw's native commands as ad-hoc commands on the bot's JID, to owners
+       * (`allowFrom`) only.
+       * @default true
+       */
+      enabled: z.boolean().optional().describe("Serve native commands to owners (default true)"),
+      /**
+       * Answer exec approval prompts by XEP-0444 reaction (✅ ♾️ ❌) and by the
+       * "Answer an approval" command; typed `/approve` always works.
+       * @default true
+       */
+      approvals: z.boolean().optional().describe("Approval reactions and form (default true)"),
+    })
+    .strict()
+    .optional()
+    .describe("Ad-hoc commands (XEP-0050) and approvals"),
   /** Text put in front of every inbound message before the agent sees it. */
   messagePrefix: z.string().max(1024).optional().describe("Inbound message prefix"),
   /**
@@ -443,20 +490,12 @@ export const accountConfigShape = {
     )
     .optional()
     .describe("Per-room settings keyed by room JID"),
-  /** OMEMO end-to-end encryption (XEP-0384); accepted now, active once supported. */
-  omemo: z
-    .object({
-      /**
-       * Enable OMEMO.
-       * @default false
-       */
-      enabled: z.boolean().optional().describe("Enable OMEMO (default false)"),
-      /** Label of this device in the OMEMO device list. */
-      deviceLabel: z.string().min(1).max(256).optional().describe("OMEMO device label"),
-    })
-    .strict()
-    .optional()
-    .describe("OMEMO encryption (XEP-0384)"),
+  /**
+   * OMEMO end-to-end encryption (XEP-0384 0.3). Needs the separately installed,
+   * GPL-3.0-only `@clawxmpp/omemo` package (see omemo-config.ts).
+   */
+  omemo: omemoConfigSchema.optional().describe("OMEMO encryption (XEP-0384)"),
+  ...workConfigShape,
 } as const;
 
 /** One account under `channels.xmpp.accounts.<id>`. */

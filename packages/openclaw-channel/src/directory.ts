@@ -13,6 +13,7 @@ import {
 } from "./accounts.js";
 import type { ServerFacts } from "./doctor.js";
 import { liveSession } from "./live-clients.js";
+import type { OmemoStatus } from "./omemo-channel.js";
 import type { OpenClawConfig } from "./openclaw-types.js";
 import { isRoomTarget } from "./outbound.js";
 
@@ -121,6 +122,8 @@ export interface XmppProbe {
   reconnectAttempts: number;
   lastError: string | null;
   rooms: string[];
+  /** Our OMEMO device id and fingerprint, when OMEMO is on and the device exists. */
+  omemo?: OmemoStatus | undefined;
   /** The doctor's findings (server, TLS, SASL, upload, MAM, PEP, OMEMO), once checked. */
   doctor?: ServerFacts;
 }
@@ -156,8 +159,13 @@ export async function xmppStatusProbe(params: {
     rooms: (session.rooms?.rooms() ?? [])
       .filter((room) => room.state === "joined")
       .map((room) => room.jid),
+    ...omemoOf(session.omemo?.status()),
     ...(facts === undefined ? {} : { doctor: facts }),
   };
+}
+
+function omemoOf(omemo: OmemoStatus | undefined): { omemo?: OmemoStatus } {
+  return omemo === undefined ? {} : { omemo };
 }
 
 /** Parameters of the heartbeat typing calls. */

@@ -6,6 +6,7 @@ import { ClawXmppError, type Element, xml } from "@clawxmpp/core";
 import { describe, expect, it } from "vitest";
 import { diagnoseServer } from "./doctor.js";
 import { type HealthClock, startHealthMonitor } from "./health.js";
+import { resolveOmemo } from "./omemo-config.js";
 
 const ACCOUNT = { bare: "bot@example.org" };
 
@@ -56,7 +57,7 @@ describe("doctor", () => {
       client,
       account: {
         tls: { mode: "starttls", ca: undefined },
-        omemo: { enabled: false, deviceLabel: undefined },
+        omemo: resolveOmemo({ enabled: false }),
       },
       upload: { service: async () => ({ jid: "upload.example.org", maxFileSize: 1024 }) },
     });
@@ -79,7 +80,7 @@ describe("doctor", () => {
       client: fakeClient(async () => accountInfo()),
       account: {
         tls: { mode: "direct", ca: undefined },
-        omemo: { enabled: true, deviceLabel: undefined },
+        omemo: resolveOmemo({ enabled: true }),
       },
       upload: {
         service: async () => {
@@ -99,7 +100,7 @@ describe("doctor", () => {
       client: fakeClient(() => Promise.reject(new Error("timeout"))),
       account: {
         tls: { mode: "starttls", ca: undefined },
-        omemo: { enabled: true, deviceLabel: undefined },
+        omemo: resolveOmemo({ enabled: true }),
       },
       upload: { service: () => Promise.reject(new Error("boom")) },
       omemoAvailable: async () => true,
@@ -108,7 +109,7 @@ describe("doctor", () => {
       uploadService: "unknown",
       mam: "unknown",
       pep: "unknown",
-      omemo: "not supported yet",
+      omemo: "starting",
     });
   });
 });

@@ -39,7 +39,7 @@ export interface ServerFacts {
   mam: Availability;
   /** XEP-0163 personal eventing on the account. */
   pep: Availability;
-  /** OMEMO: `not enabled`, `package missing`, `not supported yet`. */
+  /** OMEMO: `not enabled`, `package missing`, `starting`, `ready (device <id>)`. */
   omemo: string;
 }
 
@@ -50,6 +50,8 @@ export interface DoctorDeps {
   upload?: Pick<UploadHandle, "service"> | undefined;
   /** Whether the OMEMO package can be loaded; default: tries to import it. */
   omemoAvailable?: () => Promise<boolean>;
+  /** The running account's OMEMO device, once it exists (`omemo-channel.ts`). */
+  omemoStatus?: (() => { deviceId: number } | undefined) | undefined;
 }
 
 /** Facts that need no network: connection and login. */
@@ -118,8 +120,9 @@ async function accountInfo(
 async function omemoReadiness(deps: DoctorDeps): Promise<string> {
   if (!deps.account.omemo.enabled) return "not enabled";
   const available = await (deps.omemoAvailable ?? omemoPackageLoads)();
-  // The channel does not speak OMEMO yet even with the package installed.
-  return available ? "not supported yet" : "package missing";
+  if (!available) return "package missing";
+  const device = deps.omemoStatus?.();
+  return device === undefined ? "starting" : `ready (device ${device.deviceId})`;
 }
 
 /** Imports `specifier`; the name is not static so bundlers and tsc leave the optional package alone. */

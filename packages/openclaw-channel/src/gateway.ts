@@ -23,12 +23,16 @@ import { upload } from "@clawxmpp/upload";
 import { watchAccount } from "./account-watch.js";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
+import { publishAvatarOnStart } from "./avatar.js";
+import { loadNativeCommandSpecs, startChannelCommands } from "./channel-commands.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
 import { registerLiveClient } from "./live-clients.js";
 import { MessageIdMap } from "./message-ids.js";
 import { createMucTrust } from "./muc-trust.js";
+import { attachOmemo, prepareOmemo } from "./omemo-channel.js";
+import type { Importer, OmemoModule } from "./omemo-loader.js";
 import {
   getPluginRuntime,
   type InboundRuntime,
@@ -43,6 +47,7 @@ import type {
 import { autoJoinRooms } from "./room-settings.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
+import { accountWorkStatus } from "./work-status.js";
 
 /** OpenClaw aborts an account and waits 5 s; stop well inside that. */
 export const STOP_BUDGET_MS = 4_000;
@@ -56,6 +61,8 @@ export interface StartAccountDeps {
   sdk?: OpenclawSdk | null;
   /** OpenClaw's state directory; default `$OPENCLAW_STATE_DIR` or `~/.openclaw`. */
   stateDir?: string;
+  /** Imports `@clawxmpp/omemo` when OMEMO is on; default: a dynamic `import()`. */
+  importOmemo?: Importer;
 }
 
 /**
@@ -96,7 +103,10 @@ export async function startXmppAccount(
     accountId: ctx.accountId,
   });
   let client: Client;
+  let omemoModule: OmemoModule | undefined;
   try {
+    // Loaded only when enabled; a missing @clawxmpp/omemo is terminal like a bad config.
+    omemoModule = await prepareOmemo(account, store.dir, deps.importOmemo);
     const ca = account.tls.ca === undefined ? undefined : loadCa(account.tls.ca);
     client = (deps.createClient ?? createClient)({
       jid: account.jid!,
@@ -136,6 +146,18 @@ export async function startXmppAccount(
     allowPrivateAddresses: account.allowPrivateNetwork,
     allowInsecureHttp: account.allowPrivateNetwork,
   });
+  if (account.avatar !== undefined) {
+    publishAvatarOnStart(client, account.avatar, store, logger.child(`${ctx.accountId}: avatar`));
+  }
+  const e2e =
+    omemoModule &&
+    attachOmemo(omemoModule, {
+      client,
+      account,
+      stateDir: store.dir,
+      logger: logger.child(`${ctx.accountId}: omemo`),
+      onIdentity: (omemo) => status({ omemo }),
+    });
   const trust = createMucTrust(account);
   const ids = new MessageIdMap();
   const follow = inviteFollower(
@@ -156,6 +178,7 @@ export async function startXmppAccount(
     upload: files,
     status,
     log: (level, line) => ctx.log?.[level](`account ${ctx.accountId}: ${line}`),
+    omemoStatus: () => e2e?.status(),
   });
   const unregister = registerLiveClient(ctx.accountId, {
     serverFacts: () => watch.facts(),
@@ -165,6 +188,7 @@ export async function startXmppAccount(
     upload: files,
     ids,
     roster: async () => (await fetchRoster(client.iq)).map((item) => item.jid),
+    omemo: e2e,
   });
   const sdk = deps.sdk === null ? undefined : (deps.sdk ?? (await loadOpenclawSdk()));
   if (sdk === undefined) {
@@ -194,8 +218,19 @@ export async function startXmppAccount(
       trust,
       ids,
       logger: logger.child("inbound"),
+      work: accountWorkStatus(client, markers, account.work, (what, error) =>
+        ctx.log?.debug?.(`account ${ctx.accountId}: ${what} failed: ${errorMessage(error)}`),
+      ),
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
+    });
+    startChannelCommands({
+      client,
+      account,
+      markers,
+      inbound,
+      logger: logger.child("commands"),
+      specs: () => loadNativeCommandSpecs(ctx.cfg),
     });
     client.on("message", (message) => {
       void inbound.handle(message).then((outcome) => {

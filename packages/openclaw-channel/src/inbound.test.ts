@@ -673,7 +673,7 @@ describe("react action", () => {
     expect(xmppActions.describeMessageTool({ cfg: off })).toBeNull();
     expect(xmppActions.describeMessageTool({ cfg: on })).toEqual({ actions: ["react"] });
     expect(xmppActions.supportsAction({ action: "react" })).toBe(true);
-    expect(xmppActions.supportsAction({ action: "edit" })).toBe(false);
+    expect(xmppActions.supportsAction({ action: "poll" })).toBe(false);
   });
 
   it("sends an XEP-0444 reaction to the peer's message id as chat", async () => {

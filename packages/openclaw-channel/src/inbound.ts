@@ -18,7 +18,7 @@
  * OpenClaw knows each message by the server-assigned stanza-id (`message-ids.ts`).
  * Owners are never rate limited; a throttled DM sender is told once.
  */
-import type { Client, InboundMessage, Logger } from "@clawxmpp/core";
+import { type Client, type InboundMessage, type Logger, parseJid } from "@clawxmpp/core";
 import { archiveIdFor, conversationalText, type MarkersHandle } from "@clawxmpp/markers";
 import {
   createRateLimiter,
@@ -34,6 +34,7 @@ import { policyFor } from "./channel-policy.js";
 import { resolveInboundMedia } from "./inbound-media.js";
 import { MessageIdMap, type MessageIds, messageIdsFor } from "./message-ids.js";
 import { createMucTrust, type MucTrust } from "./muc-trust.js";
+import { isEncrypted } from "./omemo-channel.js";
 import type {
   InboundRuntime,
   OpenclawSdk,
@@ -46,11 +47,15 @@ import { deliverReply, type ReplyTarget } from "./reply-delivery.js";
 import { replyThread } from "./reply-threading.js";
 import { RoomHistory, type RoomHistoryEntry } from "./room-history.js";
 import { roomTurnSettings } from "./room-settings.js";
+import type { DeliveryKind, TurnWork, WorkStatus } from "./work-status.js";
 
 /** Conversations with a turn queued or running; beyond this, new conversations are dropped. */
 export const MAX_ACTIVE_CONVERSATIONS = 256;
 /** Turns queued per conversation; beyond this, new messages are dropped. */
 export const MAX_QUEUED_PER_CONVERSATION = 8;
+
+/** A typed `/approve <id> <decision>`, handled outside the conversation queue. */
+const APPROVE = /^\s*\/approve\s+\S+\s+(?:allow-once|allow-always|deny)\s*$/iu;
 
 /** What the inbound handler needs. */
 export interface InboundDeps {
@@ -72,6 +77,8 @@ export interface InboundDeps {
   ids?: MessageIdMap | undefined;
   /** Called after each admitted inbound message and each reply sent (status timestamps). */
   onActivity?: (kind: "inbound" | "outbound") => void;
+  /** Ack reaction, read marker, typing, busy presence and live replies (`work-status.ts`). */
+  work?: WorkStatus | undefined;
   /** Recent room messages (context for mentions); default: a private one. */
   roomHistory?: RoomHistory | undefined;
 }
@@ -86,6 +93,15 @@ export type InboundOutcome =
 /** Handles inbound messages of one account; serialised per conversation, bounded. */
 export interface InboundHandler {
   handle(message: InboundMessage): Promise<InboundOutcome>;
+  /**
+   * Runs `text` (a slash command) as an owner's turn in their direct-chat session, as if they had
+   * typed it; replies go to that chat and to `observe`. The caller checks command authority.
+   */
+  command?(
+    sender: string,
+    text: string,
+    observe?: (payload: ReplyPayload) => void,
+  ): Promise<InboundOutcome>;
 }
 
 /** One admitted message, ready to become an agent turn. */
@@ -112,6 +128,8 @@ interface Turn {
   historyLimit?: number;
   systemPrompt?: string | undefined;
   skills?: string[] | undefined;
+  /** Also sees every reply payload (ad-hoc command results). */
+  observe?: ((payload: ReplyPayload) => void) | undefined;
 }
 
 /** Creates the handler; `handle` never rejects. */
@@ -143,11 +161,33 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const forAgent = (text: string) => (prefix === undefined ? text : `${prefix} ${text}`);
 
   /** Runs one admitted message as an agent turn; replies go back to the conversation. */
+  /** Runs a turn; the work status it began (if any) ends with it, also on failure. */
   const dispatch = async (turn: Turn): Promise<InboundOutcome> => {
+    const held: { work?: TurnWork | undefined } = {};
+    try {
+      return await dispatchTurn(turn, held);
+    } finally {
+      await held.work?.end();
+    }
+  };
+
+  const dispatchTurn = async (
+    turn: Turn,
+    held: { work?: TurnWork | undefined },
+  ): Promise<InboundOutcome> => {
     const inbound = deps.inboundRuntime;
     if (inbound === undefined) return { kind: "ignored", reason: "no inbound runtime" };
     deps.onActivity?.("inbound");
     const { message, conversation, sender, timestamp } = turn;
+    // The user sees at once that the agent took the message up (the policy admitted it;
+    // OpenClaw's own ingress check below only mirrors that decision).
+    const work = deps.work?.begin({
+      conversation,
+      type: turn.kind === "group" ? "groupchat" : "chat",
+      message,
+      reference: turn.ids.reference,
+    });
+    held.work = work;
     const messageId = turn.ids.openclaw;
     ids.remember(conversation, turn.ids);
     const group = turn.kind === "group";
@@ -275,6 +315,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       to: turn.replyAddress ?? conversation,
       type: group ? "groupchat" : "chat",
       messageId,
+      ...(isEncrypted(message) ? { encrypted: true } : {}),
       ...(thread === undefined ? {} : { thread }),
       replyToMode: group ? deps.account.replyToMode.group : deps.account.replyToMode.direct,
       ...(turn.ids.reference === undefined
@@ -297,6 +338,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     });
     const { onModelSelected, ...replyPipeline } = pipeline ?? {};
     const replyOptions = {
+      ...work?.replyOptions,
       ...(onModelSelected === undefined ? {} : { onModelSelected }),
       // groupSettings.<room>.skills: only these skills are loaded for the turn.
       ...(turn.skills === undefined ? {} : { skillFilter: [...turn.skills] }),
@@ -312,8 +354,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
           deps.logger.warn("could not record the inbound session", { error: String(error) }),
       },
       delivery: {
-        deliver: async (payload: ReplyPayload) => {
-          const sent = await deliverReply(payload, target, {
+        deliver: async (payload: ReplyPayload, info?: { kind?: DeliveryKind }) => {
+          turn.observe?.(payload);
+          const taken = await work?.take(payload, info?.kind);
+          const delivered = await deliverReply(taken?.rest ?? payload, target, {
             client: deps.client,
             markers: deps.markers,
             files: deps.files,
@@ -322,6 +366,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
             agentId: route.agentId,
             maxBytes: deps.account.mediaMaxBytes,
           });
+          const sent = delivered || taken?.sent === true;
           if (sent) deps.onActivity?.("outbound");
           return { visibleReplySent: sent };
         },
@@ -497,7 +542,31 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   };
 
   return {
+    command(sender, text, observe) {
+      const from = parseJid(sender);
+      return dispatch({
+        kind: "direct",
+        conversation: from.bare,
+        sender: from.bare,
+        senderName: from.bare,
+        commandAuthorized: true,
+        text,
+        ids: messageIdsFor(undefined, undefined),
+        timestamp: Date.now(),
+        message: { from, attachments: [] } as unknown as InboundMessage,
+        mentioned: false,
+        requireMention: false,
+        observe,
+      });
+    },
     handle(message) {
+      // An exec approval answer must not wait behind the turn that waits for it.
+      if (message.muc === undefined && APPROVE.test(message.body ?? "")) {
+        return process(message, undefined).catch((error: unknown): InboundOutcome => {
+          deps.logger.warn("inbound message failed", { error: String(error) });
+          return { kind: "ignored", reason: `failed: ${String(error)}` };
+        });
+      }
       // Recorded on arrival, before any queue can drop it: context for later mentions.
       const seq = recordRoomMessage(roomHistory, message);
       const key = message.muc?.room ?? message.from.bare;

@@ -31,6 +31,13 @@ export {
   type InboundOutcome,
 } from "./inbound.js";
 export { type LiveSession, liveClient, liveSession } from "./live-clients.js";
+export {
+  type ChannelOmemo,
+  newDeviceNotice,
+  OMEMO_STATE_FILE,
+  type OmemoStatus,
+} from "./omemo-channel.js";
+export { loadOmemo, OMEMO_PACKAGE } from "./omemo-loader.js";
 export type * from "./openclaw-sdk.js";
 export type * from "./openclaw-types.js";
 export {

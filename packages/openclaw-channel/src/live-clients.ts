@@ -9,6 +9,7 @@ import type { MucHandle } from "@clawxmpp/muc";
 import type { UploadHandle } from "@clawxmpp/upload";
 import type { ServerFacts } from "./doctor.js";
 import type { MessageIdMap } from "./message-ids.js";
+import type { ChannelOmemo } from "./omemo-channel.js";
 
 /** One running account: its client and the plugin handles composed on it. */
 export interface LiveSession {
@@ -23,6 +24,8 @@ export interface LiveSession {
   ids?: MessageIdMap | undefined;
   /** Roster contacts (bare JIDs), when the roster was fetched. */
   roster?: (() => Promise<string[]>) | undefined;
+  /** OMEMO, when the account enables it. */
+  omemo?: Pick<ChannelOmemo, "status"> | undefined;
   /** The doctor's findings about the server (`doctor.ts`), once checked. */
   serverFacts?: (() => ServerFacts | undefined) | undefined;
 }

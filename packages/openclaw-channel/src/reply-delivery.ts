@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { ClawXmppError, type Client } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import { linkMessage, type UploadHandle } from "@clawxmpp/upload";
+import { withEncryption } from "./omemo-channel.js";
 import type { OpenclawSdk, ReplyPayload } from "./openclaw-sdk.js";
 
 /** Where and how a reply goes. */
@@ -20,6 +21,8 @@ export interface ReplyTarget {
   messageId: string;
   /** The message being answered (its XMPP reference id, sender and text), when it can be referenced. */
   answered?: { id: string; jid: string; body: string; name?: string };
+  /** The answered message was OMEMO-encrypted: so is the reply (omemo-channel.ts). */
+  encrypted?: boolean;
   /** XEP-0201 thread of the message being answered: the answer stays in it. */
   thread?: string | undefined;
   /**
@@ -77,13 +80,19 @@ export async function deliverReply(
       deps.markers !== undefined &&
       target.answered !== undefined &&
       payload.replyToId === target.messageId &&
+      target.encrypted !== true &&
       mode !== "off" &&
       !(mode === "first" && target.referenced === true)
     ) {
       target.referenced = true;
       await deps.markers.reply(target.to, target.answered, text, { type: target.type, ...thread });
     } else {
-      await deps.client.send({ to: target.to, type: target.type, body: text, ...thread });
+      await deps.client.send(
+        withEncryption(
+          { to: target.to, type: target.type, body: text, ...thread },
+          target.encrypted,
+        ),
+      );
     }
     sent = true;
   }
@@ -104,7 +113,9 @@ export async function deliverReply(
 
 async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Promise<void> {
   if (isRemoteUrl(url)) {
-    await deps.client.send(linkMessage(target.to, url, { type: target.type }));
+    await deps.client.send(
+      withEncryption(linkMessage(target.to, url, { type: target.type }), target.encrypted),
+    );
     return;
   }
   const load = deps.sdk.loadOutboundMediaFromUrl;
@@ -122,6 +133,7 @@ async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Pro
     name: media.fileName ?? shortName(url),
     size: media.buffer.length,
     type: target.type,
+    ...(target.encrypted === true ? { encrypted: true } : {}),
     ...(media.contentType === undefined ? {} : { contentType: media.contentType }),
   });
 }

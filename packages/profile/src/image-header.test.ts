@@ -67,6 +67,7 @@ describe("loading avatars", () => {
       await writeFile(small, png(8, 8));
       expect(describeImage(await loadImage(small, 1000), 64).width).toBe(8);
       await expect(loadImage(join(dir, "missing.png"), 1000)).rejects.toMatchObject({
+        code: "io",
         reason: "io",
       });
       await expect(loadImage(dir, 1000)).rejects.toMatchObject({ reason: "io" });

@@ -13,7 +13,7 @@ export {
   NS_VCARD,
   NS_VCARD_UPDATE,
 } from "./namespaces.js";
-export { ProfileError, type ProfileErrorReason } from "./profile-error.js";
+export { ProfileError, type ProfileErrorCode, type ProfileErrorReason } from "./profile-error.js";
 export type { ProfileHandle } from "./profile-handle.js";
 export {
   type ProfileOptions,

@@ -6,8 +6,8 @@
  */
 import { ClawXmppError } from "@clawxmpp/core";
 
-/** Why a profile operation failed. */
-export type ProfileErrorReason =
+/** The error codes `@clawxmpp/profile` raises: why a profile operation failed. */
+export type ProfileErrorCode =
   /** Not a PNG or JPEG (by content, not by name). */
   | "unsupported-format"
   /** The file or image header is truncated or inconsistent. */
@@ -23,12 +23,16 @@ export type ProfileErrorReason =
   /** The file could not be read. */
   | "io";
 
-/** A profile operation failed; `reason` says why. */
-export class ProfileError extends ClawXmppError {
-  readonly reason: ProfileErrorReason;
+/** Same as {@link ProfileErrorCode}; the name `reason` is kept for existing callers. */
+export type ProfileErrorReason = ProfileErrorCode;
 
-  constructor(reason: ProfileErrorReason, message: string, options: { cause?: unknown } = {}) {
-    super(reason === "io" ? "storage" : "protocol", `[profile] ${message}`, options);
+/** A profile operation failed; `code` (and its alias `reason`) says why. */
+export class ProfileError extends ClawXmppError<ProfileErrorCode> {
+  /** Same as `code`. */
+  readonly reason: ProfileErrorCode;
+
+  constructor(reason: ProfileErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(reason, `[profile] ${message}`, options);
     this.name = "ProfileError";
     this.reason = reason;
   }

@@ -14,10 +14,14 @@ export interface ProfileHandle extends PluginHandle, Events<ProfileEvents> {
    * then the XEP-0084 data and metadata nodes, and the hash in our presence. Nothing is sent when
    * our metadata already announces this image, unless `force`. Rejects with a `ProfileError`
    * (`unsupported-format`, `bad-image`, `too-large`, `io`) or a `PubsubError`.
+   *
+   * `force`: publish even when our metadata already announces this image. `published`: the id
+   * (SHA-1) of the avatar the caller knows is published, e.g. remembered from an earlier run; when
+   * the image has that id, nothing is asked or sent but the hash in our presence.
    */
   publishAvatar(
     image: Uint8Array | string,
-    options?: { force?: boolean },
+    options?: { force?: boolean; published?: string | undefined },
   ): Promise<PublishedAvatar>;
   /**
    * Removes our avatar: the vCard photo (when `vcard` is on), empty XEP-0084 metadata

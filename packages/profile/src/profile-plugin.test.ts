@@ -189,7 +189,8 @@ describe("publishing our avatar", () => {
     const { server, me } = await setup();
     const image = jpeg(10, 20);
     const id = sha1(image);
-    const pending = me.publishAvatar(image);
+    // A remembered id of another image does not skip the check.
+    const pending = me.publishAvatar(image, { published: sha1(png(1, 1)) });
     await answer(
       server,
       itemsOf(NS_AVATAR_METADATA),
@@ -205,11 +206,26 @@ describe("publishing our avatar", () => {
     expect(server.sent.filter(publishTo(NS_AVATAR_DATA))).toHaveLength(0);
   });
 
+  it("asks nothing when the caller knows the image's id is published, but announces its hash", async () => {
+    const { server, me } = await setup();
+    const image = jpeg(10, 20);
+    const id = sha1(image);
+    const before = server.sent.length;
+    const presence = server.nextSent((el) => el.name === "presence");
+    expect(await me.publishAvatar(image, { published: id })).toMatchObject({
+      id,
+      changed: false,
+    });
+    expect((await presence).getChild("x", NS_VCARD_UPDATE)?.getChildText("photo")).toBe(id);
+    expect(server.sent.slice(before).filter((el) => el.name === "iq")).toHaveLength(0);
+  });
+
   it("refuses oversized and non-PNG/JPEG avatars before sending anything", async () => {
     const { server, me } = await setup({ maxAvatarBytes: 1_000, maxAvatarPixels: 512 });
     const before = server.sent.length;
     await expect(me.publishAvatar(png(8, 8, 5_000))).rejects.toMatchObject({
       name: "ProfileError",
+      code: "too-large",
       reason: "too-large",
     });
     await expect(me.publishAvatar(png(1_000, 8))).rejects.toMatchObject({ reason: "too-large" });

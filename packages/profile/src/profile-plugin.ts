@@ -99,6 +99,10 @@ export const profile: Plugin<
       async publishAvatar(image, options = {}) {
         const bytes = await loadImage(image, opts.maxAvatarBytes);
         const info = describeImage(bytes, opts.maxAvatarPixels);
+        if (options.published === info.id && !options.force) {
+          await announce(info.id);
+          return { ...info, changed: false };
+        }
         const current = options.force
           ? undefined
           : readAvatarMetadata(await latestPayload(ps, NS_AVATAR_METADATA, undefined));

@@ -13,7 +13,7 @@ export {
   NS_PUBSUB_EVENT,
   NS_PUBSUB_OWNER,
 } from "./namespaces.js";
-export { PubsubError, type PubsubErrorTarget } from "./pubsub-error.js";
+export { PubsubError, type PubsubErrorCode, type PubsubErrorTarget } from "./pubsub-error.js";
 export type { PubsubHandle } from "./pubsub-handle.js";
 export {
   type PubsubOptions,

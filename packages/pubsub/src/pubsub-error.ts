@@ -4,8 +4,25 @@
  * condition (`precondition-not-met`, `item-forbidden`, `unsupported` with
  * its feature…) read from the error stanza, so callers branch on them.
  */
-import { ClawXmppError, type ClawXmppErrorCode, StanzaError } from "@clawxmpp/core";
+import { ClawXmppError, StanzaError } from "@clawxmpp/core";
 import { NS_PUBSUB_ERRORS } from "./namespaces.js";
+
+/**
+ * The error codes `@clawxmpp/pubsub` raises; the detail is in `condition`.
+ * - `refused`: the service answered with an error stanza (`condition`, `pubsubCondition`).
+ * - `invalid`: a bad argument, refused before anything was sent.
+ * - `malformed`: an answer we cannot read.
+ * - `timeout`: no answer in time.
+ * - `unavailable`: the request could not be made or answered (not connected, stopped, queue full).
+ * - `internal`: anything else (a bug); `cause` has the original.
+ */
+export type PubsubErrorCode =
+  | "refused"
+  | "invalid"
+  | "malformed"
+  | "timeout"
+  | "unavailable"
+  | "internal";
 
 /** Where a request went wrong. */
 export interface PubsubErrorTarget {
@@ -16,7 +33,7 @@ export interface PubsubErrorTarget {
 }
 
 /** A pubsub request failed, or something received was unusable. */
-export class PubsubError extends ClawXmppError {
+export class PubsubError extends ClawXmppError<PubsubErrorCode> {
   /**
    * RFC 6120 condition of a server refusal (`item-not-found`, `forbidden`,
    * `conflict`…), or a local reason: `malformed` (an answer we cannot read),
@@ -39,7 +56,7 @@ export class PubsubError extends ClawXmppError {
       pubsubCondition?: string | undefined;
       feature?: string | undefined;
       text?: string | undefined;
-      code?: ClawXmppErrorCode;
+      code?: PubsubErrorCode;
       cause?: unknown;
     } = {},
   ) {
@@ -48,7 +65,7 @@ export class PubsubError extends ClawXmppError {
       ? ` (${details.pubsubCondition}${details.feature ? ` ${details.feature}` : ""})`
       : "";
     super(
-      details.code ?? "stanza",
+      details.code ?? "refused",
       `[pubsub] ${where}: ${condition}${app}${details.text ? `: ${details.text}` : ""}`,
       details.cause === undefined ? {} : { cause: details.cause },
     );
@@ -61,9 +78,13 @@ export class PubsubError extends ClawXmppError {
     this.node = target.node;
   }
 
-  /** A local failure (bad input, malformed answer, bound exceeded). */
-  static local(condition: string, target: PubsubErrorTarget, text: string): PubsubError {
-    return new PubsubError(condition, target, { text, code: "protocol" });
+  /** A local failure: bad input (`invalid`) or an answer we cannot read (`malformed`). */
+  static local(
+    condition: "invalid" | "malformed",
+    target: PubsubErrorTarget,
+    text: string,
+  ): PubsubError {
+    return new PubsubError(condition, target, { text, code: condition });
   }
 
   /** Turns whatever an IQ request rejected with into a PubsubError. */
@@ -84,13 +105,13 @@ export class PubsubError extends ClawXmppError {
     if (ClawXmppError.isInstance(error)) {
       return new PubsubError(error.code, target, {
         text: error.message,
-        code: error.code,
+        code: error.code === "timeout" ? "timeout" : "unavailable",
         cause: error,
       });
     }
     return new PubsubError("internal", target, {
       text: error instanceof Error ? error.message : String(error),
-      code: "protocol",
+      code: "internal",
       cause: error,
     });
   }

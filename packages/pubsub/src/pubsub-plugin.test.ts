@@ -178,6 +178,7 @@ describe("publish", () => {
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PubsubError);
     expect(error).toMatchObject({
+      code: "refused",
       condition: "conflict",
       pubsubCondition: "precondition-not-met",
       node: "n",
@@ -210,7 +211,10 @@ describe("publish", () => {
 
   it("rejects bad input before sending", async () => {
     const { handle } = await setup();
-    await expect(handle.publish("", payload("x"))).rejects.toMatchObject({ condition: "invalid" });
+    await expect(handle.publish("", payload("x"))).rejects.toMatchObject({
+      code: "invalid",
+      condition: "invalid",
+    });
     await expect(handle.items("n", { max: 0 })).rejects.toMatchObject({ condition: "invalid" });
     await expect(handle.items("n", { service: "a@b/c" })).rejects.toMatchObject({
       condition: "invalid",
@@ -279,11 +283,12 @@ describe("items", () => {
     await answer(server, pubsubIq(NS_PUBSUB, "items"), (r) => errorReply(r, "item-not-found"));
     await expect(missing).rejects.toMatchObject({
       name: "PubsubError",
+      code: "refused",
       condition: "item-not-found",
     });
     const malformed = handle.items("odd");
     await answer(server, pubsubIq(NS_PUBSUB, "items"), (r) => result(r));
-    await expect(malformed).rejects.toMatchObject({ condition: "malformed", code: "protocol" });
+    await expect(malformed).rejects.toMatchObject({ condition: "malformed", code: "malformed" });
   });
 });
 

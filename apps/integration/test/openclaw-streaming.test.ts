@@ -1,0 +1,263 @@
+/**
+ * Live replies and work status of the XMPP channel in a real OpenClaw
+ * 2026.9.6 gateway (packed plugin, mock model, real Prosody), one gateway for
+ * the file:
+ *
+ * - `streaming.mode: live`: a 12-chunk answer reaches alice (whose client
+ *   advertises XEP-0308) as one message, its first text within 1 s of the
+ *   model's first chunk, corrected in place, the final text as the last
+ *   correction of the same message;
+ * - carol's client does not advertise XEP-0308: she gets the answer as blocks;
+ * - `ackReaction`: an XEP-0444 reaction to alice's message before the reply,
+ *   removed after it; `sendReadReceipts`: an XEP-0333 `displayed` marker;
+ * - `actions.edit` / `actions.delete`: `openclaw message edit|delete` arrive as
+ *   an XEP-0308 correction and an XEP-0424 retraction of the bot's message.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client, InboundMessage } from "@clawxmpp/core";
+import { markers, NS_CORRECTION, NS_RETRACT } from "@clawxmpp/markers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
+import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
+import { packChannelPlugin } from "../e2e/plugin-pack.js";
+import { ensureToolchain } from "../e2e/toolchain.js";
+import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { nextEvent } from "./helpers.js";
+
+const PASSWORD_ENV = "CLAWXMPP_E2E_BOT_PASSWORD";
+const NS_REACTIONS = "urn:xmpp:reactions:0";
+const NS_CHAT_MARKERS = "urn:xmpp:chat-markers:0";
+const ACK = "👀";
+
+interface Received {
+  at: number;
+  message: InboundMessage;
+}
+
+let server: ProsodyInstance;
+let mock: MockModel;
+let dir: string;
+let gateway: Gateway | undefined;
+let alice: Client;
+let carol: Client;
+let bot: string;
+const aliceInbox: Received[] = [];
+const carolInbox: Received[] = [];
+const timings: Record<string, number> = {};
+/** The id of the bot's live message to alice (edited and deleted later). */
+let liveMessageId: string | undefined;
+
+const fromBot = (r: Received) => r.message.from.bare === bot;
+const replaces = (m: InboundMessage) => m.stanza.getChild("replace", NS_CORRECTION)?.attrs.id;
+const streamedReply = (token: string, count: number) =>
+  Array.from(
+    { length: count },
+    (_, i) =>
+      `${i === 0 ? token : ""} part ${i + 1}${(i + 1) % 4 === 0 && i + 1 < count ? ".\n\n" : ""}`,
+  ).join("");
+
+beforeAll(async () => {
+  const toolchain = await ensureToolchain();
+  server = await startProsody({ accounts: { alice: "alice", carol: "carol", bot: "bot" } });
+  bot = `bot@${server.domain}`;
+  dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-stream-"));
+  const workspace = join(dir, "workspace");
+  mkdirSync(workspace, { recursive: true });
+  mock = await startMockModel({ chunkDelayMs: 150 });
+  const caFile = join(dir, "prosody-ca.pem");
+  writeFileSync(caFile, server.caCert);
+  const packed = await packChannelPlugin(join(dir, "pack"));
+  const home = await createOpenclawHome({
+    toolchain,
+    dir: join(dir, "oc"),
+    env: { [PASSWORD_ENV]: server.accounts.bot!.password },
+  });
+  const install = await home.cli([
+    "plugins",
+    "install",
+    `npm-pack:${packed.tarball}`,
+    "--force",
+    "--accept-capabilities",
+  ]);
+  expect(install.code, install.stdout + install.stderr).toBe(0);
+  // alice's client advertises XEP-0308 (the markers plugin); carol's does not.
+  alice = clientFor(server, "alice");
+  alice.use(markers, {});
+  alice.on("message", (message) => aliceInbox.push({ at: Date.now(), message }));
+  await alice.start();
+  carol = clientFor(server, "carol");
+  carol.on("message", (message) => carolInbox.push({ at: Date.now(), message }));
+  await carol.start();
+  const started = Date.now();
+  gateway = await startGateway({
+    home,
+    config: {
+      models: { mode: "merge", providers: { mock: mock.providerConfig() } },
+      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
+      channels: {
+        xmpp: {
+          jid: bot,
+          password: { source: "env", provider: "default", id: PASSWORD_ENV },
+          server: server.host,
+          port: server.c2sPort,
+          tls: { ca: caFile },
+          resource: "openclaw",
+          allowFrom: [`alice@${server.domain}`, `carol@${server.domain}`],
+          streaming: { mode: "live", throttleMs: 1000 },
+          ackReaction: ACK,
+          sendReadReceipts: true,
+          actions: { edit: true, delete: true },
+          presence: { busyStatus: "Thinking" },
+        },
+      },
+    },
+  });
+  timings["gateway start"] = Date.now() - started;
+}, 600_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await alice?.stop();
+  await carol?.stop();
+  await mock?.stop();
+  await server?.stop();
+  if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+  console.log(`openclaw streaming e2e timings (ms): ${JSON.stringify(timings)}`);
+}, 60_000);
+
+describe("live replies and work status in a real gateway", () => {
+  it("a 12-chunk answer: ack and read marker first, first text within 1 s of the model's first chunk, final text as a correction of the same message, ack removed", async () => {
+    const token = "live1";
+    const full = streamedReply(token, 12);
+    const final = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.bare === bot && replaces(m) !== undefined && m.body === full,
+      120_000,
+    );
+    const sentAt = Date.now();
+    const { id } = await alice.send({ to: bot, type: "chat", body: `go STREAM12-${token}` });
+    const finalCorrection = await final;
+    timings["live turn (cold)"] = Date.now() - sentAt;
+    // The ack reaction's removal follows the reply.
+    await waitFor(() =>
+      aliceInbox.some(
+        (r) => fromBot(r) && reactionsTo(r.message, id)?.length === 0 && r.at >= sentAt,
+      ),
+    );
+    const turn = aliceInbox.filter((r) => fromBot(r) && r.at >= sentAt);
+    const ackIndex = turn.findIndex((r) => reactionsTo(r.message, id)?.includes(ACK));
+    const firstText = turn.findIndex((r) => r.message.body !== undefined && !replaces(r.message));
+    expect(ackIndex, "ack reaction").toBeGreaterThanOrEqual(0);
+    expect(firstText, "first text").toBeGreaterThan(ackIndex);
+    expect(
+      turn.some((r) => r.message.stanza.getChild("displayed", NS_CHAT_MARKERS)?.attrs.id === id),
+      "read marker",
+    ).toBe(true);
+    const first = turn[firstText]!;
+    liveMessageId = first.message.id;
+    expect(first.message.body).toMatch(new RegExp(`^${token} part 1`, "u"));
+    const request = mock.requests.find((r) => r.userText.includes(`STREAM12-${token}`));
+    expect(request?.firstChunkAt).toBeDefined();
+    const firstLatency = first.at - request!.firstChunkAt!;
+    timings["first text after model's first chunk"] = firstLatency;
+    expect(firstLatency).toBeLessThanOrEqual(1_000);
+    // Every later text corrects that message; the last carries the final text.
+    const corrections = turn.filter((r) => replaces(r.message) !== undefined);
+    expect(corrections.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(corrections.map((r) => replaces(r.message)))).toEqual(new Set([liveMessageId]));
+    expect(corrections.at(-1)!.message).toBe(finalCorrection);
+    expect(
+      turn.filter((r) => r.message.body !== undefined && !replaces(r.message)),
+      "one message",
+    ).toHaveLength(1);
+    timings["corrections"] = corrections.length;
+    const ackAt = turn[ackIndex]!.at;
+    timings["ack after send"] = ackAt - sentAt;
+  }, 150_000);
+
+  it("a client without XEP-0308 gets the answer as blocks", async () => {
+    const token = "blocks1";
+    const sentAt = Date.now();
+    await carol.send({ to: bot, type: "chat", body: `go STREAM12-${token}` });
+    await waitFor(
+      () =>
+        carolInbox.some(
+          (r) => r.at >= sentAt && fromBot(r) && r.message.body?.endsWith("part 12") === true,
+        ),
+      120_000,
+    );
+    const texts = carolInbox.filter((r) => r.at >= sentAt && fromBot(r) && r.message.body);
+    expect(texts.some((r) => replaces(r.message) !== undefined)).toBe(false);
+    expect(texts.length).toBeGreaterThanOrEqual(2);
+    const joined = texts.map((r) => r.message.body!.trim()).join(" ");
+    expect(joined.replace(/\s+/gu, " ")).toBe(
+      streamedReply(token, 12).replace(/\s+/gu, " ").trim(),
+    );
+    timings["blocks"] = texts.length;
+  }, 150_000);
+
+  it("`openclaw message edit` and `message delete` arrive as XEP-0308 and XEP-0424", async () => {
+    expect(liveMessageId).toBeDefined();
+    const target = `alice@${server.domain}`;
+    const edited = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) =>
+        m.from.bare === bot && replaces(m) === liveMessageId && m.body === "edited by the agent",
+      60_000,
+    );
+    const edit = await gateway!.cli([
+      "message",
+      "edit",
+      "--channel",
+      "xmpp",
+      "--target",
+      target,
+      "--message-id",
+      liveMessageId!,
+      "--message",
+      "edited by the agent",
+      "--json",
+    ]);
+    expect(edit.code, edit.stdout + edit.stderr).toBe(0);
+    await edited;
+    const retracted = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) =>
+        m.from.bare === bot && m.stanza.getChild("retract", NS_RETRACT)?.attrs.id === liveMessageId,
+      60_000,
+    );
+    const del = await gateway!.cli([
+      "message",
+      "delete",
+      "--channel",
+      "xmpp",
+      "--target",
+      target,
+      "--message-id",
+      liveMessageId!,
+      "--json",
+    ]);
+    expect(del.code, del.stdout + del.stderr).toBe(0);
+    await retracted;
+  }, 120_000);
+});
+
+/** The emojis of an XEP-0444 reaction to `id`, if `message` is one. */
+function reactionsTo(message: InboundMessage, id: string): string[] | undefined {
+  const reactions = message.stanza.getChild("reactions", NS_REACTIONS);
+  if (reactions?.attrs.id !== id) return undefined;
+  return reactions.getChildren("reaction").map((r) => r.text());
+}
+
+async function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > ms) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

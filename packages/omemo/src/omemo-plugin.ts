@@ -1,0 +1,321 @@
+/**
+ * The `omemo` plugin: legacy OMEMO (XEP-0384 0.3, `eu.siacs.conversations.axolotl`)
+ * over `@clawxmpp/pubsub` — our device list entry and bundle on PEP
+ * (`access_model=open`), contacts' device lists cached and refreshed from
+ * `+notify` notifications, a `decrypt` inbound stage and an `encrypt`
+ * outbound stage, trust (BTBV by default), signed prekey rotation on a
+ * clock timer, healing of broken sessions. Rooms use the real JIDs `@clawxmpp/muc`
+ * reveals; with `@clawxmpp/upload`, XEP-0454 `aesgcm://` media.
+ *
+ * Setup is synchronous (the contract), the keys are not: the store is opened
+ * and our device created in the background; stages and methods wait for it
+ * (`ready`).
+ */
+import { definePlugin, type Element, Emitter, type Plugin, parseOptions } from "@clawxmpp/core";
+import { type MucHandle, muc } from "@clawxmpp/muc";
+import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
+import { aesgcmCipher, type UploadHandle, upload } from "@clawxmpp/upload";
+import { DeviceDirectory } from "./device-directory.js";
+import { parseDeviceList } from "./device-list.js";
+import { fingerprintHex, formatFingerprint } from "./fingerprint.js";
+import { decryptStage } from "./inbound-decrypt.js";
+import { JsonFileOmemoStore } from "./json-file-store.js";
+import { ensureOwnDevice } from "./key-manager.js";
+import { MemoryOmemoStore } from "./memory-store.js";
+import { NODE_DEVICE_LIST } from "./namespaces.js";
+import { OmemoError } from "./omemo-error.js";
+import type { OmemoHandle } from "./omemo-handle.js";
+import { type OmemoOptionsInput, omemoOptionsSchema } from "./omemo-options.js";
+import { OmemoRuntime } from "./omemo-runtime.js";
+import { OmemoSessions } from "./omemo-sessions.js";
+import type { OmemoStore } from "./omemo-store.js";
+import type { OmemoEvents, OmemoMessageInfo } from "./omemo-types.js";
+import { encryptStage } from "./outbound-encrypt.js";
+import { OwnDevicePublisher } from "./own-device.js";
+import { TrustPolicy } from "./trust-policy.js";
+
+declare module "@clawxmpp/core" {
+  interface MessageExtensions {
+    /** Set by `@clawxmpp/omemo` when the message arrived OMEMO-encrypted (and was decrypted). */
+    omemo?: OmemoMessageInfo;
+  }
+  interface OutgoingExtensions {
+    /**
+     * `@clawxmpp/omemo`: `true` encrypts (the send fails when it cannot), `false` never
+     * encrypts; left out, the plugin's `autoEncrypt`/`requireEncryption` decide.
+     */
+    omemo?: boolean;
+  }
+}
+
+type Deps = {
+  readonly pubsub: PubsubHandle;
+  readonly muc: MucHandle | undefined;
+  readonly upload: UploadHandle | undefined;
+};
+
+/** Legacy OMEMO end-to-end encryption. Use after `pubsub` (and `muc`/`upload` for rooms/media). */
+export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin({
+  name: "omemo",
+  requires: { pubsub },
+  optional: { muc, upload },
+  setup(ctx, input: OmemoOptionsInput): OmemoHandle {
+    if (ctx.client.kind === "component") {
+      throw new OmemoError(
+        "invalid",
+        "OMEMO needs an account's PEP and session; it cannot run on an XEP-0114 component",
+      );
+    }
+    const opts = parseOptions(omemoOptionsSchema, input, "omemo options");
+    const ps = ctx.deps.pubsub;
+    const log = ctx.logger;
+    const account = ctx.client.account.bare;
+    const events = new Emitter<OmemoEvents>((error, event) =>
+      log.error(`omemo listener for "${event}" threw`, { error }),
+    );
+    const decrypted = new WeakMap<Element, OmemoMessageInfo>();
+    let stopped = false;
+
+    const directory = new DeviceDirectory({
+      pubsub: ps,
+      maxContacts: opts.maxCachedContacts,
+      onChange(change) {
+        for (const deviceId of change.added) {
+          const own = change.jid === account;
+          if (own && runtimeNow?.deviceId === deviceId) continue;
+          events.emit("deviceAdded", { jid: change.jid, deviceId, own });
+        }
+      },
+    });
+    let runtimeNow: OmemoRuntime | undefined;
+
+    const init = async (): Promise<OmemoRuntime> => {
+      const store: OmemoStore =
+        typeof opts.store === "string"
+          ? await JsonFileOmemoStore.open(opts.store)
+          : (opts.store ?? new MemoryOmemoStore());
+      const own = await ensureOwnDevice(store, { preKeyCount: opts.preKeyCount });
+      const policy = new TrustPolicy({
+        store,
+        mode: opts.trust,
+        trustedFingerprints: new Set(opts.trustedFingerprints),
+        knownDevices: (jid) => directory.cached(jid) ?? [],
+        onIdentity: (event) => events.emit("identity", event),
+      });
+      const sessions = await OmemoSessions.open(store, { isTrusted: policy.isTrusted });
+      const publisher = new OwnDevicePublisher({
+        pubsub: ps,
+        store,
+        own,
+        logger: log,
+        label: opts.deviceLabel,
+        preKeyCount: opts.preKeyCount,
+        signedPreKeyRotation: opts.signedPreKeyRotation,
+        now: () => ctx.clock.now(),
+      });
+      return new OmemoRuntime({
+        store,
+        sessions,
+        policy,
+        directory,
+        publisher,
+        logger: log,
+        account,
+        maxDevicesPerContact: opts.maxDevicesPerContact,
+        healingInterval: opts.healingInterval,
+        now: () => ctx.clock.now(),
+        sendStanza: (stanza) => ctx.client.sendStanza(stanza),
+      });
+    };
+    const starting = init().then((runtime) => {
+      runtimeNow = runtime;
+      return runtime;
+    });
+    starting.catch((error: unknown) => log.error("OMEMO could not start", { error }));
+    const runtime = () => starting;
+
+    let published: Promise<void> | undefined;
+    const publish = () => {
+      published = starting
+        .then(async (rt) => {
+          if (stopped) return;
+          await rt.deps.publisher.publishAll();
+          await rt.deps.publisher.rotateIfDue();
+          directory.update(account, [rt.deviceId, ...rt.deps.publisher.otherDevices]);
+          if (!stopped) events.emit("published", { deviceId: rt.deviceId });
+        })
+        .catch((error: unknown) => {
+          log.warn("could not publish our OMEMO device", { error: (error as Error).message });
+          throw error;
+        });
+      published.catch(() => {});
+    };
+    ctx.client.on("online", ({ resumed }) => {
+      if (!resumed) publish();
+    });
+    if (ctx.client.status === "online") queueMicrotask(() => !stopped && publish());
+
+    ctx.clock.setInterval(() => {
+      if (ctx.client.status !== "online" || !runtimeNow) return;
+      runtimeNow.deps.publisher
+        .rotateIfDue()
+        .catch((error: unknown) =>
+          log.warn("signed prekey rotation failed", { error: (error as Error).message }),
+        );
+    }, opts.rotationCheckInterval);
+
+    // Device lists: `+notify` so contacts' (and our own) lists arrive as PEP notifications.
+    ctx.onStop(ps.notify(NODE_DEVICE_LIST));
+    ctx.onStop(
+      ps.onNode(NODE_DEVICE_LIST, (event) => {
+        if (!event.pep) return;
+        let devices: number[] = [];
+        if (event.type === "item") {
+          try {
+            devices = event.payload ? parseDeviceList(event.payload).map((d) => d.id) : [];
+          } catch (error) {
+            log.warn("malformed device list ignored", {
+              from: event.service,
+              reason: (error as Error).message,
+            });
+            return;
+          }
+        }
+        directory.update(event.service, devices);
+        if (event.service === account && runtimeNow && !devices.includes(runtimeNow.deviceId)) {
+          log.info("our device was removed from our device list; adding it back");
+          runtimeNow.deps.publisher
+            .ownListChanged(devices.map((id) => ({ id })))
+            .catch((error: unknown) =>
+              log.warn("could not re-add our device", { error: (error as Error).message }),
+            );
+        }
+      }),
+    );
+
+    const hasOmemo = async (jid: string) => {
+      try {
+        return (await directory.devices(jid)).length > 0;
+      } catch {
+        return false;
+      }
+    };
+    let deferring = false;
+    const replenish = () => {
+      if (!runtimeNow || stopped) return;
+      runtimeNow.deps.publisher
+        .replenish()
+        .catch((error: unknown) =>
+          log.warn("could not replace consumed prekeys", { error: (error as Error).message }),
+        );
+    };
+
+    ctx.inbound.use(
+      "decrypt",
+      decryptStage({
+        runtime,
+        muc: ctx.deps.muc,
+        logger: log,
+        requireEncryption: opts.requireEncryption,
+        hasOmemo,
+        preKeyConsumed: replenish,
+        senderDevice(jid, deviceId) {
+          const known = directory.cached(jid);
+          if (known?.includes(deviceId)) return;
+          directory.devices(jid, { refresh: true }).catch(() => {});
+        },
+        archiveStarted() {
+          if (deferring || !runtimeNow) return;
+          deferring = true;
+          runtimeNow.deps.sessions.deferPreKeyRemoval();
+        },
+        undecryptable: (event) => events.emit("undecryptable", event),
+        decrypted,
+      }),
+    );
+    ctx.inbound.use("parse", (c) => {
+      const info = c.message && decrypted.get(c.stanza);
+      if (c.message && info) c.message.omemo = info;
+    });
+    ctx.client.on("caughtUp", () => {
+      if (!deferring || !runtimeNow) return;
+      deferring = false;
+      runtimeNow.deps.sessions
+        .endPreKeyDeferral()
+        .then((ids) => ids.length > 0 && replenish())
+        .catch((error: unknown) =>
+          log.warn("could not remove prekeys used during catch-up", {
+            error: (error as Error).message,
+          }),
+        );
+    });
+    ctx.outbound.use(
+      "encrypt",
+      encryptStage({
+        runtime,
+        muc: ctx.deps.muc,
+        logger: log,
+        autoEncrypt: opts.autoEncrypt,
+        requireEncryption: opts.requireEncryption,
+        fallbackBody: opts.fallbackBody,
+        hasOmemo,
+      }),
+    );
+    if (ctx.deps.upload) ctx.onStop(ctx.deps.upload.useCipher(aesgcmCipher()));
+
+    const identity = async () => {
+      const rt = await starting;
+      const key = rt.deps.sessions.own.identityKeyPair.publicKey;
+      return {
+        deviceId: rt.deviceId,
+        fingerprint: fingerprintHex(key),
+        display: formatFingerprint(key),
+      };
+    };
+    const ready = identity();
+    ready.catch(() => {});
+
+    return {
+      on: events.on.bind(events),
+      once: events.once.bind(events),
+      off: events.off.bind(events),
+      ready,
+      identity,
+      published() {
+        return (
+          published ?? new Promise<void>((resolve) => events.once("published", () => resolve()))
+        );
+      },
+      async sendEncrypted(to, body, extra = {}) {
+        return ctx.client.send({ ...extra, to, body, omemo: true });
+      },
+      async devices(jid, options = {}) {
+        const rt = await starting;
+        const ids = await directory.devices(jid, options);
+        return Promise.all(
+          ids.map(async (deviceId) => {
+            const address = { jid, deviceId };
+            const key = await rt.deps.store.getIdentity(address);
+            return {
+              jid,
+              deviceId,
+              fingerprint: key && fingerprintHex(key),
+              trust: await rt.deps.store.getTrust(address),
+            };
+          }),
+        );
+      },
+      async setTrust(jid, deviceId, state) {
+        const rt = await starting;
+        await rt.deps.policy.set({ jid, deviceId }, state);
+      },
+      hasOmemo,
+      async stop() {
+        stopped = true;
+        events.clear();
+        const rt = await starting.catch(() => undefined);
+        if (rt?.deps.store instanceof JsonFileOmemoStore) await rt.deps.store.flush();
+      },
+    };
+  },
+});

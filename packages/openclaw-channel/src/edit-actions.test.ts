@@ -1,0 +1,85 @@
+import { type Client, createClient } from "@clawxmpp/core";
+import { markers, NS_CORRECTION, NS_RETRACT } from "@clawxmpp/markers";
+import { fakeServer } from "@clawxmpp/test";
+import { afterEach, describe, expect, it } from "vitest";
+import { handleXmppAction, xmppActions } from "./actions.js";
+import { registerLiveClient } from "./live-clients.js";
+
+const BOT = "bot@example.org";
+const ALICE = "alice@example.org";
+const ROOM = "room@conference.example.org";
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function live(actions: Record<string, boolean>, extra: Record<string, unknown> = {}) {
+  const server = fakeServer({ jid: `${BOT}/openclaw` });
+  const client: Client = createClient({
+    jid: BOT,
+    password: "pw",
+    transport: server.factory,
+    keepalive: { interval: 0 },
+  });
+  const handle = client.use(markers, {});
+  await client.start();
+  cleanups.push(() => client.stop());
+  cleanups.push(registerLiveClient("default", { client, markers: handle }));
+  return { server, cfg: { channels: { xmpp: { jid: BOT, password: "pw", actions, ...extra } } } };
+}
+
+describe("edit and delete actions", () => {
+  it("are offered only when configured", () => {
+    const cfg = (actions: Record<string, boolean>) => ({
+      channels: { xmpp: { jid: BOT, actions } },
+    });
+    expect(xmppActions.describeMessageTool({ cfg: cfg({}) })).toBeNull();
+    expect(xmppActions.describeMessageTool({ cfg: cfg({ edit: true }) })).toEqual({
+      actions: ["edit"],
+    });
+    expect(
+      xmppActions.describeMessageTool({ cfg: cfg({ reactions: true, delete: true }) }),
+    ).toEqual({ actions: ["react", "delete", "unsend"] });
+    expect(xmppActions.supportsAction({ action: "unsend" })).toBe(true);
+  });
+
+  it("edit sends an XEP-0308 correction of the agent's message", async () => {
+    const { server, cfg } = await live({ edit: true });
+    const result = await handleXmppAction({
+      action: "edit",
+      cfg,
+      params: { target: ALICE, messageId: "bot-msg-1", message: "fixed text" },
+    });
+    expect(result.details).toMatchObject({ ok: true, to: ALICE, messageId: "bot-msg-1" });
+    const sent = server.sent.find((e) => e.getChild("replace", NS_CORRECTION));
+    expect(sent?.attrs).toMatchObject({ to: ALICE, type: "chat" });
+    expect(sent!.getChild("replace", NS_CORRECTION)!.attrs.id).toBe("bot-msg-1");
+    expect(sent!.getChildText("body")).toBe("fixed text");
+  });
+
+  it("delete and unsend send an XEP-0424 retraction; in a room as groupchat", async () => {
+    const { server, cfg } = await live({ delete: true }, { groups: [ROOM] });
+    await handleXmppAction({ action: "delete", cfg, params: { to: ALICE, messageId: "m-1" } });
+    await handleXmppAction({ action: "unsend", cfg, params: { to: ROOM, messageId: "m-2" } });
+    const sent = server.sent.filter((e) => e.getChild("retract", NS_RETRACT));
+    expect(
+      sent.map((e) => [e.attrs.to, e.attrs.type, e.getChild("retract", NS_RETRACT)!.attrs.id]),
+    ).toEqual([
+      [ALICE, "chat", "m-1"],
+      [ROOM, "groupchat", "m-2"],
+    ]);
+  });
+
+  it("refuses when off, without an id, or without the new text", async () => {
+    const { cfg } = await live({ edit: true });
+    await expect(
+      handleXmppAction({ action: "delete", cfg, params: { to: ALICE, messageId: "x" } }),
+    ).rejects.toThrow(/actions\.delete/u);
+    await expect(
+      handleXmppAction({ action: "edit", cfg, params: { to: ALICE, message: "y" } }),
+    ).rejects.toThrow(/id of the agent's message/u);
+    await expect(
+      handleXmppAction({ action: "edit", cfg, params: { to: ALICE, messageId: "x" } }),
+    ).rejects.toThrow(/new text/u);
+  });
+});
