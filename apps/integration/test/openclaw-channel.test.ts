@@ -509,8 +509,10 @@ describe("XMPP channel in a real gateway", () => {
     expect(readFileSync(downloaded.path, "utf8")).toBe(content);
   }, 180_000);
 
-  // Known flake (1 failure in 4 full runs, 2026-12-01: no reply within 90 s, gateway log not kept):
-  // one retry while it is investigated; a second miss still fails the run.
+  // Known flake (1 failure in 4 full runs, 2026-12-01: no reply within 90 s, gateway log not kept).
+  // A failure now prints the gateway's log tail and keeps its state (e2e/evidence.ts). One suspect is
+  // fixed in muc (a self-ping rejoin dropped live mentions as history and forgot real JIDs); until a
+  // clean series confirms it, one retry stays; a second miss still fails the run.
   it("scenario 2: in the room, no reply without a mention; a mention gets typing, then a reply", {
     retry: 1,
     timeout: 180_000,
@@ -532,7 +534,10 @@ describe("XMPP channel in a real gateway", () => {
     const seen = inbox.slice(from).filter((m) => m.from.full === occupant);
     // Room messages are handled in order, so a reply to the first would have come first.
     expect(seen.some((m) => shown(m)?.includes("PONG-room0"))).toBe(false);
-    expect(mock.requests.some((r) => r.userText.includes("PING-room0"))).toBe(false);
+    // The unmentioned message was no turn of its own; the mention's turn saw it as room history.
+    expect(mock.requests.some((r) => r.reply === "PONG-room0")).toBe(false);
+    const mentionTurn = mock.requests.findLast((r) => r.reply === "PONG-room1");
+    expect(mentionTurn?.userText).toContain("just chatting PING-room0");
     const typing = seen.findIndex((m) => m.stanza.getChild("composing", NS_CHAT_STATES));
     const answer = seen.findIndex((m) => shown(m) === "PONG-room1");
     expect(typing, "a composing notification").toBeGreaterThanOrEqual(0);
