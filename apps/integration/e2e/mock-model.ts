@@ -9,6 +9,10 @@
  * `STREAM<n>-<token>` streams an answer in `n` (1–50) chunks, `chunkDelayMs`
  * apart: `<token> part 1 … part n`, a paragraph break after every fourth part;
  * the request records when its first and last chunk were written.
+ * `EXEC-<token>` calls OpenClaw's `exec` tool (`touch exec-<token>.done`) and
+ * `ASK-<token>` its `ask_user` tool (one question, options Red and Blue);
+ * once the tool's result is in the conversation the mock answers
+ * `EXEC-RESULT-<token>: …` / `ASK-RESULT-<token>: …` with the start of it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,9 +28,21 @@ export interface MockModelRequest {
   reply: string;
   /** Names of the tools the request offered the model. */
   tools: string[];
+  /** The tool the mock called instead of answering. */
+  toolCall?: MockToolCall;
+  /** The text of the last message when it is a tool result. */
+  toolResult?: string;
   /** Streamed answers: when the first and the last chunk were written (epoch ms). */
   firstChunkAt?: number;
   lastChunkAt?: number;
+}
+
+/** A tool call the mock makes (OpenAI `tool_calls`). */
+export interface MockToolCall {
+  id: string;
+  name: string;
+  /** The arguments, as JSON text. */
+  arguments: string;
 }
 
 /** A running mock model. */
@@ -50,7 +66,15 @@ const MAX_BODY = 8 * 1024 * 1024;
 export function mockReply(
   body: unknown,
   options: { mediaDir?: string } = {},
-): { reply: string; userText: string; systemText: string; tools: string[]; chunks?: string[] } {
+): {
+  reply: string;
+  userText: string;
+  systemText: string;
+  tools: string[];
+  chunks?: string[];
+  toolCall?: MockToolCall;
+  toolResult?: string;
+} {
   const messages = (body as { messages?: unknown })?.messages;
   const userText = textOf(messages, ["user"]);
   const systemText = textOf(messages, ["system", "developer"]);
@@ -63,11 +87,20 @@ export function mockReply(
   // Tokens quoted in OpenClaw's chat-history blocks belong to earlier messages, not this one.
   const last = [
     ...withoutHistory(userText).matchAll(
-      /(PING|ATTACH|STREAM\d{1,2})-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu,
+      /(PING|ATTACH|EXEC|ASK|STREAM\d{1,2})-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu,
     ),
   ].at(-1);
   if (last === undefined) return { reply: "PONG", userText, systemText, tools };
   const [, kind, token] = last;
+  if (kind === "EXEC" || kind === "ASK") {
+    const toolCall = kind === "EXEC" ? execCall(token!) : askCall(token!);
+    const toolResult = toolResultOf(messages, toolCall);
+    if (toolResult !== undefined) {
+      const reply = `${kind}-RESULT-${token}: ${toolResult.slice(0, 400)}`;
+      return { reply, userText, systemText, tools, toolResult };
+    }
+    return { reply: "", userText, systemText, tools, toolCall };
+  }
   if (kind!.startsWith("STREAM")) {
     const count = Math.min(50, Math.max(1, Number(kind!.slice(6))));
     const chunks = Array.from(
@@ -86,6 +119,53 @@ export function mockReply(
     };
   }
   return { reply: `PONG-${token}`, userText, systemText, tools };
+}
+
+function execCall(token: string): MockToolCall {
+  return {
+    id: `call_exec_${token}`,
+    name: "exec",
+    arguments: JSON.stringify({ command: `touch exec-${token}.done` }),
+  };
+}
+
+function askCall(token: string): MockToolCall {
+  const question = {
+    id: "colour",
+    header: "Colour",
+    question: `Which colour for ${token}?`,
+    options: [{ label: "Red" }, { label: "Blue" }],
+  };
+  return {
+    id: `call_ask_${token}`,
+    name: "ask_user",
+    arguments: JSON.stringify({ questions: [question], timeoutSeconds: 300 }),
+  };
+}
+
+/**
+ * The text of the result of the mock's call `call` when the conversation has it. OpenClaw may
+ * add messages after a tool result and may rename call ids, so the call is found by its name and
+ * arguments and its result by the id the conversation gave it.
+ */
+function toolResultOf(messages: unknown, call: MockToolCall): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  const ids = new Set<unknown>();
+  for (const message of messages) {
+    const calls = (message as { tool_calls?: unknown })?.tool_calls;
+    if (!Array.isArray(calls)) continue;
+    for (const c of calls) {
+      const fn = (c as { function?: { name?: unknown; arguments?: unknown } })?.function;
+      if (fn?.name === call.name && fn.arguments === call.arguments)
+        ids.add((c as { id?: unknown }).id);
+    }
+  }
+  const result = messages.findLast(
+    (m) =>
+      (m as { role?: unknown })?.role === "tool" &&
+      ids.has((m as { tool_call_id?: unknown }).tool_call_id),
+  );
+  return result === undefined ? undefined : textOf([result], ["tool"]);
 }
 
 /**
@@ -225,23 +305,44 @@ async function handle(
     systemText,
     tools,
     chunks: streamed,
+    toolCall,
+    toolResult,
   } = mockReply(body, mediaDir === undefined ? {} : { mediaDir });
   const stream = body.stream === true;
-  const request: MockModelRequest = { path, stream, userText, systemText, reply, tools };
+  const request: MockModelRequest = {
+    path,
+    stream,
+    userText,
+    systemText,
+    reply,
+    tools,
+    ...(toolCall && { toolCall }),
+    ...(toolResult !== undefined && { toolResult }),
+  };
   requests.push(request);
   const id = `chatcmpl-mock-${requests.length}`;
   const created = Math.floor(Date.now() / 1000);
   const model = typeof body.model === "string" ? body.model : "echo";
   const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+  const toolCalls = toolCall && [
+    {
+      index: 0,
+      id: toolCall.id,
+      type: "function",
+      function: { name: toolCall.name, arguments: toolCall.arguments },
+    },
+  ];
   if (!stream) {
+    const message = toolCalls
+      ? { role: "assistant", content: null, tool_calls: toolCalls }
+      : { role: "assistant", content: reply };
+    const finish_reason = toolCalls ? "tool_calls" : "stop";
     json(res, 200, {
       id,
       object: "chat.completion",
       created,
       model,
-      choices: [
-        { index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" },
-      ],
+      choices: [{ index: 0, message, finish_reason }],
       usage,
     });
     return;
@@ -253,6 +354,21 @@ async function handle(
   });
   const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   const base = { id, object: "chat.completion.chunk", created, model };
+  if (toolCalls) {
+    event({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: { role: "assistant", content: null, tool_calls: toolCalls },
+          finish_reason: null,
+        },
+      ],
+    });
+    event({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }], usage });
+    res.end("data: [DONE]\n\n");
+    return;
+  }
   const parts = streamed ?? [reply];
   for (const [index, content] of parts.entries()) {
     if (index > 0) await new Promise((resolve) => setTimeout(resolve, chunkDelayMs));

@@ -1,23 +1,28 @@
 /**
- * Native commands and exec approvals of the XMPP channel inside a real
- * OpenClaw 2026.9.6 gateway (one gateway for the file) with the mock model,
- * against a real Prosody.
+ * Native commands, exec approvals and agent questions of the XMPP channel
+ * inside a real OpenClaw 2026.9.6 gateway (one gateway for the file) with the
+ * mock model, against a real Prosody.
  *
  * alice is the owner (`allowFrom`); bob may chat (`dmAllowlist`) but has no
  * command authority. alice's scripted client lists the bot's XEP-0050
  * commands with `@clawxmpp/commands` and runs `/status` end to end; bob sees
- * no command and is refused. Exec approval requests are created through the
- * gateway's own `exec.approval.request` RPC (what the exec tool calls) for
- * alice's session; OpenClaw forwards the prompt to the chat (`approvals.exec`,
- * mode `session`): one is granted by alice's ✅ reaction, another denied
- * through the "Answer an approval" form, each decision read back from
- * OpenClaw (`exec.approval.get`); bob's typed
- * `/approve` changes nothing. Hostile input: unknown session ids, forms with
- * wrong values or missing required fields, and 1,000 sessions opened by one
- * sender are refused clearly while the bot keeps answering.
+ * no command and is refused. Exec approvals come from real agent turns: the
+ * mock model calls the `exec` tool (`EXEC-<token>`) under `tools.exec.mode:
+ * "ask"` (allowlist + ask on a miss, host gateway), the tool waits for a
+ * decision and OpenClaw forwards the prompt to the chat (`approvals.exec`,
+ * mode `session`): one is granted by alice's ✅ reaction (the command runs
+ * and its result comes back through the model), another denied through the
+ * "Answer an approval" form; each decision is read back from OpenClaw's
+ * approval history (`approval.history`) and from the tool result the model
+ * receives; bob's typed `/approve` leaves the tool waiting. Agent questions: the mock calls `ask_user`
+ * (`ASK-<token>`); the question reaches the chat as text, alice answers one by
+ * keycap reaction and another through the "Answer a question" form, and the
+ * model's next request carries the answer. Hostile input: unknown session
+ * ids, forms with wrong values or missing required fields, and 1,000 sessions
+ * opened by one sender are refused clearly while the bot keeps answering.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CommandsHandle, commands } from "@clawxmpp/commands";
@@ -30,7 +35,7 @@ import {
   xml,
 } from "@clawxmpp/core";
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
 import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
 import { packChannelPlugin } from "../e2e/plugin-pack.js";
@@ -43,6 +48,8 @@ const NS_COMMANDS = "http://jabber.org/protocol/commands";
 const NS_DATA = "jabber:x:data";
 /** The channel's "Answer an approval" command. */
 const APPROVAL_NODE = "xmpp/answer-approval";
+/** The channel's "Answer a question" command. */
+const QUESTION_NODE = "xmpp/answer-question";
 let server: ProsodyInstance;
 let mock: MockModel;
 let dir: string;
@@ -99,6 +106,11 @@ beforeAll(async () => {
       models: { mode: "merge", providers: { mock: mock.providerConfig() } },
       agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
       approvals: { exec: { enabled: true, mode: "session" } },
+      // Allowlist + ask on a miss: the mock's `touch` is not allowlisted, so the exec tool asks.
+      // No tool search: by default (`tools.toolSearch` unset) OpenClaw catalogues most tools,
+      // `ask_user` among them, behind its compact tool-search surface and offers the model only
+      // that surface and a few tools such as `exec`; off, `ask_user` is offered directly.
+      tools: { exec: { mode: "ask", host: "gateway" }, toolSearch: false },
       commands: { ownerAllowFrom: [`xmpp:alice@${server.domain}`] },
       channels: {
         xmpp: {
@@ -151,6 +163,42 @@ function fromBot(client: Client, pattern: RegExp, ms = 60_000) {
     (m) => m.from.bare === bot && pattern.test(m.body ?? ""),
     ms,
   );
+}
+
+/** On failure, prints what the model saw and did and the gateway's log. */
+function dumpOnFailure() {
+  onTestFailed(() => {
+    const recent = mock.requests.slice(-6).map((r) => ({
+      reply: r.reply.slice(0, 200),
+      tools: r.tools.filter((t) => /exec|ask_user/u.test(t)),
+      toolCall: r.toolCall?.name,
+      toolResult: r.toolResult?.slice(0, 300),
+    }));
+    console.log(JSON.stringify(recent, null, 1));
+    console.log(gateway?.logTail(120));
+  });
+}
+
+/** Alice asks the agent for `EXEC-<token>`; resolves with the approval prompt and its id. */
+async function agentExec(token: string): Promise<{ id: string; prompt: InboundMessage }> {
+  const prompt = fromBot(
+    alice,
+    new RegExp(`approval required[\\s\\S]*exec-${token}`, "iu"),
+    90_000,
+  );
+  await alice.send({ to: bot, type: "chat", body: `please EXEC-${token}` });
+  const message = await prompt;
+  const id = /\/approve (\S+)/u.exec(message.body ?? "")?.[1];
+  expect(id, message.body).toBeDefined();
+  return { id: id!, prompt: message };
+}
+
+/** OpenClaw's record of a decided approval (`approval.history`), as JSON text. */
+async function decided(id: string): Promise<string> {
+  const history = (await gateway!.call("approval.history", {})) as { items?: unknown[] };
+  const item = history.items?.find((i) => JSON.stringify(i).includes(id));
+  if (item === undefined) throw new Error(`approval ${id} not in ${JSON.stringify(history)}`);
+  return JSON.stringify(item);
 }
 
 /** A pending approval: its id, the prompt alice received and OpenClaw's final decision. */
@@ -277,45 +325,87 @@ describe("native commands and approvals in a real gateway", () => {
     expect(text).toContain((await inChat).body?.slice(0, 40));
   }, 90_000);
 
-  it("an exec approval granted by ✅ reaction; bob's typed /approve changed nothing", async () => {
+  it("an agent's exec approval granted by ✅ reaction runs the command; bob's /approve changed nothing", async () => {
+    dumpOnFailure();
     // Approvals are forwarded to the session's last route: alice has talked to the agent.
     const started = Date.now();
     const pong = fromBot(alice, /PONG-warm/u, 90_000);
     await alice.send({ to: bot, type: "chat", body: "hello PING-warm" });
     await pong;
     timings["first agent reply"] = Date.now() - started;
-    const { id, prompt, decision } = await requestApproval("grant1");
+    const { id, prompt } = await agentExec("grant1");
     timings["approval prompt"] = Date.now() - started;
     const body = prompt.body ?? "";
     expect(body).toMatch(/React ✅ allow once/u);
     expect(body).toContain(`/approve ${id}`);
-    // bob has no authority: OpenClaw does not take his /approve and the approval stays pending.
+    // bob has no authority: OpenClaw does not take his /approve; the exec tool keeps waiting
+    // (the model has not been given its result).
     const bobAnswer = nextEvent<InboundMessage>(bob, "message", (m) => m.from.bare === bot, 30_000);
     await bob.send({ to: bot, type: "chat", body: `/approve ${id} allow-once` });
     await bobAnswer.catch(() => undefined);
-    const pending = await Promise.race([
-      decision.then(() => "decided"),
-      new Promise((resolve) => setTimeout(() => resolve("pending"), 3_000)),
-    ]);
-    expect(pending).toBe("pending");
+    expect(mock.requests.some((r) => r.reply.startsWith("EXEC-RESULT-grant1"))).toBe(false);
     const confirmed = fromBot(alice, new RegExp(`allowed once[\\s\\S]*${id}`, "iu"), 60_000);
+    const result = fromBot(alice, /EXEC-RESULT-grant1/u, 90_000);
     await aliceMarkers.reactTo(prompt, ["✅"]);
-    expect(await decision).toBe("allow-once");
-    timings["approved by reaction"] = Date.now() - started;
     expect((await confirmed).body).toMatch(/^✅/u);
-  }, 180_000);
+    // The command ran and the agent's turn went on with its result, which reached the chat.
+    await result;
+    timings["approved by reaction, result in chat"] = Date.now() - started;
+    expect(existsSync(join(workspace, "exec-grant1.done"))).toBe(true);
+    const seen = mock.requests.find((r) => r.reply.startsWith("EXEC-RESULT-grant1"));
+    expect(seen?.toolResult).toBeDefined();
+    expect(seen?.toolResult).not.toMatch(/denied/iu);
+    expect(await decided(id)).toMatch(/allow-once/u);
+  }, 240_000);
 
-  it("an exec approval denied through the form", async () => {
-    const { id, decision } = await requestApproval("deny1");
+  it("an agent's exec approval denied through the form: nothing runs, the agent hears the denial", async () => {
+    dumpOnFailure();
+    const { id } = await agentExec("deny1");
+    const result = fromBot(alice, /EXEC-RESULT-deny1/u, 90_000);
     const form = await aliceCommands.execute(botFull(), APPROVAL_NODE);
     expect(form.status).toBe("executing");
     const field = form.form?.fields.find((f) => f.var === "approval");
     expect(field?.options?.map((o) => o.value)).toContain(id);
     const done = await aliceCommands.complete(form, { approval: id, decision: "deny" });
     expect(done.status).toBe("completed");
-    expect(await decision).toBe("deny");
     expect(done.notes.map((n) => n.text).join("\n")).toMatch(/den/iu);
+    expect((await result).body).toMatch(/denied/iu);
+    expect(existsSync(join(workspace, "exec-deny1.done"))).toBe(false);
+    expect(await decided(id)).toMatch(/deny/u);
   }, 180_000);
+
+  it("agent questions: one answered by keycap reaction, another through the form; the turn continues", async () => {
+    dumpOnFailure();
+    const started = Date.now();
+    const asked = fromBot(alice, /Which colour for q1\?/u, 90_000);
+    await alice.send({ to: bot, type: "chat", body: "ASK-q1" });
+    const question = await asked;
+    timings["question in chat"] = Date.now() - started;
+    expect(question.body).toMatch(/1\. Red\n2\. Blue/u);
+    expect(question.body).toContain("React 1️⃣ 2️⃣ to choose");
+    const first = fromBot(alice, /ASK-RESULT-q1/u, 90_000);
+    await aliceMarkers.reactTo(question, ["2️⃣"]);
+    expect((await first).body).toMatch(/Blue/u);
+    timings["question answered by reaction"] = Date.now() - started;
+    expect(mock.requests.find((r) => r.reply.startsWith("ASK-RESULT-q1"))?.toolResult).toMatch(
+      /Colour: Blue/u,
+    );
+    const again = fromBot(alice, /Which colour for q2\?/u, 90_000);
+    await alice.send({ to: bot, type: "chat", body: "ASK-q2" });
+    await again;
+    const second = fromBot(alice, /ASK-RESULT-q2/u, 90_000);
+    const form = await aliceCommands.execute(botFull(), QUESTION_NODE);
+    expect(form.status).toBe("executing");
+    const choice = form.form?.fields.find((f) => f.var === "choice");
+    expect(choice?.options?.map((o) => o.label)).toEqual(["Red", "Blue"]);
+    const done = await aliceCommands.complete(form, { choice: "1" });
+    expect(done.status).toBe("completed");
+    expect((await second).body).toMatch(/Red/u);
+    expect(mock.requests.find((r) => r.reply.startsWith("ASK-RESULT-q2"))?.toolResult).toMatch(
+      /Colour: Red/u,
+    );
+    timings["question answered by form"] = Date.now() - started;
+  }, 240_000);
 
   it("bad input: unknown sessions, wrong or missing form values, 1,000 sessions — clear errors, bot still answers", async () => {
     const unknown = await failure(

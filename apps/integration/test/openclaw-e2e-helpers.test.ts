@@ -52,6 +52,28 @@ describe("mockReply", () => {
     expect(mockReply(body).reply).toBe("PONG-report.txt");
   });
 
+  it("calls exec / ask_user for EXEC-/ASK-<token>, then answers with the tool's result", () => {
+    const user = { role: "user", content: "please EXEC-g1" };
+    const call = mockReply({ messages: [user] }).toolCall!;
+    expect(call.name).toBe("exec");
+    expect(JSON.parse(call.arguments)).toEqual({ command: "touch exec-g1.done" });
+    // The runtime may rename the call id and add messages after the result.
+    const asked = {
+      role: "assistant",
+      content: null,
+      tool_calls: [
+        { id: "x1", type: "function", function: { name: "exec", arguments: call.arguments } },
+      ],
+    };
+    const result = { role: "tool", tool_call_id: "x1", content: "ok" };
+    const done = mockReply({ messages: [user, asked, result, { role: "user", content: "note" }] });
+    expect(done.reply).toBe("EXEC-RESULT-g1: ok");
+    expect(done.toolCall).toBeUndefined();
+    const ask = mockReply({ messages: [{ role: "user", content: "ASK-q1" }] }).toolCall!;
+    expect(ask.name).toBe("ask_user");
+    expect(JSON.parse(ask.arguments).questions[0].options).toHaveLength(2);
+  });
+
   it("splits a STREAM<n>-<token> answer into n chunks with paragraph breaks", () => {
     const { reply, chunks } = mockReply({ messages: [{ role: "user", content: "STREAM6-abc" }] });
     expect(chunks).toHaveLength(6);

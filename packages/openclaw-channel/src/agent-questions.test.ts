@@ -28,6 +28,25 @@ describe("agent question prompts", () => {
     expect(questionHint(2)).toBe('React 1️⃣ 2️⃣ to choose (or use the "Answer a question" command).');
   });
 
+  it('reads the ask_user tool\'s prompt (intro "Question for you:", a free answer allowed)', () => {
+    const text = lines(
+      "Question for you:",
+      "",
+      "Colour",
+      "Which colour?",
+      "1. Red",
+      "2. Blue",
+      "Other: reply with your own answer.",
+      "",
+      "Reply with the number, the option text, or your own answer.",
+    );
+    expect(parseQuestionPrompt(text)).toEqual({
+      question: "Colour\nWhich colour?",
+      options: ["Red", "Blue"],
+      other: true,
+    });
+  });
+
   it("ignores multi-select, several questions, ordinary text and junk after the options", () => {
     const multi = lines(
       "Agent needs input:",

@@ -1,6 +1,7 @@
 /**
  * Agent questions (OpenClaw's `ask_user`) over XMPP. On a messaging channel
- * OpenClaw 2026.9.6 sends a question as text: "Agent needs input:", the
+ * OpenClaw 2026.9.6 sends a question as text: "Agent needs input:" (from an
+ * agent harness) or "Question for you:" (from the `ask_user` tool), the
  * header and question, numbered options, and "Reply with the number or
  * option text."; a reply with the number answers it. For a single question
  * with at most nine options the tracker recognises that text as it is sent,
@@ -36,16 +37,19 @@ export const KEYCAPS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "
 export const MAX_QUESTIONS = 100;
 /** OpenClaw's longest `ask_user` wait (3600 s). */
 export const QUESTION_TTL_MS = 3_600_000;
+/** A harness asks "Agent needs input:"; the `ask_user` tool "Question for you:". */
+const INTRO = /^(?:Agent needs input|Question for you):/u;
 const GUIDANCE =
   /\n\nReply with the number(?: or option text|, the option text, or your own answer)\.$/u;
 const OPTION = /^(\d)\. (.{1,500})$/u;
 
 /** Reads a one-question, single-choice prompt out of a message text. */
 export function parseQuestionPrompt(text: string): QuestionPrompt | undefined {
-  if (text.length > 20_000 || !text.startsWith("Agent needs input:")) return undefined;
+  const intro = text.length > 20_000 ? null : INTRO.exec(text);
+  if (intro === null) return undefined;
   const guidance = GUIDANCE.exec(text);
   if (guidance === null) return undefined;
-  const lines = text.slice("Agent needs input:".length, guidance.index).trim().split("\n");
+  const lines = text.slice(intro[0].length, guidance.index).trim().split("\n");
   const options: string[] = [];
   const question: string[] = [];
   let other = false;
