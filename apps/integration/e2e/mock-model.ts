@@ -139,7 +139,7 @@ function askCall(token: string): MockToolCall {
   return {
     id: `call_ask_${token}`,
     name: "ask_user",
-    arguments: JSON.stringify({ questions: [question], timeoutSeconds: 300 }),
+    arguments: JSON.stringify({ questions: [question], timeoutSeconds: 30 }),
   };
 }
 
