@@ -1,0 +1,63 @@
+/**
+ * `@clawxmpp/muc` `history()` against each real server of the matrix: a room's XEP-0313 archive
+ * (Prosody's muc_mam, ejabberd's mod_mam on MUC), queried through core's `ctx.archive`, gives the
+ * newest messages oldest first, with their room archive ids and nicks.
+ */
+import type { Client, InboundMessage } from "@clawxmpp/core";
+import { type MucHandle, muc } from "@clawxmpp/muc";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientFor, serverKinds, startServer, type XmppServer } from "../src/index.js";
+import { nextEvent } from "./helpers.js";
+
+describe.each(serverKinds())("muc room archive against %s", (kind) => {
+  let server: XmppServer;
+  const clients: Client[] = [];
+  let alice: Client;
+  let aliceMuc: MucHandle;
+  let botMuc: MucHandle;
+
+  function start(user: string, nickname: string) {
+    const client = clientFor(server, user);
+    clients.push(client);
+    return { client, handle: client.use(muc, { nickname, joinTimeout: 5_000 }) };
+  }
+
+  beforeAll(async () => {
+    server = await startServer({ kind });
+    ({ client: alice, handle: aliceMuc } = start("alice", "alice"));
+    const bot = start("bot", "bot");
+    botMuc = bot.handle;
+    await Promise.all([alice.start(), bot.client.start()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.stop()));
+    await server?.stop();
+  });
+
+  it("returns the newest messages of the room's archive, oldest first", async () => {
+    const room = `archive-${Math.random().toString(36).slice(2, 8)}@${server.mucDomain}`;
+    await aliceMuc.join(room);
+    for (const body of ["one", "two", "three"]) {
+      // Wait for each reflection: the room has archived it by then.
+      const reflected = nextEvent<InboundMessage>(
+        alice,
+        "message",
+        (m) => m.from.bare === room && m.body === body,
+      );
+      await aliceMuc.sendToRoom(room, body);
+      await reflected;
+    }
+    const history = await botMuc.history(room, { max: 2 });
+    expect(history.unavailable).toBeUndefined();
+    expect(history.messages.map((m) => [m.nick, m.message.body])).toEqual([
+      ["alice", "two"],
+      ["alice", "three"],
+    ]);
+    expect(history.messages[0]?.archiveId).toEqual(expect.any(String));
+    expect(history.messages[0]?.delay?.stamp).toBeInstanceOf(Date);
+    const all = await botMuc.history(room, { max: 10 });
+    expect(all.messages.map((m) => m.message.body)).toEqual(["one", "two", "three"]);
+    expect(all.complete).toBe(true);
+  });
+});
