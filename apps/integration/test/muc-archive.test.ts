@@ -14,6 +14,7 @@ describe.each(serverKinds())("muc room archive against %s", (kind) => {
   const clients: Client[] = [];
   let alice: Client;
   let aliceMuc: MucHandle;
+  let bot: Client;
   let botMuc: MucHandle;
 
   function start(user: string, nickname: string) {
@@ -25,9 +26,8 @@ describe.each(serverKinds())("muc room archive against %s", (kind) => {
   beforeAll(async () => {
     server = await startServer({ kind });
     ({ client: alice, handle: aliceMuc } = start("alice", "alice"));
-    const bot = start("bot", "bot");
-    botMuc = bot.handle;
-    await Promise.all([alice.start(), bot.client.start()]);
+    ({ client: bot, handle: botMuc } = start("bot", "bot"));
+    await Promise.all([alice.start(), bot.start()]);
   });
 
   afterAll(async () => {
@@ -59,5 +59,26 @@ describe.each(serverKinds())("muc room archive against %s", (kind) => {
     const all = await botMuc.history(room, { max: 10 });
     expect(all.messages.map((m) => m.message.body)).toEqual(["one", "two", "three"]);
     expect(all.complete).toBe(true);
+  });
+
+  it("reflects our own message with the room's stanza-id, which is its archive id (XEP-0424 target)", async () => {
+    const room = `own-${Math.random().toString(36).slice(2, 8)}@${server.mucDomain}`;
+    await botMuc.join(room);
+    const reflected = nextEvent<InboundMessage>(
+      bot,
+      "message",
+      (m) => m.from.bare === room && m.body === "mine",
+    );
+    const { id } = await botMuc.sendToRoom(room, "mine");
+    const reflection = await reflected;
+    expect(reflection.muc?.isOwn).toBe(true);
+    expect(reflection.originId ?? reflection.id).toBe(id);
+    const stanzaId = reflection.muc?.roomStanzaId;
+    expect(stanzaId).toEqual(expect.any(String));
+    expect(stanzaId).not.toBe(id);
+    const history = await botMuc.history(room, { max: 1 });
+    expect(history.messages.map((m) => [m.archiveId, m.message.body])).toEqual([
+      [stanzaId, "mine"],
+    ]);
   });
 });

@@ -50,6 +50,7 @@ import type {
 } from "./openclaw-types.js";
 import { fillRoomHistoryFromArchive } from "./room-archive-fill.js";
 import { RoomHistory } from "./room-history.js";
+import { trackOwnRoomStanzaIds } from "./room-own-ids.js";
 import { autoJoinRooms, roomTurnSettings } from "./room-settings.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
@@ -166,6 +167,7 @@ export async function startXmppAccount(
   }
   const trust = createMucTrust(account);
   const ids = new MessageIdMap();
+  trackOwnRoomStanzaIds(client, ids);
   const follow = inviteFollower(
     policyFor(account, () => false),
     rooms,
