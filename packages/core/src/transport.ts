@@ -46,6 +46,8 @@ export interface LoginInfo {
 export interface LoginSettings {
   /** Use SASL2 when offered. */
   sasl2: boolean;
+  /** Bind inline (XEP-0386) when SASL2 offers it; RFC 6120 bind after SASL2 when false. @default true */
+  bind2?: boolean | undefined;
   /** Request and use FAST tokens when offered. */
   fast: boolean;
   /** Where FAST tokens are kept. */
