@@ -280,6 +280,24 @@ describe("XEP-0356 privileges", () => {
     expect(c.privileges).toBe(privileges);
   });
 
+  it("skips IQ namespaces of type none (ejabberd lists other components' grants so)", async () => {
+    const [c, server] = await started();
+    const granted = next(c, "privileges");
+    server.receive(
+      privilegeAdvert(
+        SERVER,
+        xml(
+          "perm",
+          { access: "iq" },
+          xml("namespace", { ns: "jabber:iq:version", type: "get" }),
+          xml("namespace", { ns: "urn:xmpp:time", type: "none" }),
+        ),
+      ),
+    );
+    const [privileges] = await granted;
+    expect([...privileges.iq]).toEqual([["jabber:iq:version", "get"]]);
+  });
+
   it("refuses forged and malformed advertisements with clear errors", async () => {
     const [c, server] = await started();
     const forged = next(c, "invalid");
