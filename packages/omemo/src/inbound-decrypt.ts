@@ -265,12 +265,33 @@ const NOT_CONTENT: readonly (readonly [string, string])[] = [
   ["encrypted", NS_OMEMO2],
 ];
 
+/**
+ * A detached copy of `element` with every namespace spelled as a default `xmlns`: senders may
+ * declare prefixes on the envelope (python's ElementTree writes `ns0:reactions`), which would be
+ * lost once the content leaves it.
+ */
+function unprefixed(element: Element): Element {
+  const attrs: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(element.attrs)) {
+    if (key !== "xmlns" && !key.startsWith("xmlns:")) attrs[key] = value;
+  }
+  attrs.xmlns = element.getNS();
+  const colon = element.name.indexOf(":");
+  const name = colon === -1 ? element.name : element.name.slice(colon + 1);
+  return xml(
+    name,
+    attrs,
+    ...element.children.map((c) => (typeof c === "string" ? c : unprefixed(c))),
+  );
+}
+
 /** The message with the envelope's content in place of the OMEMO parts (and of clear copies of it). */
 function plainCopy2(stanza: Element, content: Element[]): Element {
-  const allowed = content.filter((c) => !NOT_CONTENT.some(([name, ns]) => c.is(name, ns)));
+  const allowed = content
+    .map(unprefixed)
+    .filter((c) => !NOT_CONTENT.some(([name, ns]) => c.is(name, ns)));
   for (const child of allowed) {
     if (child.attrs.xmlns === "jabber:client") delete child.attrs.xmlns;
-    child.parent = null;
   }
   const replaced = (child: Element) =>
     allowed.some((c) => c.name === child.name && c.getNS() === (child.getNS() ?? c.getNS()));

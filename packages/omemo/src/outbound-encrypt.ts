@@ -109,7 +109,9 @@ export function encryptStage(deps: EncryptStageDeps) {
         from: deps.account,
         to,
       });
-      ctx.stanza = encryptedCopy(stanza, parts, body === null ? false : deps.fallbackBody);
+      // The fallback body goes on body-less content too (a reaction): XEP-0384 asks for it, and
+      // Prosody does not route a body-less chat message sent to a bare JID to the account's clients.
+      ctx.stanza = encryptedCopy(stanza, parts, deps.fallbackBody);
     } catch (error) {
       deps.logger.warn("message not sent: cannot encrypt", {
         to,
@@ -126,7 +128,7 @@ export function encryptStage(deps: EncryptStageDeps) {
  * otherwise, as 0.3 clients send it); for OMEMO 2 alone it travels only inside the envelope. An
  * OOB copy of an encrypted link never stays.
  */
-function encryptedCopy(stanza: Element, parts: EncryptedParts, fallback: string | false): Element {
+function encryptedCopy(stanza: Element, parts: EncryptedParts, fallback: string): Element {
   const clearExtras = parts.legacy !== undefined;
   const kept = stanza.children.filter(
     (child): child is Element =>

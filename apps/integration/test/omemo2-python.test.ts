@@ -1,0 +1,119 @@
+/**
+ * OMEMO 2 (`urn:xmpp:omemo:2`) in the `omemo` plugin against python-twomemo
+ * (Debian's python3-omemo, python3-twomemo, python3-slixmpp;
+ * test/peers/twomemo-peer.py) over a real Prosody 0.12: 1:1 both ways, an
+ * encrypted reaction (XEP-0444) and correction (XEP-0308) both ways through
+ * the SCE envelope, and a non-anonymous room holding the bot, an OMEMO 2
+ * peer and a 0.3 peer (oldmemo-peer.py): one message of the bot is read by
+ * both, and the bot reads both. Skipped without the python stack.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type InboundMessage, xml } from "@clawxmpp/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ProsodyInstance, startProsody } from "../src/index.js";
+import { nextEvent, until } from "./helpers.js";
+import { type OmemoAccount, omemoAccount } from "./omemo-helpers.js";
+import {
+  hasPythonTwomemo,
+  type Peer,
+  startPeer,
+  TWOMEMO_PEER_SCRIPT,
+} from "./peers/oldmemo-peer.js";
+
+let server: ProsodyInstance;
+let caFile: string;
+let bot: OmemoAccount;
+const peers: Peer[] = [];
+const jidOf = (user: string) => server.accounts[user]?.jid as string;
+const NS_REACTIONS = "urn:xmpp:reactions:0";
+const NS_CORRECT = "urn:xmpp:message-correct:0";
+
+function encryptedFrom(jid: string, match: (m: InboundMessage) => boolean) {
+  return nextEvent<InboundMessage>(
+    bot.client,
+    "message",
+    (m) => m.omemo?.jid === jid && match(m),
+    20_000,
+  );
+}
+
+describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo", () => {
+  beforeAll(async () => {
+    server = await startProsody({ accounts: { bot: "bot", two: "two", old: "old" } });
+    caFile = join(server.dir, "omemo2-ca.pem");
+    await writeFile(caFile, server.caCert);
+    bot = await omemoAccount(server, "bot");
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const p of peers) p.process.kill();
+    await bot?.client.stop();
+    await server?.stop();
+  });
+
+  it("1:1 both ways, with an encrypted reaction and correction each way", async () => {
+    const two = startPeer(server, caFile, "two", [], TWOMEMO_PEER_SCRIPT);
+    peers.push(two);
+    await two.line("READY");
+    const peerJid = jidOf("two");
+
+    // Bot → peer (a session from the peer's OMEMO 2 bundle); the peer's echo comes back in OMEMO 2.
+    const echo = encryptedFrom(peerJid, (m) => m.body === "echo: hello twomemo");
+    await bot.om.sendEncrypted(peerJid, "hello twomemo");
+    await two.line(`RECV ${jidOf("bot")} `);
+    expect((await echo).omemo?.version).toBe(2);
+
+    // Bot → peer: a reaction and a correction, inside the envelope only.
+    await bot.client.send({
+      to: peerJid,
+      omemo: true,
+      children: [
+        xml("reactions", { xmlns: NS_REACTIONS, id: "peer-msg-1" }, xml("reaction", {}, "🎉")),
+      ],
+    });
+    expect(await two.line("REACTION")).toBe(`REACTION ${jidOf("bot")} peer-msg-1 🎉`);
+    await bot.client.send({
+      to: peerJid,
+      omemo: true,
+      body: "hello twomemo (fixed)",
+      children: [xml("replace", { xmlns: NS_CORRECT, id: "bot-msg-1" })],
+    });
+    expect(await two.line("CORRECTION")).toBe(
+      `CORRECTION ${jidOf("bot")} bot-msg-1 hello twomemo (fixed)`,
+    );
+
+    // Peer → bot: a reaction to our message and a correction of its echo.
+    const reaction = encryptedFrom(peerJid, (m) =>
+      Boolean(m.stanza.getChild("reactions", NS_REACTIONS)),
+    );
+    const correction = encryptedFrom(peerJid, (m) =>
+      Boolean(m.stanza.getChild("replace", NS_CORRECT)),
+    );
+    await bot.client.send({
+      to: peerJid,
+      id: "ask-1",
+      omemo: true,
+      body: "please react and correct",
+    });
+    const reacted = (await reaction).stanza.getChild("reactions", NS_REACTIONS);
+    expect(reacted?.attrs.id).toBe("ask-1");
+    expect(reacted?.getChildText("reaction")).toBe("👍");
+    const corrected = await correction;
+    expect(corrected.body).toBe("echo: corrected");
+    expect(corrected.stanza.getChild("replace", NS_CORRECT)?.attrs.id).toMatch(/^echo-/);
+    expect(corrected.omemo?.version).toBe(2);
+
+    // Peer-initiated: the peer starts a session towards the bot.
+    const first = encryptedFrom(peerJid, (m) => m.body === "hi from python");
+    const sender = startPeer(
+      server,
+      caFile,
+      "two",
+      ["--send", jidOf("bot"), "hi from python"],
+      TWOMEMO_PEER_SCRIPT,
+    );
+    peers.push(sender);
+    expect((await first).omemo).toMatchObject({ version: 2, prekey: true });
+  }, 45_000);
+});
