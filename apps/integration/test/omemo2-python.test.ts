@@ -40,7 +40,9 @@ function encryptedFrom(jid: string, match: (m: InboundMessage) => boolean) {
 
 describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo", () => {
   beforeAll(async () => {
-    server = await startProsody({ accounts: { bot: "bot", two: "two", old: "old" } });
+    server = await startProsody({
+      accounts: { bot: "bot", two: "two", old: "old", mixed: "mixed" },
+    });
     caFile = join(server.dir, "omemo2-ca.pem");
     await writeFile(caFile, server.caCert);
     bot = await omemoAccount(server, "bot");
@@ -115,5 +117,38 @@ describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo"
     );
     peers.push(sender);
     expect((await first).omemo).toMatchObject({ version: 2, prekey: true });
+  }, 45_000);
+
+  it("a room with an OMEMO 2 peer and a 0.3 peer: both read the bot's message, the bot reads both", async () => {
+    const room = `mixed@${server.mucDomain}`;
+    const old = startPeer(server, caFile, "old", ["--room", room, "--configure-room"]);
+    peers.push(old);
+    await old.line("JOINED");
+    const two = startPeer(server, caFile, "mixed", ["--room", room], TWOMEMO_PEER_SCRIPT);
+    peers.push(two);
+    await two.line("JOINED");
+    await bot.rooms.join(room);
+    await until(
+      () =>
+        bot.rooms.occupant(room, "old") !== undefined &&
+        bot.rooms.occupant(room, "mixed") !== undefined,
+      10_000,
+      "the bot to see both peers",
+    );
+    const fromOld = encryptedFrom(jidOf("old"), (m) => m.muc?.room === room);
+    const fromTwo = encryptedFrom(jidOf("mixed"), (m) => m.muc?.room === room);
+    await bot.om.sendEncrypted(room, "hello mixed room", { type: "groupchat" });
+    // One message, read by a 0.3 client and an OMEMO 2 client.
+    expect(await old.line("RECV")).toMatch(
+      new RegExp(`^RECV ${jidOf("bot")} \\d+ hello mixed room$`),
+    );
+    expect(await two.line("RECV")).toMatch(
+      new RegExp(`^RECV ${jidOf("bot")} \\d+ hello mixed room$`),
+    );
+    const [a, b] = await Promise.all([fromOld, fromTwo]);
+    expect(a.body).toBe("echo: hello mixed room");
+    expect(a.omemo?.version).toBe(1);
+    expect(b.body).toBe("echo: hello mixed room");
+    expect(b.omemo?.version).toBe(2);
   }, 45_000);
 });

@@ -107,7 +107,8 @@ class SessionManager(omemo.SessionManager):
         try:
             iq = await SessionManager.xmpp.plugin["xep_0060"].get_items(bare_jid, DEVICES_NODE, max_items=1)
         except Exception as error:  # noqa: BLE001
-            if "item-not-found" in str(error):
+            # Prosody answers forbidden for a PEP node an account never created (no subscription).
+            if "item-not-found" in str(error) or "forbidden" in str(error):
                 return {}
             raise omemo.DeviceListDownloadFailed(str(error)) from error
         for item in iq["pubsub"]["items"]:
@@ -218,7 +219,15 @@ class Peer(ClientXMPP):
         for jid in recipients:
             await self.manager.refresh_device_list(NS, jid)
         data = envelope(content, self.bare, to)
-        messages, errors = await self.manager.encrypt(recipients, {NS: data})
+        try:
+            messages, errors = await self.manager.encrypt(recipients, {NS: data})
+        except omemo.NoEligibleDevices as error:
+            # In a room of mixed clients, members without a device of our OMEMO version are left out.
+            say("ERROR", "encrypt", "no eligible device of", ",".join(sorted(error.bare_jids)))
+            recipients = recipients - error.bare_jids
+            if not recipients:
+                return
+            messages, errors = await self.manager.encrypt(recipients, {NS: data})
         for error in errors:
             say("ERROR", "encrypt", f"{error.bare_jid}:{error.device_id}", repr(error.exception))
         for message in messages:
