@@ -41,7 +41,14 @@ function encryptedFrom(jid: string, match: (m: InboundMessage) => boolean) {
 describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo", () => {
   beforeAll(async () => {
     server = await startProsody({
-      accounts: { bot: "bot", two: "two", old: "old", mixed: "mixed" },
+      accounts: {
+        bot: "bot",
+        two: "two",
+        old: "old",
+        mixed: "mixed",
+        peer: "peer",
+        legacy: "legacy",
+      },
     });
     caFile = join(server.dir, "omemo2-ca.pem");
     await writeFile(caFile, server.caCert);
@@ -151,4 +158,36 @@ describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo"
     expect(b.body).toBe("echo: hello mixed room");
     expect(b.omemo?.version).toBe(2);
   }, 45_000);
+
+  it("two clawxmpp clients pick OMEMO 2; one with omemo2: false is still reached in 0.3", async () => {
+    const other = await omemoAccount(server, "peer");
+    const legacy = await omemoAccount(server, "legacy", { omemo2: false });
+    try {
+      const got = nextEvent<InboundMessage>(
+        other.client,
+        "message",
+        (m) => m.body === "v2 hello",
+        15_000,
+      );
+      await bot.om.sendEncrypted(jidOf("peer"), "v2 hello");
+      expect((await got).omemo).toMatchObject({ version: 2, jid: jidOf("bot"), prekey: true });
+      const back = encryptedFrom(jidOf("peer"), (m) => m.body === "v2 answer");
+      await other.om.sendEncrypted(jidOf("bot"), "v2 answer");
+      expect((await back).omemo).toMatchObject({ version: 2, prekey: false });
+
+      const old = nextEvent<InboundMessage>(
+        legacy.client,
+        "message",
+        (m) => m.body === "0.3 hello",
+        15_000,
+      );
+      await bot.om.sendEncrypted(jidOf("legacy"), "0.3 hello");
+      expect((await old).omemo?.version).toBe(1);
+      const oldBack = encryptedFrom(jidOf("legacy"), (m) => m.body === "0.3 answer");
+      await legacy.om.sendEncrypted(jidOf("bot"), "0.3 answer");
+      expect((await oldBack).omemo?.version).toBe(1);
+    } finally {
+      await Promise.all([other.client.stop(), legacy.client.stop()]);
+    }
+  }, 30_000);
 });

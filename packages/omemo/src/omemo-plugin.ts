@@ -146,11 +146,13 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         signedPreKeyRotation: opts.signedPreKeyRotation,
         now: () => ctx.clock.now(),
       });
-      const keys2 = await OwnKeys2.open(store, own, {
-        preKeyCount: opts.preKeyCount,
-        now: () => ctx.clock.now(),
-      });
-      const v2 = {
+      const keys2 = !opts.omemo2
+        ? undefined
+        : await OwnKeys2.open(store, own, {
+            preKeyCount: opts.preKeyCount,
+            now: () => ctx.clock.now(),
+          });
+      const v2 = keys2 && {
         sessions: new Omemo2Sessions(store, keys2, account, policy.isTrusted),
         directory: directory2,
         publisher: new OwnDevicePublisher2({
@@ -163,7 +165,7 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         }),
       };
       return new OmemoRuntime({
-        v2,
+        ...(v2 && { v2 }),
         store,
         sessions,
         policy,
@@ -266,9 +268,10 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
     );
 
     let lastReAdd2 = Number.NEGATIVE_INFINITY;
-    ctx.onStop(ps.notify(NODE_DEVICES_V2));
+    if (opts.omemo2) ctx.onStop(ps.notify(NODE_DEVICES_V2));
     ctx.onStop(
       ps.onNode(NODE_DEVICES_V2, (event) => {
+        if (!opts.omemo2) return;
         if (!event.pep) return;
         let entries: DeviceEntry2[] = [];
         if (event.type === "item") {
@@ -305,7 +308,10 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
     );
 
     const hasOmemo = async (jid: string) => {
-      const lists = await Promise.allSettled([directory.devices(jid), directory2.devices(jid)]);
+      const lists = await Promise.allSettled([
+        directory.devices(jid),
+        opts.omemo2 ? directory2.devices(jid) : [],
+      ]);
       return lists.some((list) => list.status === "fulfilled" && list.value.length > 0);
     };
     let deferring = false;
@@ -420,13 +426,15 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         const rt = await starting;
         const lists = await Promise.allSettled([
           directory.devices(jid, options),
-          directory2.devices(jid, options),
+          opts.omemo2 ? directory2.devices(jid, options) : [],
         ]);
         const ids = [
           ...new Set(lists.flatMap((list) => (list.status === "fulfilled" ? list.value : []))),
         ];
-        if (lists.every((list) => list.status === "rejected"))
-          throw (lists[0] as PromiseRejectedResult).reason;
+        const [legacy, second] = lists;
+        if (legacy?.status === "rejected" && (!opts.omemo2 || second?.status === "rejected")) {
+          throw legacy.reason;
+        }
         return Promise.all(
           ids.map(async (deviceId) => {
             const address = { jid, deviceId };
