@@ -9,9 +9,12 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type InboundMessage, xml } from "@clawxmpp/core";
+import { definePlugin, type Element, type InboundMessage, xml } from "@clawxmpp/core";
+import { muc } from "@clawxmpp/muc";
+import { omemo } from "@clawxmpp/omemo";
+import { pubsub } from "@clawxmpp/pubsub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProsodyInstance, startProsody } from "../src/index.js";
+import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent, until } from "./helpers.js";
 import { type OmemoAccount, omemoAccount } from "./omemo-helpers.js";
 import {
@@ -48,6 +51,8 @@ describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo"
         mixed: "mixed",
         peer: "peer",
         legacy: "legacy",
+        owner: "owner",
+        away: "away",
       },
     });
     caFile = join(server.dir, "omemo2-ca.pem");
@@ -188,6 +193,67 @@ describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo"
       expect((await oldBack).omemo?.version).toBe(1);
     } finally {
       await Promise.all([other.client.stop(), legacy.client.stop()]);
+    }
+  }, 30_000);
+
+  it("a room message is encrypted for offline members too (member list), in their OMEMO version", async () => {
+    // "away" publishes its devices, then goes offline; it stays a member of the room.
+    const away = await omemoAccount(server, "away");
+    const awayId = (await away.om.identity()).deviceId;
+    await away.client.stop();
+    const sent: Element[] = [];
+    const spy = definePlugin({
+      name: "spy",
+      setup(ctx) {
+        ctx.outbound.use("encrypt", (c) => {
+          if (c.stanza.attrs.type === "groupchat") sent.push(c.stanza);
+        });
+        return { async stop() {} };
+      },
+    });
+    const owner = clientFor(server, "owner");
+    owner.use(pubsub, {});
+    const rooms = owner.use(muc, { nickname: "owner" });
+    const om = owner.use(omemo, {});
+    owner.use(spy, {});
+    const published = om.published();
+    await owner.start();
+    await published;
+    try {
+      const room = `members@${server.mucDomain}`;
+      await rooms.join(room);
+      await owner.iq.set(
+        xml(
+          "query",
+          { xmlns: "http://jabber.org/protocol/muc#owner" },
+          xml(
+            "x",
+            { xmlns: "jabber:x:data", type: "submit" },
+            xml(
+              "field",
+              { var: "FORM_TYPE" },
+              xml("value", {}, "http://jabber.org/protocol/muc#roomconfig"),
+            ),
+            xml("field", { var: "muc#roomconfig_whois" }, xml("value", {}, "anyone")),
+          ),
+        ),
+        room,
+      );
+      await owner.iq.set(
+        xml(
+          "query",
+          { xmlns: "http://jabber.org/protocol/muc#admin" },
+          xml("item", { jid: jidOf("away"), affiliation: "member" }),
+        ),
+        room,
+      );
+      await om.sendEncrypted(room, "for members, present or not", { type: "groupchat" });
+      await until(() => sent.length > 0, 5_000, "the room message to be encrypted");
+      const header = sent[0]?.getChild("encrypted", "urn:xmpp:omemo:2")?.getChild("header");
+      const keys = header?.getChildren("keys").find((k) => k.attrs.jid === jidOf("away"));
+      expect(keys?.getChildren("key").map((k) => Number(k.attrs.rid))).toEqual([awayId]);
+    } finally {
+      await owner.stop();
     }
   }, 30_000);
 });

@@ -39,6 +39,7 @@ import type { OmemoStore } from "./omemo-store.js";
 import type { OmemoEvents, OmemoMessageInfo } from "./omemo-types.js";
 import { encryptStage } from "./outbound-encrypt.js";
 import { OwnDevicePublisher } from "./own-device.js";
+import { RoomMembers } from "./room-members.js";
 import { TrustPolicy } from "./trust-policy.js";
 import { type DeviceEntry2, parseDeviceList2 } from "./v2/device-list.js";
 import { OMEMO2_PROTOCOL } from "./v2/directory-protocol.js";
@@ -230,6 +231,7 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
       }
     }, opts.rotationCheckInterval);
 
+    const members = new RoomMembers(ctx.iq, () => ctx.clock.now());
     let lastReAdd = Number.NEGATIVE_INFINITY;
     // Device lists: `+notify` so contacts' (and our own) lists arrive as PEP notifications.
     ctx.onStop(ps.notify(NODE_DEVICE_LIST));
@@ -385,6 +387,7 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         fallbackBody: opts.fallbackBody,
         hasOmemo,
         account,
+        roomMembers: (room) => members.of(room),
       }),
     );
     if (ctx.deps.upload) {

@@ -53,6 +53,8 @@ export interface OmemoRuntimeV2 {
 export interface EncryptRequest {
   /** Recipient bare JIDs (a room's members or occupants, or one contact). */
   jids: readonly string[];
+  /** JIDs encrypted for when they have devices, but not required (a room's offline members). */
+  optionalJids?: readonly string[];
   /** The text for 0.3 devices; undefined when there is none (0.3 devices are left out). */
   body: string | undefined;
   /** The elements OMEMO 2 devices get in the SCE envelope (the body among them). */
@@ -94,7 +96,10 @@ export class OmemoRuntime {
     const { directory, logger, account } = this.deps;
     const v2 = this.deps.v2;
     const recipients = [...new Set(request.jids)].filter((jid) => jid !== account);
-    const everyone = [...recipients, account];
+    const optional = new Set(
+      (request.optionalJids ?? []).filter((jid) => jid !== account && !recipients.includes(jid)),
+    );
+    const everyone = [...recipients, ...optional, account];
     const [lists, lists2] = await Promise.all([
       directory.devicesOf(everyone, { refreshEmpty: true }),
       v2 ? v2.directory.devicesOf(everyone, { refreshEmpty: true }) : new Map<string, Error>(),
@@ -110,6 +115,7 @@ export class OmemoRuntime {
           logger.warn("cannot read our own device list", { error: old.message });
           continue;
         }
+        if (optional.has(jid)) continue;
         throw new OmemoError(
           "no-session",
           `cannot read the device list of ${jid}: ${old.message}`,

@@ -31,6 +31,8 @@ export interface EncryptStageDeps {
   hasOmemo: (jid: string) => Promise<boolean>;
   /** Our bare JID (SCE `<from>`). */
   account: string;
+  /** A room's affiliated members (member, admin, owner), offline ones included. */
+  roomMembers?: (room: string) => Promise<string[]>;
 }
 
 const AESGCM_LINK = /aesgcm:\/\//iu;
@@ -101,9 +103,12 @@ export function encryptStage(deps: EncryptStageDeps) {
     }
     try {
       const runtime = await deps.runtime();
-      const recipients = groupchat ? await roomRecipients(deps.muc, to) : [to];
+      const recipients = groupchat ? roomRecipients(deps.muc, to) : [to];
+      // Offline members of the room get keys too (when they have OMEMO), so they can read it later.
+      const members = groupchat && deps.roomMembers ? await deps.roomMembers(to) : [];
       const parts = await runtime.encryptMessage({
         jids: recipients,
+        optionalJids: members,
         body: body ?? undefined,
         content: content.map(envelopeCopy),
         from: deps.account,
