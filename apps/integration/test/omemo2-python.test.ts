@@ -11,7 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePlugin, type Element, type InboundMessage, xml } from "@clawxmpp/core";
 import { muc } from "@clawxmpp/muc";
-import { omemo } from "@clawxmpp/omemo";
+import { MemoryOmemoStore, omemo } from "@clawxmpp/omemo";
 import { pubsub } from "@clawxmpp/pubsub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
@@ -53,6 +53,8 @@ describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo"
         legacy: "legacy",
         owner: "owner",
         away: "away",
+        h1: "h1",
+        h2: "h2",
       },
     });
     caFile = join(server.dir, "omemo2-ca.pem");
@@ -254,6 +256,57 @@ describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo"
       expect(keys?.getChildren("key").map((k) => Number(k.attrs.rid))).toEqual([awayId]);
     } finally {
       await owner.stop();
+    }
+  }, 30_000);
+
+  it("heals a lost OMEMO 2 session: an empty key exchange message, then messages decrypt again", async () => {
+    const store1 = new MemoryOmemoStore();
+    const store2 = new MemoryOmemoStore();
+    const one = await omemoAccount(server, "h1", { store: store1 });
+    const other = await omemoAccount(server, "h2", { store: store2 });
+    try {
+      const first = nextEvent<InboundMessage>(
+        other.client,
+        "message",
+        (m) => m.body === "before",
+        15_000,
+      );
+      await one.om.sendEncrypted(jidOf("h2"), "before");
+      expect((await first).omemo?.version).toBe(2);
+      // An answer confirms h1's session: it stops sending key exchanges.
+      const ack = nextEvent<InboundMessage>(one.client, "message", (m) => m.body === "ack", 15_000);
+      await other.om.sendEncrypted(jidOf("h1"), "ack");
+      await ack;
+      const oneDevice = { jid: jidOf("h1"), deviceId: (await one.om.identity()).deviceId };
+      await store2.removeSession2(oneDevice);
+      // h2 cannot read this one: it rebuilds the session and sends an empty message.
+      const refused = new Promise<string>((resolve) =>
+        other.om.once("undecryptable", (e) => resolve(e.condition)),
+      );
+      await one.om.sendEncrypted(jidOf("h2"), "lost");
+      expect(await refused).toBe("no-session");
+      await until(
+        () => other.warnings.some((w) => w.includes("OMEMO 2 session rebuilt")),
+        10_000,
+        "h2 to heal",
+      );
+      const after = nextEvent<InboundMessage>(
+        other.client,
+        "message",
+        (m) => m.body === "after",
+        15_000,
+      );
+      // h1 takes the new session from h2's key exchange (its empty message) before sending again.
+      const h2Device = { jid: jidOf("h2"), deviceId: (await other.om.identity()).deviceId };
+      const deadline = Date.now() + 10_000;
+      while (!(await store1.getSession2(h2Device))?.includes('"initiation":"passive"')) {
+        if (Date.now() > deadline) throw new Error("h1 never took h2's new session");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await one.om.sendEncrypted(jidOf("h2"), "after");
+      expect((await after).omemo?.version).toBe(2);
+    } finally {
+      await Promise.all([one.client.stop(), other.client.stop()]);
     }
   }, 30_000);
 });
