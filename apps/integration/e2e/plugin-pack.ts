@@ -122,6 +122,26 @@ async function buildAndPack(
   };
 }
 
+/**
+ * Builds the workspace package `name` and copies it (its `dist`, with real
+ * versions) and its dependencies into `<dir>/node_modules`, the way a user adds
+ * an optional peer such as `@clawxmpp/omemo` to an installed plugin. Its peers
+ * are not copied: they resolve to the plugin's own bundled copies. Returns the
+ * names copied.
+ */
+export async function addWorkspacePackage(dir: string, name: string): Promise<string[]> {
+  const source = resolvePackageDir(name, CHANNEL_PACKAGE_DIR);
+  const tsc = join(WORKSPACE_ROOT, "node_modules", ".bin", "tsc");
+  const built = await run(tsc, ["-b", join(source, "tsconfig.build.json")], {
+    cwd: WORKSPACE_ROOT,
+    timeoutMs: 300_000,
+  });
+  if (built.code !== 0) throw new Error(`building ${name} failed:\n${built.stdout}${built.stderr}`);
+  const copied = new Map<string, string>();
+  copyDependency(name, CHANNEL_PACKAGE_DIR, dir, copied);
+  return [...copied.keys()].sort();
+}
+
 /** Bare package names imported by the `.js` files under `dir`. */
 export function importedPackages(dir: string): Set<string> {
   const names = new Set<string>();

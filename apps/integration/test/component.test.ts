@@ -30,6 +30,8 @@ import { nextEvent } from "./helpers.js";
 import { befriend } from "./pep-helpers.js";
 
 const DOMAIN = "bots.localhost";
+/** The component namespaces are delegated to (see the XEP-0355 suite below). */
+const DELEGATE_DOMAIN = "delegate.localhost";
 const SECRET = "component-secret";
 const NS_DELEGATED = "urn:clawxmpp:test:delegated";
 const DISCO_INFO = "http://jabber.org/protocol/disco#info";
@@ -94,7 +96,6 @@ describe.each(serverKinds())("component on %s", (kind) => {
                   message: "outgoing",
                   iq: { "jabber:iq:version": "get" },
                 },
-                delegations: [NS_DELEGATED],
               }
             : {}),
         },
@@ -108,18 +109,6 @@ describe.each(serverKinds())("component on %s", (kind) => {
       items: [{ jid: `a@${DOMAIN}`, node: "commands", name: "Commands" }],
       nodes: { commands: { identities: [{ category: "automation", type: "command-list" }] } },
     });
-    component.use(
-      definePlugin({
-        name: "delegated-answer",
-        setup(ctx) {
-          ctx.iqHandlers.register("get", NS_DELEGATED, "query", ({ from }) =>
-            xml("query", { xmlns: NS_DELEGATED }, xml("asker", {}, from ?? "")),
-          );
-          return { stop() {} };
-        },
-      }),
-      {},
-    );
     // A plugin written for clients, used unchanged: it answers receipt requests.
     component.use(markers, { chatStates: { enabled: false } });
     await component.start();
@@ -291,47 +280,103 @@ describe.each(serverKinds())("component on %s", (kind) => {
     ).rejects.toMatchObject({ code: "not-privileged" });
   });
 
-  // ejabberd 24.12 speaks XEP-0355 v0.3 (`urn:xmpp:delegation:1`: it asks the component for
-  // disco node `urn:xmpp:delegation:1::<ns>` and delegates only after an answer there); the
-  // component implements the current `urn:xmpp:delegation:2`, so nothing is delegated.
-  it.skipIf(!HAVE_MODULES || kind === "ejabberd")(
-    "answers a delegated namespace IQ (XEP-0355) through its IQ handlers",
-    async () => {
-      await privileges;
-      if (!component.delegations.has(NS_DELEGATED))
-        await new Promise((resolve) => component.once("delegations", resolve));
-      const bob = await start("bob");
-      const result = await bob.iq.get(xml("query", { xmlns: NS_DELEGATED }), "localhost");
-      expect(result.getChild("query", NS_DELEGATED)?.getChildText("asker")).toBe(bob.jid?.full);
-    },
-  );
-
-  // On ejabberd 24.12 the component writes all three right after its new handshake (XML trace),
-  // but when the recipient's client is itself reconnecting (SASL2, SM resume refused, new session)
-  // one of them sometimes never reaches it (neither from offline storage nor live; 3 runs of 4):
-  // a server/client race outside the component, reported for investigation.
-  it.skipIf(kind === "ejabberd")(
-    "reconnects after a server restart and delivers what was queued meanwhile",
-    async () => {
-      // An account no other test uses: offline messages go to whichever of its clients is back first.
-      await server.createAccount("carol", "carol");
-      const carol = await start("carol");
-      const received: string[] = [];
-      carol.on("message", (m) => {
-        if (m.from.bare === `a@${DOMAIN}` && m.body) received.push(m.body);
-      });
+  // The queued messages go to another JID of the component's own domain, so the server routes
+  // them back to the component: what is checked is the component's queue (held while offline,
+  // written after the new handshake's answer) and the server's route for it, nothing else. A
+  // recipient account reconnecting through the same restart is not a fair judge on ejabberd 24.12:
+  // its session, SASL2 login and offline storage race the component's flush there, and messages
+  // to an account with no session at that moment never reached the session it opened later.
+  it("reconnects after a server restart and delivers what was queued meanwhile", async () => {
+    const received: string[] = [];
+    const off = component.on("message", (m) => {
+      if (m.from.bare === `a@${DOMAIN}` && m.to?.bare === `b@${DOMAIN}` && m.body)
+        received.push(m.body);
+    });
+    try {
       const offline = new Promise((resolve) => component.once("offline", resolve));
       const online = new Promise((resolve) => component.once("online", resolve));
       await server.restart();
       await offline;
       const bodies = ["queued 1", "queued 2", "queued 3"];
       const sends = bodies.map((body) =>
-        component.send({ from: `a@${DOMAIN}`, to: "carol@localhost", body }),
+        component.send({ from: `a@${DOMAIN}`, to: `b@${DOMAIN}`, body }),
       );
       await online;
       await Promise.all(sends);
       await expect.poll(() => received, { timeout: 20_000 }).toEqual(bodies);
       expect(component.stats.connects).toBeGreaterThanOrEqual(2);
+    } finally {
+      off();
+    }
+  });
+});
+
+/**
+ * XEP-0355 on a server of its own whose only component holds delegations and no XEP-0356
+ * privileges: ejabberd 24.12's mod_privilege, once any IQ permission is configured, drops every
+ * unwrapped IQ a component sends to a bare JID ("IQ not forwarded: Component tried to send not
+ * wrapped IQ stanza" in its log), including the disco#info results mod_delegation waits for and
+ * the component's keepalive pings.
+ */
+describe.each(serverKinds())("component delegation on %s", (kind) => {
+  const HAVE_MODULES = componentGrantsAvailable(kind);
+  let server: XmppServer;
+  let port: number;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    if (!HAVE_MODULES) return;
+    port = await componentPort();
+    server = await startServer({
+      kind,
+      keep: process.env.KEEP_PROSODY === "1",
+      components: [{ domain: DELEGATE_DOMAIN, secret: SECRET, port, delegations: [NS_DELEGATED] }],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.stop()));
+    await server?.stop();
+  });
+
+  // Prosody's mod_delegation speaks `urn:xmpp:delegation:2`, ejabberd 24.12 XEP-0355 v0.3's
+  // `urn:xmpp:delegation:1` (disco nesting nodes, advert and forwarded IQs): both end to end.
+  it.skipIf(!HAVE_MODULES)(
+    "answers a delegated namespace IQ (XEP-0355) through its IQ handlers",
+    async () => {
+      const delegate = createComponent({
+        domain: DELEGATE_DOMAIN,
+        secret: SECRET,
+        host: "127.0.0.1",
+        port,
+      });
+      delegate.use(
+        definePlugin({
+          name: "delegated-answer",
+          setup(ctx) {
+            ctx.iqHandlers.register("get", NS_DELEGATED, "query", ({ from }) =>
+              xml("query", { xmlns: NS_DELEGATED }, xml("asker", {}, from ?? "")),
+            );
+            return { stop() {} };
+          },
+        }),
+        {},
+      );
+      const delegated = new Promise<readonly { namespace: string }[]>((resolve) =>
+        delegate.once("delegations", resolve),
+      );
+      try {
+        await delegate.start();
+        const list = await delegated;
+        expect(list.map((d) => d.namespace)).toContain(NS_DELEGATED);
+        const bob = clientFor(server, "bob");
+        clients.push(bob);
+        await bob.start();
+        const result = await bob.iq.get(xml("query", { xmlns: NS_DELEGATED }), "localhost");
+        expect(result.getChild("query", NS_DELEGATED)?.getChildText("asker")).toBe(bob.jid?.full);
+      } finally {
+        await delegate.stop();
+      }
     },
   );
 });

@@ -6,13 +6,14 @@
  * also advertises the features plugins registered through `ctx.disco`.
  * XEP-0355 §5 disco nesting: the server asks the domain for the nodes
  * `urn:xmpp:delegation:2::<ns>` and `urn:xmpp:delegation:2:bare:<ns>` of a
- * delegated namespace; unless the domain lists them itself, they answer
+ * delegated namespace (ejabberd asks the same under `urn:xmpp:delegation:1`,
+ * XEP-0355 v0.3); unless the domain lists them itself, they answer
  * the namespace as their one feature.
  */
 import { type Disposer, type Element, StanzaError, tryParseJid, xml } from "@clawxmpp/core";
-import { NS_CAPS, NS_DELEGATION, NS_DISCO_INFO, NS_DISCO_ITEMS } from "./namespaces.js";
+import { DELEGATION_NAMESPACES, NS_CAPS, NS_DISCO_INFO, NS_DISCO_ITEMS } from "./namespaces.js";
 
-const NESTING = [`${NS_DELEGATION}::`, `${NS_DELEGATION}:bare:`];
+const NESTING = DELEGATION_NAMESPACES.flatMap((ns) => [`${ns}::`, `${ns}:bare:`]);
 
 /** A disco identity (XEP-0030 §3.1, registry categories). */
 export interface ComponentIdentity {

@@ -9,6 +9,7 @@ const DISCO_INFO = "http://jabber.org/protocol/disco#info";
 const DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
 const NS_PRIV = "urn:xmpp:privilege:2";
 const NS_DELEG = "urn:xmpp:delegation:2";
+const NS_DELEG_1 = "urn:xmpp:delegation:1";
 const NS_FWD = "urn:xmpp:forward:0";
 
 let component: Component | undefined;
@@ -425,14 +426,15 @@ describe("XEP-0356 privileged IQs and reconnects", () => {
   });
 });
 
-describe("XEP-0355 delegation", () => {
+// ejabberd 24.12 speaks XEP-0355 v0.3 (`urn:xmpp:delegation:1`), prosody-modules v0.4+ (`:2`).
+describe.each([NS_DELEG, NS_DELEG_1])("XEP-0355 delegation in %s", (NS) => {
   const NS_X = "urn:example:delegated";
 
   function delegated(from: string, outerId: string, inner: Element): Element {
     return xml(
       "iq",
       { type: "set", from, to: DOMAIN, id: outerId },
-      xml("delegation", { xmlns: NS_DELEG }, xml("forwarded", { xmlns: NS_FWD }, inner)),
+      xml("delegation", { xmlns: NS }, xml("forwarded", { xmlns: NS_FWD }, inner)),
     );
   }
 
@@ -457,7 +459,7 @@ describe("XEP-0355 delegation", () => {
         { from: SERVER, to: DOMAIN },
         xml(
           "delegation",
-          { xmlns: NS_DELEG },
+          { xmlns: NS },
           xml("delegated", { namespace: NS_X }, xml("attribute", { name: "node" })),
         ),
       ),
@@ -490,10 +492,7 @@ describe("XEP-0355 delegation", () => {
     );
     const outer = await answer;
     expect(outer.attrs).toMatchObject({ type: "result", to: SERVER, from: DOMAIN });
-    const inner = outer
-      .getChild("delegation", NS_DELEG)
-      ?.getChild("forwarded", NS_FWD)
-      ?.getChild("iq");
+    const inner = outer.getChild("delegation", NS)?.getChild("forwarded", NS_FWD)?.getChild("iq");
     expect(inner?.attrs).toMatchObject({
       xmlns: "jabber:client",
       type: "result",
@@ -528,7 +527,7 @@ describe("XEP-0355 delegation", () => {
         xml(
           "iq",
           { type: "set", from: SERVER, to: DOMAIN, id: "o3" },
-          xml("delegation", { xmlns: NS_DELEG }),
+          xml("delegation", { xmlns: NS }),
         ),
       ),
     ).toBe("bad-request");
@@ -545,17 +544,53 @@ describe("XEP-0355 delegation", () => {
       xml(
         "message",
         { from: SERVER, to: DOMAIN },
-        xml("delegation", { xmlns: NS_DELEG }, xml("delegated", {})),
+        xml("delegation", { xmlns: NS }, xml("delegated", {})),
       ),
     );
     expect((await bad)[0].message).toMatch(/without namespace/);
     expect(c.delegations.has(NS_X)).toBe(true);
     expect(c.status).toBe("online");
   });
+
+  it("answers in the namespace the request came in, whatever the advert used", async () => {
+    const [, server] = await withDelegation();
+    const other = NS === NS_DELEG ? NS_DELEG_1 : NS_DELEG;
+    const answer = server.nextSent(isIq("outer-x"));
+    server.receive(
+      xml(
+        "iq",
+        { type: "set", from: SERVER, to: DOMAIN, id: "outer-x" },
+        xml(
+          "delegation",
+          { xmlns: other },
+          xml(
+            "forwarded",
+            { xmlns: NS_FWD },
+            xml(
+              "iq",
+              { type: "get", id: "in-x", from: "alice@example.org/p", to: "alice@example.org" },
+              xml("query", { xmlns: NS_X }),
+            ),
+          ),
+        ),
+      ),
+    );
+    const outer = await answer;
+    expect(outer.getChild("delegation", NS)).toBeUndefined();
+    expect(
+      outer.getChild("delegation", other)?.getChild("forwarded", NS_FWD)?.getChild("iq")?.attrs
+        .type,
+    ).toBe("result");
+  });
 });
 
 describe("XEP-0355 disco nesting", () => {
-  it("answers the nesting node of a delegated namespace to its server", async () => {
+  it.each([
+    "urn:xmpp:delegation:2::urn:example:delegated",
+    "urn:xmpp:delegation:2:bare:urn:example:delegated",
+    "urn:xmpp:delegation:1::urn:example:delegated",
+    "urn:xmpp:delegation:1:bare:urn:example:delegated",
+  ])("answers the nesting node %s of a delegated namespace to its server", async (node) => {
     const [c, server] = await started();
     const ask = async (from: string, node: string) => {
       const id = `n-${Math.random()}`;
@@ -565,7 +600,6 @@ describe("XEP-0355 disco nesting", () => {
       );
       return answer;
     };
-    const node = "urn:xmpp:delegation:2::urn:example:delegated";
     const fromServer = await ask(SERVER, node);
     expect(fromServer.attrs.type).toBe("result");
     expect(

@@ -2,12 +2,12 @@
  * What the server granted the component, read from its advertisements:
  * XEP-0356 §4.2 `<message><privilege xmlns='urn:xmpp:privilege:2'><perm/>…`
  * and XEP-0355 §4.2 `<message><delegation xmlns='urn:xmpp:delegation:2'>
- * <delegated namespace=…/>…`. Only the server may send them; a malformed
+ * <delegated namespace=…/>…` (or `:1`, XEP-0355 v0.3, from ejabberd). Only the server may send them; a malformed
  * one is refused as a whole (the previous state stays) with a clear error.
  */
 import type { Element } from "@clawxmpp/core";
 import { ComponentError } from "./component-error.js";
-import { NS_DELEGATION, NS_PRIVILEGE } from "./namespaces.js";
+import { DELEGATION_NAMESPACES, NS_PRIVILEGE } from "./namespaces.js";
 
 /** XEP-0356 §3 roster access. */
 export type RosterPermission = "none" | "get" | "set" | "both";
@@ -60,10 +60,19 @@ export function privilegeAdvert(stanza: Element): Element | undefined {
   return privilege && !privilege.getChild("forwarded") ? privilege : undefined;
 }
 
-/** The delegation element of a message, if it is an advertisement. */
+/** The delegation element of a message, if it is an advertisement (either XEP-0355 namespace). */
 export function delegationAdvert(stanza: Element): Element | undefined {
   if (stanza.name !== "message") return undefined;
-  return stanza.getChild("delegation", NS_DELEGATION);
+  return delegationChild(stanza);
+}
+
+/** The `<delegation/>` child of `stanza` in either XEP-0355 namespace (`:2` preferred). */
+export function delegationChild(stanza: Element): Element | undefined {
+  for (const ns of DELEGATION_NAMESPACES) {
+    const child = stanza.getChild("delegation", ns);
+    if (child) return child;
+  }
+  return undefined;
 }
 
 /** Reads `<privilege><perm/>…</privilege>`; throws a `malformed` ComponentError. */

@@ -31,6 +31,7 @@ export { handshakeDigest } from "./handshake.js";
 export {
   NS_COMPONENT,
   NS_DELEGATION,
+  NS_DELEGATION_1,
   NS_PRIVILEGE,
 } from "./namespaces.js";
 export type {

@@ -11,7 +11,9 @@
  *   trip through the server, which is what keepalive needs);
  * - XEP-0355 §4.3: a delegated IQ (`<iq from=server><delegation><forwarded>
  *   <iq/>`) is unwrapped and handed to core's IQ handler registry like any
- *   other request; its answer is wrapped back for the server;
+ *   other request; its answer is wrapped back for the server in the
+ *   namespace the request came in (`urn:xmpp:delegation:2`, or `:1` from
+ *   ejabberd, XEP-0355 v0.3);
  * - XEP-0355/0356 advertisements from the server update the granted state.
  * Anything addressed wrongly or malformed is refused with a clear error and
  * never reaches core. The tables are bounded.
@@ -21,12 +23,13 @@ import { ComponentError } from "./component-error.js";
 import {
   type Delegation,
   delegationAdvert,
+  delegationChild,
   type Privileges,
   parseDelegations,
   parsePrivileges,
   privilegeAdvert,
 } from "./grants.js";
-import { NS_CLIENT, NS_DELEGATION, NS_FORWARD } from "./namespaces.js";
+import { NS_CLIENT, NS_FORWARD } from "./namespaces.js";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 /** Requests awaiting our answer, remembered to address the answer. */
@@ -49,6 +52,8 @@ interface Delegated {
   outerFrom: string;
   /** Who the inner request was addressed to: the answer's `from`. */
   innerTo: string | undefined;
+  /** The XEP-0355 namespace the request came in: the answer is wrapped in the same one. */
+  xmlns: string;
 }
 
 export class Routing {
@@ -94,7 +99,7 @@ export class Routing {
     if (element.name !== "iq") return element;
     const type = element.attrs.type;
     if (type !== "get" && type !== "set") return element;
-    const wrapper = type === "set" ? element.getChild("delegation", NS_DELEGATION) : undefined;
+    const wrapper = type === "set" ? delegationChild(element) : undefined;
     const request = wrapper ? this.#unwrap(element, wrapper, reply) : element;
     if (request)
       this.#remember(this.#requests, key(request), request.attrs.to ?? this.#domain, MAX_REQUESTS);
@@ -165,6 +170,7 @@ export class Routing {
         outerId: outer.attrs.id ?? "",
         outerFrom: outer.attrs.from ?? this.#server,
         innerTo: inner.attrs.to,
+        xmlns: wrapper.attrs.xmlns ?? "",
       },
       MAX_DELEGATED,
     );
@@ -187,7 +193,7 @@ export class Routing {
     return xml(
       "iq",
       { type: "result", id: delegated.outerId, to: delegated.outerFrom, from: this.#domain },
-      xml("delegation", { xmlns: NS_DELEGATION }, xml("forwarded", { xmlns: NS_FORWARD }, inner)),
+      xml("delegation", { xmlns: delegated.xmlns }, xml("forwarded", { xmlns: NS_FORWARD }, inner)),
     );
   }
 

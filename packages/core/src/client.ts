@@ -80,6 +80,8 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   readonly #outboundStages = new Pipeline<OutboundStage, OutboundContext>(OUTBOUND_STAGES);
   readonly #iq: IqRouter;
   readonly #disco: Disco;
+  /** Children (show, status…) of the last broadcast presence: repeated on caps changes and new sessions. */
+  #broadcast: Element[] = [];
   readonly #queue: OutboundQueue;
   readonly #archive: ArchiveCatchUp | undefined;
   readonly #delivery: ReliableDelivery | undefined;
@@ -232,7 +234,9 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   #setUpSession(carbonsEnabled: boolean): void {
     this.#delivery?.newSession(this.#session.id);
     if (this.kind === "component") return;
-    void this.sendStanza(xml("presence", {}, this.#disco.caps()), { setup: true }).catch(() => {});
+    void this.sendStanza(xml("presence", {}, this.#disco.caps(), ...this.#broadcast), {
+      setup: true,
+    }).catch(() => {});
     if (!this.#options.carbons || carbonsEnabled) return;
     this.#iq
       .set(xml("enable", { xmlns: NS_CARBONS }), undefined, { setup: true })
@@ -296,6 +300,9 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   }
 
   sendPresence(attrs: { type?: string; to?: string } = {}, ...children: Element[]): Promise<void> {
+    // RFC 6121 §4.4: the last broadcast presence (show, status) is what a caps
+    // update or a new session repeats, so neither silently resets it.
+    if (attrs.type === undefined && attrs.to === undefined) this.#broadcast = children;
     const caps = attrs.type === undefined ? this.#disco.caps() : undefined;
     return this.sendStanza(xml("presence", { type: attrs.type, to: attrs.to }, caps, ...children));
   }
@@ -312,7 +319,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
 
   #onCapsChanged(): void {
     if (this.#session?.status === "online" && this.kind === "client")
-      void this.sendPresence().catch(() => {});
+      void this.sendPresence({}, ...this.#broadcast).catch(() => {});
   }
 
   // ---- plugins -----------------------------------------------------------------------------

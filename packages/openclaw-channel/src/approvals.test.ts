@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ApprovalTracker,
+  endedApprovalId,
   MAX_PENDING,
   parseApprovalPrompt,
   parseDuration,
@@ -58,6 +59,30 @@ describe("approval prompts", () => {
       "allow-once",
       "deny",
     ]);
+  });
+
+  it("reads the forwarder's prompt (one `Reply with:` line) and its decided/expired notices", () => {
+    const forwarded = [
+      "🔒 Exec approval required",
+      "ID: 5f0c-full",
+      "Command: `touch x.done`",
+      "Host: gateway",
+      "Expires in: 2m",
+      "Mode: foreground (interactive approvals available in this chat).",
+      "Reply with: /approve 5f0c-full allow-once|deny",
+      "Allow Always is unavailable for this command.",
+    ].join("\n");
+    expect(parseApprovalPrompt(forwarded)).toEqual({
+      id: "5f0c-full",
+      decisions: ["allow-once", "deny"],
+      command: "touch x.done",
+      expiresInMs: 120_000,
+    });
+    expect(endedApprovalId("✅ Exec approval allowed once. Resolved by x. ID: 5f0c-full")).toBe(
+      "5f0c-full",
+    );
+    expect(endedApprovalId("⏱️ Exec approval expired. ID: 5f0c-full")).toBe("5f0c-full");
+    expect(endedApprovalId("hello ID: x")).toBeUndefined();
   });
 
   it("ignores ordinary text, several ids and oversized text", () => {

@@ -58,9 +58,17 @@ export const MAX_EXPIRED = 500;
 export const DEFAULT_APPROVAL_TTL_MS = 30 * 60_000;
 const MAX_PROMPT_CHARS = 20_000;
 
-const APPROVE_LINE = /^\/approve\s+(\S{1,200})\s+(allow-once|allow-always|deny)\s*$/gmu;
+/**
+ * `/approve <id> <decision>` lines (the reply payload's prompt), or the forwarder's one line
+ * `Reply with: /approve <id> allow-once|allow-always|deny`.
+ */
+const APPROVE_LINE =
+  /^(?:Reply with:\s*)?\/approve\s+(\S{1,200})\s+((?:allow-once|allow-always|deny)(?:\|(?:allow-once|allow-always|deny)){0,2})\s*$/gmu;
 const EXPIRES = /^Expires in:\s*(.{1,40})$/mu;
-const COMMAND = /Pending command:\s*```[a-z]*\n([\s\S]{0,2000}?)\n```/u;
+const COMMAND = /(?:Pending command|Command):\s*```[a-z]*\n([\s\S]{0,2000}?)\n```/u;
+const INLINE_COMMAND = /^Command: `(.{1,2000})`$/mu;
+/** The forwarder's notice that an approval was decided or expired (`… ID: <id>`). */
+const ENDED = /^(?:✅ Exec approval |⏱️ Exec approval expired)[^\n]{0,300}\bID: (\S{1,200})$/u;
 
 /** Reads an approval prompt out of a message text, or undefined when it is not one. */
 export function parseApprovalPrompt(text: string): ApprovalPrompt | undefined {
@@ -71,16 +79,21 @@ export function parseApprovalPrompt(text: string): ApprovalPrompt | undefined {
     // One prompt, one id: a text quoting several approvals is not a prompt we can map.
     if (id !== undefined && match[1] !== id) return undefined;
     id = match[1]!;
-    decisions.add(match[2] as ApprovalDecision);
+    for (const decision of match[2]!.split("|")) decisions.add(decision as ApprovalDecision);
   }
   if (id === undefined) return undefined;
   const expires = EXPIRES.exec(text)?.[1];
   return {
     id,
     decisions: DECISIONS.filter((d) => decisions.has(d)),
-    command: COMMAND.exec(text)?.[1]?.trim(),
+    command: (COMMAND.exec(text)?.[1] ?? INLINE_COMMAND.exec(text)?.[1])?.trim(),
     expiresInMs: expires === undefined ? undefined : parseDuration(expires),
   };
+}
+
+/** The approval id an OpenClaw "decided" or "expired" notice is about. */
+export function endedApprovalId(text: string): string | undefined {
+  return text.length > 1_000 ? undefined : ENDED.exec(text.trim())?.[1];
 }
 
 /** `1h 2m 3s` / `45s` (OpenClaw's `formatExecApprovalExpiresIn`) in milliseconds. */

@@ -252,6 +252,24 @@ describe("exec approvals", () => {
     expect(lines).toEqual([]);
   });
 
+  it("tracks the forwarder's prompt and stops when OpenClaw announces the decision", async () => {
+    const { server, client, started } = await setup();
+    const out = server.nextSent((el) => el.getChildText("body")?.startsWith("🔒") ?? false);
+    await client.send({
+      to: "owner@x.test",
+      type: "chat",
+      body: "🔒 Exec approval required\nID: f1\nCommand: `ls`\nReply with: /approve f1 allow-once|deny",
+    });
+    expect((await out).getChildText("body")).toMatch(/React ✅ allow once, ❌ deny/u);
+    expect(started.approvals.get("f1")?.decisions).toEqual(["allow-once", "deny"]);
+    await client.send({
+      to: "owner@x.test",
+      type: "chat",
+      body: "✅ Exec approval allowed once. Resolved by alice. ID: f1",
+    });
+    await until(() => started.approvals.get("f1") === undefined);
+  });
+
   it("answers through the form; bad decisions and missing fields are refused per field", async () => {
     const { server, client, lines } = await setup();
     await sendPrompt(server, client);

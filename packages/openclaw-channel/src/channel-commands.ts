@@ -17,6 +17,7 @@ import { approvalCommand } from "./approval-command.js";
 import {
   type ApprovalDecision,
   ApprovalTracker,
+  endedApprovalId,
   type PendingApproval,
   parseApprovalPrompt,
   REACTION_DECISIONS,
@@ -88,6 +89,11 @@ function notePrompt(
   const to = stanza.attrs.to;
   if (body === undefined || to === undefined) return;
   const text = body.text();
+  const ended = endedApprovalId(text);
+  if (ended !== undefined) {
+    trackers.approvals?.answered(ended);
+    return;
+  }
   const approval = trackers.approvals === undefined ? undefined : parseApprovalPrompt(text);
   const question = approval === undefined ? parseQuestionPrompt(text) : undefined;
   if (approval?.decisions.length === 0 || (approval === undefined && question === undefined))

@@ -87,6 +87,10 @@ export const xmppChannelPlugin = {
     reactions: true,
     reply: true,
     media: true,
+    // Finished blocks as messages (`streaming.mode: block`); `live` edits one message (work-status.ts).
+    blockStreaming: true,
+    edit: true,
+    unsend: true,
   },
   reload: { configPrefixes: [`channels.${CHANNEL_ID}`] },
   configSchema: channelConfigSchema(),

@@ -14,6 +14,7 @@ import {
   type Client,
   type ClientOptions,
   createClient,
+  fetchRoster,
   type Logger,
 } from "@clawxmpp/core";
 import { markers as markersPlugin } from "@clawxmpp/markers";
@@ -23,7 +24,11 @@ import { watchAccount } from "./account-watch.js";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
 import { publishAvatarOnStart } from "./avatar.js";
-import { loadNativeCommandSpecs, startChannelCommands } from "./channel-commands.js";
+import {
+  type ChannelCommands,
+  loadNativeCommandSpecs,
+  startChannelCommands,
+} from "./channel-commands.js";
 import { policyFor } from "./channel-policy.js";
 import { createInboundHandler } from "./inbound.js";
 import { inviteFollower } from "./invites.js";
@@ -44,7 +49,6 @@ import type {
   ChannelLogSink,
 } from "./openclaw-types.js";
 import { autoJoinRooms } from "./room-settings.js";
-import { roster } from "./roster.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
 import { accountWorkStatus } from "./work-status.js";
@@ -138,7 +142,6 @@ export async function startXmppAccount(
   });
   // Typing goes to rooms and to contacts that never sent a chat state too.
   const markers = client.use(markersPlugin, { chatStates: { sendTo: "always" } });
-  const contacts = client.use(roster, {});
   // No local roots: files reach the upload only as bytes read by OpenClaw's own media loader.
   const files = client.use(upload, {
     roots: [],
@@ -188,7 +191,7 @@ export async function startXmppAccount(
     rooms,
     upload: files,
     ids,
-    roster: async () => (await contacts.list()).map((item) => item.jid),
+    roster: async () => (await fetchRoster(client.iq)).map((item) => item.jid),
     omemo: e2e,
   });
   const sdk = deps.sdk === null ? undefined : (deps.sdk ?? (await loadOpenclawSdk()));
@@ -202,7 +205,9 @@ export async function startXmppAccount(
       | undefined;
     const core =
       channelRuntime?.pairing !== undefined ? { channel: channelRuntime } : getPluginRuntime();
+    let commands: ChannelCommands | undefined;
     const inbound = createInboundHandler({
+      answerWaiting: (conversation) => commands?.questions.get(conversation) !== undefined,
       cfg: ctx.cfg,
       accountId: ctx.accountId,
       account,
@@ -225,14 +230,8 @@ export async function startXmppAccount(
       onActivity: (kind) =>
         status(kind === "inbound" ? { lastInboundAt: Date.now() } : { lastOutboundAt: Date.now() }),
     });
-    startChannelCommands({
-      client,
-      account,
-      markers,
-      inbound,
-      logger: logger.child("commands"),
-      specs: () => loadNativeCommandSpecs(ctx.cfg),
-    });
+    // Registered before the commands' own listener, which marks a question answered: the
+    // inbound handler must still see it waiting to let the answer past the asking turn.
     client.on("message", (message) => {
       void inbound.handle(message).then((outcome) => {
         if (outcome.kind !== "dispatched") {
@@ -241,6 +240,14 @@ export async function startXmppAccount(
           );
         }
       });
+    });
+    commands = startChannelCommands({
+      client,
+      account,
+      markers,
+      inbound,
+      logger: logger.child("commands"),
+      specs: () => loadNativeCommandSpecs(ctx.cfg),
     });
   }
   let servicesFound = false;

@@ -10,7 +10,7 @@ import {
   silentLogger,
   xml,
 } from "@clawxmpp/core";
-import { markers } from "@clawxmpp/markers";
+import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import type { MucMessageInfo } from "@clawxmpp/muc";
 import { DEFAULT_RATE_LIMIT_REPLY } from "@clawxmpp/policy";
 import { fakeServer } from "@clawxmpp/test";
@@ -22,6 +22,8 @@ import { createInboundHandler, type InboundDeps } from "./inbound.js";
 import { registerLiveClient } from "./live-clients.js";
 import { MessageIdMap } from "./message-ids.js";
 import type { OpenclawSdk, PairingController, ReplyPayload } from "./openclaw-sdk.js";
+import { resolveWorkSettings } from "./work-config.js";
+import { accountWorkStatus } from "./work-status.js";
 
 const BOT = "bot@example.org";
 const ALICE = "alice@example.org";
@@ -165,6 +167,8 @@ async function setup(
     sdk?: Partial<OpenclawSdk>;
     ids?: MessageIdMap;
     logger?: InboundDeps["logger"];
+    work?: (client: Client, handle: MarkersHandle) => InboundDeps["work"];
+    answerWaiting?: InboundDeps["answerWaiting"];
   } = {},
 ) {
   const { server, client, markers: handle } = await online();
@@ -183,6 +187,8 @@ async function setup(
     files: extra.files,
     ids: extra.ids,
     logger: extra.logger ?? silentLogger,
+    work: extra.work?.(client, handle),
+    answerWaiting: extra.answerWaiting,
   });
   return { server, client, handler, ...fake };
 }
@@ -351,6 +357,42 @@ describe("direct messages", () => {
     expect(most).toBe(1);
     expect(outcomes.filter((o) => o.kind === "dispatched")).toHaveLength(8);
     expect(outcomes.filter((o) => o.kind === "ignored")).toHaveLength(2);
+  });
+});
+
+describe("answers to a waiting turn", () => {
+  it("an /approve line and the answer to a waiting question pass the turn that waits for them", async () => {
+    let waiting = false;
+    const { handler, control, setPaired, calls } = await setup(
+      { rateLimit: false },
+      { answerWaiting: (conversation) => waiting && conversation === ALICE },
+    );
+    setPaired([ALICE]);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The first turn blocks (the agent waits for an approval, then for an answer).
+    control.gate = vi.fn(async () => {
+      if (calls.dispatched.length === 1) await gate;
+    });
+    const blocked = handler.handle(message({ from: ALICE, body: "run it" }));
+    await vi.waitFor(() => expect(calls.dispatched).toHaveLength(1));
+    const approve = await handler.handle(
+      message({ from: ALICE, id: "m2", body: "/approve k9 allow-once" }),
+    );
+    expect(approve.kind).toBe("dispatched");
+    // A plain message waits behind the blocked turn …
+    const queued = handler.handle(message({ from: ALICE, id: "m3", body: "later" }));
+    // … unless a question waits for it.
+    waiting = true;
+    const answer = await handler.handle(message({ from: ALICE, id: "m4", body: "2" }));
+    expect(answer.kind).toBe("dispatched");
+    expect(calls.dispatched).toHaveLength(3);
+    release();
+    await blocked;
+    await queued;
+    expect(calls.dispatched).toHaveLength(4);
   });
 });
 
@@ -905,5 +947,55 @@ describe("rate limit", () => {
     const notices = bodies(server.sent, ALICE).filter((b) => b !== "PONG");
     expect(notices).toEqual([DEFAULT_RATE_LIMIT_REPLY]);
     expect(infos.filter((line) => /rate limited/u.test(line))).toHaveLength(1);
+  });
+});
+
+describe("work status and live replies", () => {
+  it("acks, streams the partial text, corrects it with the final text and removes the ack", async () => {
+    const { handler, server, inboundRuntime } = await setup(
+      { groups: [ROOM], groupAllowFrom: [ALICE] },
+      {
+        work: (client, handle) =>
+          accountWorkStatus(
+            client,
+            handle,
+            resolveWorkSettings({
+              ackReaction: "👀",
+              streaming: { mode: "live" },
+              presence: { busy: false },
+            }),
+            () => {},
+          ),
+      },
+    );
+    let replyOptions: Record<string, unknown> = {};
+    inboundRuntime.dispatch = async (params: Record<string, unknown>) => {
+      replyOptions = params.replyOptions as Record<string, unknown>;
+      (replyOptions.onPartialReply as (p: { text: string }) => void)({ text: "Hel" });
+      const delivery = params.delivery as {
+        deliver: (p: ReplyPayload, info: { kind: string }) => Promise<unknown>;
+      };
+      await delivery.deliver({ text: "Hello" }, { kind: "final" });
+      return {};
+    };
+    // In a room the first text goes out at once and is corrected in place (XEP-0308).
+    const outcome = await handler.handle(
+      message({ from: `${ROOM}/alice`, type: "groupchat", body: "bot: hi" }, { mentioned: true }),
+    );
+    expect(outcome.kind).toBe("dispatched");
+    expect(replyOptions.disableBlockStreaming).toBe(true);
+    const reactions = server.sent
+      .map((e) => e.getChild("reactions", "urn:xmpp:reactions:0"))
+      .filter((r) => r !== undefined)
+      .map((r) => [r.attrs.id, r.getChildren("reaction").map((x) => x.text())]);
+    expect(reactions).toEqual([
+      ["room-sid-1", ["👀"]],
+      ["room-sid-1", []],
+    ]);
+    const texts = server.sent.filter((e) => e.attrs.to === ROOM && e.getChildText("body"));
+    expect(texts.map((e) => e.getChildText("body"))).toEqual(["Hel", "Hello"]);
+    expect(texts[1]!.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(
+      texts[0]!.attrs.id,
+    );
   });
 });

@@ -180,6 +180,8 @@ describe("OMEMO in the gateway", () => {
       password: "pw",
       allowFrom: [OWNER, "*"],
       omemo: { enabled: true, deviceLabel: "Bot" },
+      // The avatar composes pubsub too: both features on one client.
+      avatar: "/nonexistent/avatar.png",
     };
     const { server, stateDir, status } = run(raw, async () => fake.module);
     await until(() => status().lifecycle === "ready", { timeout: 10_000 });

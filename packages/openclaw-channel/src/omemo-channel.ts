@@ -10,7 +10,13 @@
  */
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Client, InboundMessage, Logger, OutgoingMessage } from "@clawxmpp/core";
+import {
+  type Client,
+  type InboundMessage,
+  introspect,
+  type Logger,
+  type OutgoingMessage,
+} from "@clawxmpp/core";
 import { pubsub } from "@clawxmpp/pubsub";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import {
@@ -87,7 +93,7 @@ export function omemoPluginOptions(
  */
 export function attachOmemo(module: OmemoModule, deps: AttachOmemoDeps): ChannelOmemo {
   const { client, account, logger } = deps;
-  client.use(pubsub, {});
+  usePubsub(client);
   const handle = client.use(module.omemo, omemoPluginOptions(account, deps.stateDir));
   let current: OmemoStatus | undefined;
   handle.ready.then(
@@ -124,6 +130,11 @@ export function attachOmemo(module: OmemoModule, deps: AttachOmemoDeps): Channel
   });
 
   return { handle, status: () => current };
+}
+
+/** Composes pubsub unless another feature of the channel (the avatar) already did. */
+function usePubsub(client: Client): void {
+  if (!introspect(client).plugins.includes(pubsub.pluginName)) client.use(pubsub, {});
 }
 
 /** The owner notice for a device that appeared on `jid`'s account. */

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { ConfigError } from "@clawxmpp/core";
 import { describe, expect, it } from "vitest";
 import { loadOmemo, OMEMO_PACKAGE } from "./omemo-loader.js";
@@ -50,5 +51,35 @@ describe("loadOmemo", () => {
   it("refuses a module without the omemo plugin (an incompatible version)", async () => {
     const error = await failure(loadOmemo(async () => ({ somethingElse: true })));
     expect(error.message).toContain("has no omemo plugin");
+  });
+});
+
+describe("the licence boundary (the channel is MIT, @clawxmpp/omemo GPL-3.0-only)", () => {
+  const root = new URL("../", import.meta.url);
+  const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as {
+    license: string;
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+    peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  };
+
+  it("declares @clawxmpp/omemo as an optional peer with a range npm understands, never a dependency", () => {
+    expect(pkg.license).toBe("MIT");
+    expect(pkg.dependencies[OMEMO_PACKAGE]).toBeUndefined();
+    expect(pkg.peerDependenciesMeta[OMEMO_PACKAGE]?.optional).toBe(true);
+    // A packed tarball keeps peer ranges as written: `workspace:` would break `npm install`.
+    expect(pkg.peerDependencies[OMEMO_PACKAGE]).toMatch(/^[0-9^~<>=.x |-]+$/u);
+  });
+
+  it("no source file imports @clawxmpp/omemo statically (types included)", () => {
+    const dir = new URL("src/", root);
+    const offenders = readdirSync(dir)
+      .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
+      .filter((name) =>
+        /(?:from|import)\s*\(?\s*["']@clawxmpp\/omemo["']/u.test(
+          readFileSync(new URL(name, dir), "utf8"),
+        ),
+      );
+    expect(offenders).toEqual([]);
   });
 });

@@ -103,6 +103,26 @@ describe("work status", () => {
   });
 });
 
+describe("encrypted turns", () => {
+  it("an OMEMO-encrypted message gets no live reply (its stanzas would leave in plaintext)", async () => {
+    const { log, work } = setup({ streaming: { mode: "live" } });
+    const turn = work.begin({
+      conversation: ALICE,
+      type: "chat",
+      message,
+      reference: "m1",
+      encrypted: true,
+    });
+    expect(turn.replyOptions).toEqual({});
+    expect(await turn.take({ text: "secret" }, "final")).toEqual({
+      rest: { text: "secret" },
+      sent: false,
+    });
+    expect(log.some((line) => line.startsWith("send"))).toBe(false);
+    await turn.end();
+  });
+});
+
 describe("peer features", () => {
   it("reads XEP-0308 support from disco#info, caches it, and treats no answer as none", async () => {
     const asked: string[] = [];

@@ -27,6 +27,11 @@ export interface WorkTurn {
   message: InboundMessage;
   /** The XMPP id to react to (origin-id/id in 1:1, the room's stanza-id in a room). */
   reference: string | undefined;
+  /**
+   * The message was OMEMO-encrypted: no live reply then (its stanzas would leave
+   * in plaintext); the final reply goes through the encrypting delivery.
+   */
+  encrypted?: boolean | undefined;
 }
 
 /** The kind OpenClaw gives each reply payload. */
@@ -97,7 +102,7 @@ export function createWorkStatus(deps: WorkStatusDeps) {
       refresh?.unref?.();
 
       let live: LiveReply | undefined;
-      if (settings.streaming === "live") {
+      if (settings.streaming === "live" && turn.encrypted !== true) {
         const corrections =
           type === "groupchat"
             ? // A room's occupants use many clients; modern ones all show corrections.

@@ -375,6 +375,26 @@ describe("IQ and discovery", () => {
     await handle.stop();
     await client.stop();
   });
+
+  it("a caps update repeats the last broadcast show and status instead of resetting them", async () => {
+    const { server, client } = setup();
+    await client.start();
+    const busy = server.nextSent((e) => e.name === "presence" && e.getChildText("show") === "dnd");
+    await client.sendPresence({}, xml("show", {}, "dnd"), xml("status", {}, "Working"));
+    await busy;
+    const plugin = definePlugin("featured", (ctx) => {
+      ctx.disco.addFeature("urn:example:feature");
+      return { stop() {} };
+    });
+    const update = server.nextSent((e) => e.name === "presence");
+    const handle = client.use(plugin, undefined);
+    const sent = await update;
+    expect(sent.getChild("c", "http://jabber.org/protocol/caps")).toBeDefined();
+    expect(sent.getChildText("show")).toBe("dnd");
+    expect(sent.getChildText("status")).toBe("Working");
+    await handle.stop();
+    await client.stop();
+  });
 });
 
 const sample = definePlugin("sample", (ctx, _options: { flag?: boolean }) => {

@@ -1,0 +1,359 @@
+/**
+ * Native commands and exec approvals of the XMPP channel inside a real
+ * OpenClaw 2026.9.6 gateway (one gateway for the file) with the mock model,
+ * against a real Prosody.
+ *
+ * alice is the owner (`allowFrom`); bob may chat (`dmAllowlist`) but has no
+ * command authority. alice's scripted client lists the bot's XEP-0050
+ * commands with `@clawxmpp/commands` and runs `/status` end to end; bob sees
+ * no command and is refused. Exec approval requests are created through the
+ * gateway's own `exec.approval.request` RPC (what the exec tool calls) for
+ * alice's session; OpenClaw forwards the prompt to the chat (`approvals.exec`,
+ * mode `session`): one is granted by alice's ✅ reaction, another denied
+ * through the "Answer an approval" form, each decision read back from
+ * OpenClaw (`exec.approval.get`); bob's typed
+ * `/approve` changes nothing. Hostile input: unknown session ids, forms with
+ * wrong values or missing required fields, and 1,000 sessions opened by one
+ * sender are refused clearly while the bot keeps answering.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CommandsHandle, commands } from "@clawxmpp/commands";
+import {
+  type Client,
+  definePlugin,
+  type InboundMessage,
+  type IqCaller,
+  type StanzaError,
+  xml,
+} from "@clawxmpp/core";
+import { type MarkersHandle, markers } from "@clawxmpp/markers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
+import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
+import { packChannelPlugin } from "../e2e/plugin-pack.js";
+import { ensureToolchain } from "../e2e/toolchain.js";
+import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { nextEvent } from "./helpers.js";
+
+const BOT_RESOURCE = "openclaw";
+const NS_COMMANDS = "http://jabber.org/protocol/commands";
+const NS_DATA = "jabber:x:data";
+/** The channel's "Answer an approval" command. */
+const APPROVAL_NODE = "xmpp/answer-approval";
+let server: ProsodyInstance;
+let mock: MockModel;
+let dir: string;
+let workspace: string;
+let gateway: Gateway | undefined;
+let alice: Client;
+let bob: Client;
+let aliceCommands: CommandsHandle;
+let bobCommands: CommandsHandle;
+let aliceMarkers: MarkersHandle;
+let aliceIq: IqCaller;
+let bot: string;
+const timings: Record<string, number> = {};
+
+const iqAccess = definePlugin("test-iq", (ctx) => {
+  aliceIq = ctx.iq;
+  return { stop() {} };
+});
+
+beforeAll(async () => {
+  const toolchain = await ensureToolchain();
+  server = await startProsody();
+  dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-commands-"));
+  workspace = join(dir, "workspace");
+  mkdirSync(workspace, { recursive: true });
+  mock = await startMockModel();
+  const caFile = join(dir, "prosody-ca.pem");
+  writeFileSync(caFile, server.caCert);
+  const packed = await packChannelPlugin(join(dir, "pack"));
+  const home = await createOpenclawHome({ toolchain, dir: join(dir, "oc") });
+  const install = await home.cli([
+    "plugins",
+    "install",
+    `npm-pack:${packed.tarball}`,
+    "--force",
+    "--accept-capabilities",
+  ]);
+  expect(install.code, install.stdout + install.stderr).toBe(0);
+  alice = clientFor(server, "alice");
+  alice.use(iqAccess, {});
+  aliceMarkers = alice.use(markers, {});
+  aliceCommands = alice.use(commands, {});
+  await alice.start();
+  bob = clientFor(server, "bob");
+  bobCommands = bob.use(commands, {});
+  await bob.start();
+  bot = `bot@${server.domain}`;
+  const started = Date.now();
+  gateway = await startGateway({
+    home,
+    // The machine is shared: startup has been seen to take longer than the default 90 s.
+    readyTimeoutMs: 240_000,
+    config: {
+      models: { mode: "merge", providers: { mock: mock.providerConfig() } },
+      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
+      approvals: { exec: { enabled: true, mode: "session" } },
+      commands: { ownerAllowFrom: [`xmpp:alice@${server.domain}`] },
+      channels: {
+        xmpp: {
+          jid: bot,
+          password: server.accounts.bot!.password,
+          server: server.host,
+          port: server.c2sPort,
+          tls: { ca: caFile },
+          resource: BOT_RESOURCE,
+          dmPolicy: "allowlist",
+          allowFrom: [`alice@${server.domain}`],
+          dmAllowlist: [`bob@${server.domain}`],
+        },
+      },
+    },
+  });
+  timings["gateway start"] = gateway.startMs;
+  const online = Date.now();
+  for (;;) {
+    try {
+      await aliceIq.get(xml("ping", { xmlns: "urn:xmpp:ping" }), `${bot}/${BOT_RESOURCE}`, {
+        timeout: 2_000,
+      });
+      break;
+    } catch {
+      if (Date.now() - online > 60_000) throw new Error("the bot did not come online");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  timings["bot online after spawn"] = Date.now() - started;
+}, 600_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await alice?.stop();
+  await bob?.stop();
+  await mock?.stop();
+  await server?.stop();
+  if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+  console.log(`openclaw commands e2e timings (ms): ${JSON.stringify(timings)}`);
+}, 60_000);
+
+const botFull = () => `${bot}/${BOT_RESOURCE}`;
+
+/** The next message from the bot to `client` whose text matches. */
+function fromBot(client: Client, pattern: RegExp, ms = 60_000) {
+  return nextEvent<InboundMessage>(
+    client,
+    "message",
+    (m) => m.from.bare === bot && pattern.test(m.body ?? ""),
+    ms,
+  );
+}
+
+/** A pending approval: its id, the prompt alice received and OpenClaw's final decision. */
+interface Approval {
+  id: string;
+  prompt: InboundMessage;
+  /** The decision the gateway returns to the requester (null: expired). */
+  decision: Promise<string | null>;
+}
+
+/**
+ * Creates an exec approval for alice's session as the exec tool does: the gateway's
+ * `exec.approval.request`, kept open until the decision (`--expect-final`), as a requester
+ * that goes away takes its request with it.
+ */
+async function requestApproval(token: string): Promise<Approval> {
+  const id = randomUUID();
+  const prompt = fromBot(alice, new RegExp(`approval required[\\s\\S]*${id}`, "iu"), 90_000);
+  const params = {
+    id,
+    command: `touch exec-${token}.done`,
+    host: "gateway",
+    cwd: workspace,
+    agentId: "main",
+    sessionKey: `agent:main:xmpp:direct:alice@${server.domain}`,
+    turnSourceChannel: "xmpp",
+    turnSourceTo: `alice@${server.domain}`,
+    turnSourceAccountId: "default",
+    timeoutMs: 240_000,
+  };
+  const final = gateway!.cli(
+    [
+      "gateway",
+      "call",
+      "exec.approval.request",
+      "--json",
+      "--expect-final",
+      "--timeout",
+      "250000",
+      "--params",
+      JSON.stringify(params),
+    ],
+    { timeoutMs: 260_000 },
+  );
+  const decision = final.then((result) => {
+    const found = /"decision":\s*"(allow-once|allow-always|deny)"/u.exec(result.stdout);
+    return found === null ? null : found[1]!;
+  });
+  return { id, prompt: await prompt, decision };
+}
+
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ condition?: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { condition?: string; message: string };
+  }
+  throw new Error("expected a failure");
+}
+
+/** A raw command IQ from alice (to send what our client side would refuse to build). */
+function rawCommand(attrs: Record<string, string>, values?: Record<string, string>) {
+  return aliceIq.set(
+    xml(
+      "command",
+      { xmlns: NS_COMMANDS, ...attrs },
+      values &&
+        xml(
+          "x",
+          { xmlns: NS_DATA, type: "submit" },
+          ...Object.entries(values).map(([name, value]) =>
+            xml("field", { var: name }, xml("value", {}, value)),
+          ),
+        ),
+    ),
+    botFull(),
+    { timeout: 10_000 },
+  );
+}
+
+/** The condition names of an IQ error (the defined condition and the XEP-0050 one). */
+function conditions(error: unknown): string[] {
+  const names = (error as Partial<StanzaError>).element
+    ?.getChild("error")
+    ?.getChildElements()
+    .map((c) => c.name)
+    .filter((n) => n !== "text");
+  return names ?? [String((error as { condition?: string }).condition)];
+}
+
+describe("native commands and approvals in a real gateway", () => {
+  it("the owner's client lists OpenClaw's commands; a non-owner sees none and is refused", async () => {
+    let list: { node: string; name: string }[] = [];
+    const started = Date.now();
+    while (Date.now() - started < 30_000) {
+      list = await aliceCommands.list(botFull());
+      if (list.some((c) => c.node === "openclaw/status")) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    timings["command list"] = Date.now() - started;
+    const nodes = list.map((c) => c.node);
+    expect(nodes).toContain("openclaw/status");
+    expect(nodes).toContain(APPROVAL_NODE);
+    expect(nodes.length).toBeGreaterThan(5);
+    expect(list.find((c) => c.node === "openclaw/status")?.name).toMatch(/^\/status/u);
+    expect(await bobCommands.list(botFull())).toEqual([]);
+    const refused = await failure(bobCommands.execute(botFull(), "openclaw/status"));
+    expect(refused.condition).toBe("forbidden");
+  }, 60_000);
+
+  it("runs /status end to end: the result comes back in the command and in the chat", async () => {
+    const started = Date.now();
+    const inChat = fromBot(alice, /\S/u);
+    let done = await aliceCommands.execute(botFull(), "openclaw/status");
+    // `/status` takes optional arguments: its form is submitted as shown.
+    if (done.status === "executing") done = await aliceCommands.complete(done, {});
+    timings["/status command"] = Date.now() - started;
+    expect(done.status).toBe("completed");
+    const text = done.notes.map((n) => n.text).join("\n");
+    expect(text, text).toMatch(/mock\/echo|echo/u);
+    // The same reply reached alice's chat with the bot.
+    expect(text).toContain((await inChat).body?.slice(0, 40));
+  }, 90_000);
+
+  it("an exec approval granted by ✅ reaction; bob's typed /approve changed nothing", async () => {
+    // Approvals are forwarded to the session's last route: alice has talked to the agent.
+    const started = Date.now();
+    const pong = fromBot(alice, /PONG-warm/u, 90_000);
+    await alice.send({ to: bot, type: "chat", body: "hello PING-warm" });
+    await pong;
+    timings["first agent reply"] = Date.now() - started;
+    const { id, prompt, decision } = await requestApproval("grant1");
+    timings["approval prompt"] = Date.now() - started;
+    const body = prompt.body ?? "";
+    expect(body).toMatch(/React ✅ allow once/u);
+    expect(body).toContain(`/approve ${id}`);
+    // bob has no authority: OpenClaw does not take his /approve and the approval stays pending.
+    const bobAnswer = nextEvent<InboundMessage>(bob, "message", (m) => m.from.bare === bot, 30_000);
+    await bob.send({ to: bot, type: "chat", body: `/approve ${id} allow-once` });
+    await bobAnswer.catch(() => undefined);
+    const pending = await Promise.race([
+      decision.then(() => "decided"),
+      new Promise((resolve) => setTimeout(() => resolve("pending"), 3_000)),
+    ]);
+    expect(pending).toBe("pending");
+    const confirmed = fromBot(alice, new RegExp(`allowed once[\\s\\S]*${id}`, "iu"), 60_000);
+    await aliceMarkers.reactTo(prompt, ["✅"]);
+    expect(await decision).toBe("allow-once");
+    timings["approved by reaction"] = Date.now() - started;
+    expect((await confirmed).body).toMatch(/^✅/u);
+  }, 180_000);
+
+  it("an exec approval denied through the form", async () => {
+    const { id, decision } = await requestApproval("deny1");
+    const form = await aliceCommands.execute(botFull(), APPROVAL_NODE);
+    expect(form.status).toBe("executing");
+    const field = form.form?.fields.find((f) => f.var === "approval");
+    expect(field?.options?.map((o) => o.value)).toContain(id);
+    const done = await aliceCommands.complete(form, { approval: id, decision: "deny" });
+    expect(done.status).toBe("completed");
+    expect(await decision).toBe("deny");
+    expect(done.notes.map((n) => n.text).join("\n")).toMatch(/den/iu);
+  }, 180_000);
+
+  it("bad input: unknown sessions, wrong or missing form values, 1,000 sessions — clear errors, bot still answers", async () => {
+    const unknown = await failure(
+      rawCommand({ node: APPROVAL_NODE, sessionid: "nope", action: "next" }),
+    );
+    expect(conditions(unknown)).toEqual(["bad-request", "bad-sessionid"]);
+    const flood = await requestApproval("flood1");
+    const form = await aliceCommands.execute(botFull(), APPROVAL_NODE);
+    const sessionid = form.sessionId!;
+    const complete = (values: Record<string, string>) =>
+      failure(rawCommand({ node: APPROVAL_NODE, sessionid, action: "complete" }, values));
+    const missing = await complete({});
+    expect(conditions(missing)).toEqual(["bad-request", "bad-payload"]);
+    expect(missing.message).toMatch(/Decision: a value is required/u);
+    const wrong = await complete({ approval: flood.id, decision: "maybe" });
+    expect(conditions(wrong)).toEqual(["bad-request", "bad-payload"]);
+    expect(wrong.message).toMatch(/maybe/u);
+    await aliceCommands.cancel(form);
+    const started = Date.now();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 1_000 }, () => rawCommand({ node: APPROVAL_NODE, action: "execute" })),
+    );
+    timings["1,000 executes"] = Date.now() - started;
+    // At most the per-requester bound opens; the rest are refused (by the command bound or the
+    // client's per-sender IQ budget, which then ignores the sender for a while).
+    const opened = outcomes.filter((o) => o.status === "fulfilled").length;
+    expect(opened).toBeGreaterThan(0);
+    expect(opened).toBeLessThanOrEqual(5);
+    const reasons = new Set(
+      outcomes.flatMap((o) => (o.status === "rejected" ? conditions(o.reason) : [])),
+    );
+    expect([...reasons].filter((r) => !/resource-constraint|timeout|undefined/u.test(r))).toEqual(
+      [],
+    );
+    // The bot keeps answering others.
+    expect(await bobCommands.list(botFull())).toEqual([]);
+    // Clean up: alice types the deny line (a message, not an IQ); OpenClaw records it.
+    await alice.send({ to: bot, type: "chat", body: `/approve ${flood.id} deny` });
+    expect(await flood.decision).toBe("deny");
+  }, 240_000);
+});
