@@ -72,11 +72,15 @@ export interface EncryptedParts {
 }
 
 const MAX_HEALING_ENTRIES = 10_000;
+/** How long an optional recipient without readable OMEMO devices is left out before asking again. */
+const OPTIONAL_RETRY_MS = 10 * 60_000;
 
 /** OMEMO operations of one account. */
 export class OmemoRuntime {
   readonly deps: OmemoRuntimeDeps;
   readonly #healed = new Map<string, number>();
+  /** Optional recipients (offline room members) without readable devices, and when that was seen. */
+  readonly #optionalMisses = new Map<string, number>();
 
   constructor(deps: OmemoRuntimeDeps) {
     this.deps = deps;
@@ -96,14 +100,27 @@ export class OmemoRuntime {
     const { directory, logger, account } = this.deps;
     const v2 = this.deps.v2;
     const recipients = [...new Set(request.jids)].filter((jid) => jid !== account);
+    const now = this.deps.now();
     const optional = new Set(
-      (request.optionalJids ?? []).filter((jid) => jid !== account && !recipients.includes(jid)),
+      (request.optionalJids ?? []).filter(
+        (jid) =>
+          jid !== account &&
+          !recipients.includes(jid) &&
+          now - (this.#optionalMisses.get(jid) ?? Number.NEGATIVE_INFINITY) >= OPTIONAL_RETRY_MS,
+      ),
     );
     const everyone = [...recipients, ...optional, account];
     const [lists, lists2] = await Promise.all([
       directory.devicesOf(everyone, { refreshEmpty: true }),
       v2 ? v2.directory.devicesOf(everyone, { refreshEmpty: true }) : new Map<string, Error>(),
     ]);
+    // A member whose lists cannot be read (no OMEMO, not shared) is not asked again for a while.
+    for (const jid of optional) {
+      const read = [lists.get(jid), lists2.get(jid)];
+      if (read.some((list) => Array.isArray(list) && list.length > 0)) continue;
+      if (this.#optionalMisses.size >= MAX_HEALING_ENTRIES) this.#optionalMisses.clear();
+      this.#optionalMisses.set(jid, now);
+    }
     const legacy: DeviceAddress[] = [];
     const modern: DeviceAddress[] = [];
     for (const jid of everyone) {
