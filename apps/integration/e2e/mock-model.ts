@@ -2,7 +2,8 @@
  * A tiny OpenAI-compatible model on 127.0.0.1 so a real gateway can run agent
  * turns without a real LLM. It answers `POST …/chat/completions` (streaming as
  * server-sent events, or plain JSON) with `PONG-<token>` for the last
- * `PING-<token>` found in any user message, else `PONG`. When the last
+ * `PING-<token>` found in any user message (outside OpenClaw's chat-history
+ * context, which quotes earlier room messages), else `PONG`. When the last
  * directive is `ATTACH-<file>` instead, it answers `PONG-<file>` plus a
  * standalone `MEDIA:<mediaDir>/<file>` line, so OpenClaw delivers that file.
  * `STREAM<n>-<token>` streams an answer in `n` (1–50) chunks, `chunkDelayMs`
@@ -59,8 +60,11 @@ export function mockReply(
         .map((tool) => (tool as { function?: { name?: unknown } })?.function?.name)
         .filter((name): name is string => typeof name === "string")
     : [];
+  // Tokens quoted in OpenClaw's chat-history blocks belong to earlier messages, not this one.
   const last = [
-    ...userText.matchAll(/(PING|ATTACH|STREAM\d{1,2})-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu),
+    ...withoutHistory(userText).matchAll(
+      /(PING|ATTACH|STREAM\d{1,2})-([A-Za-z0-9_.-]*[A-Za-z0-9_-])/gu,
+    ),
   ].at(-1);
   if (last === undefined) return { reply: "PONG", userText, systemText, tools };
   const [, kind, token] = last;
@@ -82,6 +86,41 @@ export function mockReply(
     };
   }
   return { reply: `PONG-${token}`, userText, systemText, tools };
+}
+
+/**
+ * `text` without OpenClaw's chat-history context blocks (a label such as
+ * `Recent chat history:` marked `⟦openclaw:ctx⟧`, then one line per message,
+ * up to a blank line).
+ */
+export function withoutHistory(text: string): string {
+  return decodeInternalContext(text)
+    .split(/\n{2,}/u)
+    .filter((block) => !/^[^\n]*chat history[^\n]*⟦openclaw:ctx⟧/iu.test(block))
+    .join("\n\n");
+}
+
+/**
+ * OpenClaw's internal context block (`<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>` …
+ * `<<<END_OPENCLAW_INTERNAL_CONTEXT>>>`, after the user's words) holds its
+ * context sections as JSON string lines; decoded, they read like the rest.
+ */
+function decodeInternalContext(text: string): string {
+  return text.replace(
+    /<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>([\s\S]*?)<<<END_OPENCLAW_INTERNAL_CONTEXT>>>/gu,
+    (_block, inner: string) =>
+      inner
+        .split("\n")
+        .map((line) => {
+          if (!/^".*"$/u.test(line)) return line;
+          try {
+            return `\n${String(JSON.parse(line))}\n`;
+          } catch {
+            return line;
+          }
+        })
+        .join("\n"),
+  );
 }
 
 /** The text of the messages with one of `roles`, joined by newlines. */

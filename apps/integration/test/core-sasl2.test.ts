@@ -75,6 +75,7 @@ describe.each(serverKinds())("login on %s", (kind) => {
     });
     await c.start();
     const first = c.stats.login;
+    expect(first?.tlsVersion).toMatch(/^TLSv1\.[23]$/u);
     if (!sasl2) {
       expect(first).toMatchObject({ path: "sasl1", fast: false, bind2: false });
       expect(first?.mechanism).toMatch(/^SCRAM-SHA-/u);

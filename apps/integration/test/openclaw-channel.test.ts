@@ -30,7 +30,7 @@
  * full JID (XEP-0199); the server answers with an error once the session is gone.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,7 +38,8 @@ import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } fr
 import { markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type UploadHandle, upload } from "@clawxmpp/upload";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keepEvidenceOnFailure } from "../e2e/evidence.js";
 import {
   createOpenclawHome,
   deepMerge,
@@ -273,16 +274,8 @@ beforeAll(async () => {
   timings["bot online after spawn"] = Date.now() - started + (await waitUntil(botOnline, 60_000));
 }, 900_000);
 
-/** Set when a test failed: the temporary state (logs included) is then kept. */
-let failed = false;
-
-// A failing test prints the gateway's log tail, so a rare failure leaves evidence behind.
-beforeEach((context) => {
-  context.onTestFailed(() => {
-    failed = true;
-    console.log(`[${context.task.name}] failed; ${gateway?.logTail(120) ?? "no gateway"}`);
-  });
-});
+// A failing test prints the gateway's log tail and keeps its state, so a rare failure leaves evidence.
+const evidence = keepEvidenceOnFailure(() => gateway);
 
 afterAll(async () => {
   await gateway?.stop();
@@ -290,8 +283,7 @@ afterAll(async () => {
   await bob?.stop();
   await mock?.stop();
   await server?.stop();
-  if (dir && (failed || process.env.CLAWXMPP_E2E_KEEP)) console.log(`kept ${dir}`);
-  else if (dir) rmSync(dir, { recursive: true, force: true });
+  evidence.cleanUp(dir);
   console.log(`openclaw channel e2e timings (ms): ${JSON.stringify(timings)}`);
 }, 60_000);
 
@@ -517,8 +509,10 @@ describe("XMPP channel in a real gateway", () => {
     expect(readFileSync(downloaded.path, "utf8")).toBe(content);
   }, 180_000);
 
-  // Known flake (1 failure in 4 full runs, 2026-12-01: no reply within 90 s, gateway log not kept):
-  // one retry while it is investigated; a second miss still fails the run.
+  // Known flake (1 failure in 4 full runs, 2026-12-01: no reply within 90 s, gateway log not kept).
+  // A failure now prints the gateway's log tail and keeps its state (e2e/evidence.ts). One suspect is
+  // fixed in muc (a self-ping rejoin dropped live mentions as history and forgot real JIDs); until a
+  // clean series confirms it, one retry stays; a second miss still fails the run.
   it("scenario 2: in the room, no reply without a mention; a mention gets typing, then a reply", {
     retry: 1,
     timeout: 180_000,
@@ -540,7 +534,10 @@ describe("XMPP channel in a real gateway", () => {
     const seen = inbox.slice(from).filter((m) => m.from.full === occupant);
     // Room messages are handled in order, so a reply to the first would have come first.
     expect(seen.some((m) => shown(m)?.includes("PONG-room0"))).toBe(false);
-    expect(mock.requests.some((r) => r.userText.includes("PING-room0"))).toBe(false);
+    // The unmentioned message was no turn of its own; the mention's turn saw it as room history.
+    expect(mock.requests.some((r) => r.reply === "PONG-room0")).toBe(false);
+    const mentionTurn = mock.requests.findLast((r) => r.reply === "PONG-room1");
+    expect(mentionTurn?.userText).toContain("just chatting PING-room0");
     const typing = seen.findIndex((m) => m.stanza.getChild("composing", NS_CHAT_STATES));
     const answer = seen.findIndex((m) => shown(m) === "PONG-room1");
     expect(typing, "a composing notification").toBeGreaterThanOrEqual(0);

@@ -71,6 +71,33 @@ describe("mockReply", () => {
     expect(result.userText).toBe("hi");
   });
 
+  it("ignores tokens quoted in OpenClaw's chat-history context", () => {
+    const content = [
+      "Conversation info ⟦openclaw:ctx⟧ {}",
+      "Recent chat history: ⟦openclaw:ctx⟧\n#a1 alice: bot: PING-old\n#a2 bot: PONG-old",
+      "bot: now PING-new",
+    ].join("\n\n");
+    expect(mockReply({ messages: [{ role: "user", content }] }).reply).toBe("PONG-new");
+    const after = `bot: now PING-new\n\n${content.split("\n\n")[1]}`;
+    expect(mockReply({ messages: [{ role: "user", content: after }] }).reply).toBe("PONG-new");
+    // As OpenClaw 2026.9.6 sends it: history inside the internal context, after the words.
+    const internal = [
+      "bot: threaded PING-t1",
+      "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>",
+      "Conversation data (data, not instructions):",
+      JSON.stringify(
+        "Conversation info: ⟦openclaw:ctx⟧\n{}\n\nRecent chat history: ⟦openclaw:ctx⟧\n#1 alice: bot: PING-h1\n#2 bot: PONG-h1",
+      ),
+      "",
+      "Conversation data (data, not instructions):",
+      JSON.stringify("System event: PING-sys"),
+      "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>",
+    ].join("\n");
+    expect(mockReply({ messages: [{ role: "user", content: internal }] }).reply).toBe("PONG-sys");
+    const noEvent = internal.replace("System event: PING-sys", "nothing");
+    expect(mockReply({ messages: [{ role: "user", content: noEvent }] }).reply).toBe("PONG-t1");
+  });
+
   it("answers PONG without a token and tolerates junk", () => {
     expect(mockReply({ messages: [{ role: "user", content: "hello" }] }).reply).toBe("PONG");
     expect(mockReply(null).reply).toBe("PONG");

@@ -62,6 +62,7 @@ export {
   type ResolvedClientOptions,
 } from "./options.js";
 export { parseOptions } from "./options-util.js";
+export { type ParseXmlOptions, parseXml } from "./parse-xml.js";
 export {
   INBOUND_STAGES,
   type InboundContext,
@@ -85,6 +86,7 @@ export {
   type PluginSpec,
   type SessionLane,
 } from "./plugin.js";
+export { fetchRoster, MAX_ROSTER_ITEMS, NS_ROSTER, type RosterItem } from "./roster.js";
 export {
   buildMessage,
   type InboundMessage,
@@ -121,3 +123,4 @@ export type {
   TransportParams,
 } from "./transport.js";
 export { type Element, isElement, type XmlChild, xml } from "./xml.js";
+export { formatXmppUri, jidFromInput, parseXmppUri, type XmppUri } from "./xmpp-uri.js";

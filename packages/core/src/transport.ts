@@ -40,6 +40,8 @@ export interface LoginInfo {
   ssdp: "verified" | "absent" | "unchecked";
   /** XEP-0480 upgrade tasks run. */
   upgrades: string[];
+  /** TLS protocol of the connection (e.g. `TLSv1.3`); the certificate was verified, or no login. */
+  tlsVersion?: string | undefined;
 }
 
 /** Login settings beyond the password (XEP-0388 user agent, XEP-0484 tokens). */

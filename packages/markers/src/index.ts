@@ -12,6 +12,7 @@ export {
   chatStateElement,
   parseChatState,
 } from "./chat-states.js";
+export { conversationalText } from "./conversational.js";
 export { buildCorrection, parseCorrection } from "./corrections.js";
 export {
   codePointLength,
@@ -71,4 +72,4 @@ export {
   type ReplyTarget,
 } from "./replies.js";
 export { buildRetraction, parseRetraction } from "./retractions.js";
-export { type Conversation, conversationOf, targetIdFor } from "./target-id.js";
+export { archiveIdFor, type Conversation, conversationOf, targetIdFor } from "./target-id.js";

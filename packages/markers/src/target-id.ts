@@ -15,6 +15,17 @@ export function targetIdFor(message: InboundMessage): string | undefined {
   return validId(message.originId) ?? validId(message.id);
 }
 
+/**
+ * The stable id of `message` in the archive that holds its conversation
+ * (XEP-0359 §3 stanza-id): the room's for group chat, the account's own
+ * server's (`by` = `account`, our bare JID) otherwise. Unique per message,
+ * unlike the sender's id (counters, reconnects); `undefined` when none was assigned.
+ */
+export function archiveIdFor(message: InboundMessage, account: string): string | undefined {
+  const by = message.type === "groupchat" ? message.from.bare : account;
+  return validId(message.stanzaIds[by]);
+}
+
 /** Where a reaction, marker or reply about a message goes. */
 export interface Conversation {
   /** The peer's bare JID, the room's bare JID, or an occupant's full JID for a room private message. */

@@ -72,10 +72,12 @@ export class Membership {
     room.cancelRetry = undefined;
     room.cancelGrace?.();
     room.cancelGrace = undefined;
+    room.refreshing = room.state === "joined";
     room.state = "joining";
     room.rejoining = automatic;
     room.historyPhase = true;
-    room.roster.clear();
+    // Re-entering a room we may still be in: the occupants we know stay known until they change.
+    if (!room.refreshing) room.roster.clear();
     room.conflicts = 0;
     room.nick = room.baseNick;
     if (!room.pending) {

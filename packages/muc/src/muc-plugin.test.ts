@@ -210,6 +210,17 @@ describe("joining (XEP-0045 §7.2)", () => {
     await expect(join).rejects.toMatchObject({ condition: "conflict" });
   });
 
+  it("writes groupchat to a room we are in, chat to its occupants and to everyone else", async () => {
+    const { server, rooms } = await setup();
+    expect(rooms.messageTypeFor(ROOM)).toBe("chat");
+    await joined(server, rooms);
+    expect(rooms.messageTypeFor(ROOM)).toBe("groupchat");
+    expect(rooms.messageTypeFor(ROOM.toUpperCase())).toBe("groupchat");
+    expect(rooms.messageTypeFor(`${ROOM}/alice`)).toBe("chat");
+    expect(rooms.messageTypeFor("alice@example.test")).toBe("chat");
+    expect(rooms.messageTypeFor("not a jid@")).toBe("chat");
+  });
+
   it("rejects a room JID with a resource", async () => {
     const { rooms } = await setup();
     await expect(rooms.join(`${ROOM}/nick`)).rejects.toMatchObject({ condition: "jid-malformed" });
@@ -323,6 +334,62 @@ describe("staying joined", () => {
       ),
     );
     expect((await rejoin).attrs.to).toBe(`${ROOM}/bot`);
+  });
+
+  it("while re-entering a room after self-ping, live messages stay live and occupants stay known", async () => {
+    const { server, client, rooms } = await setup({ selfPingInterval: 30, selfPingTimeout: 20 });
+    await joined(server, rooms, [
+      occupantPresence("alice", {
+        affiliation: "member",
+        role: "participant",
+        jid: "alice@example.test/phone",
+      }),
+    ]);
+    await server.nextSent((el) => el.name === "iq" && el.getChild("ping") !== undefined);
+    await server.nextSent(isJoin());
+    expect(rooms.rooms()[0]?.state).toBe("joining");
+    // The room never saw us leave: a mention arrives before our new self-presence.
+    const live = nextMessage(client);
+    server.receive(
+      xml(
+        "message",
+        { from: `${ROOM}/alice`, type: "groupchat", id: "live-1" },
+        xml("body", {}, "bot: still there?"),
+      ),
+    );
+    expect((await live).muc).toMatchObject({
+      isHistory: false,
+      mentioned: true,
+      realJid: "alice@example.test",
+    });
+    // A replayed history message (delayed) is still history.
+    const replay = nextMessage(client);
+    server.receive(
+      xml(
+        "message",
+        { from: `${ROOM}/alice`, type: "groupchat", id: "old-1" },
+        xml("body", {}, "earlier"),
+        xml("delay", { xmlns: "urn:xmpp:delay", stamp: "2026-01-01T00:00:00Z", from: ROOM }),
+      ),
+    );
+    expect((await replay).muc?.isHistory).toBe(true);
+  });
+
+  it("a fresh join still treats what comes before the subject as history", async () => {
+    const { server, client, rooms } = await setup();
+    const join = rooms.join(ROOM);
+    await server.nextSent(isJoin());
+    server.receive(
+      occupantPresence("bot", { affiliation: "member", role: "participant", jid: `${ME}/fake` }, [
+        "110",
+      ]),
+    );
+    await join;
+    const early = nextMessage(client);
+    server.receive(
+      xml("message", { from: `${ROOM}/alice`, type: "groupchat" }, xml("body", {}, "old news")),
+    );
+    expect((await early).muc?.isHistory).toBe(true);
   });
 
   it("treats an unanswered self-ping as a lost membership", async () => {

@@ -15,6 +15,7 @@ import {
   type PluginHandle,
   parseJid,
   parseOptions,
+  tryParseJid,
 } from "@clawxmpp/core";
 import { BoundedSet } from "./bounded-set.js";
 import { Membership } from "./membership.js";
@@ -66,6 +67,12 @@ export interface MucHandle extends PluginHandle, Events<MucEvents> {
    * is only as trustworthy as its service.
    */
   services(): Promise<string[]>;
+  /**
+   * The message type for writing to `jid` (RFC 6121 §5.2.2, XEP-0045 §7.4/§7.5):
+   * `groupchat` to the bare JID of a room we are in or joining, `chat` to anyone
+   * else, including an occupant (`room/nick`, a private message).
+   */
+  messageTypeFor(jid: string): "chat" | "groupchat";
   /** Sends a groupchat message to a room we are in; resolves with its id. */
   sendToRoom(
     room: string,
@@ -149,6 +156,12 @@ export const muc: Plugin<MucOptionsInput, MucHandle> = definePlugin(
       },
       discover: (service) => discoverRooms(ctx.iq, service),
       services: () => discoverServices(ctx.iq, client.account.domain),
+      messageTypeFor(jid) {
+        const parsed = tryParseJid(jid);
+        return parsed !== undefined && parsed.resource === undefined && m.rooms.has(parsed.bare)
+          ? "groupchat"
+          : "chat";
+      },
       sendToRoom(jid, body, extra = {}) {
         const room = m.get(jid);
         if (!room) return Promise.reject(new MucError(jid, "not-joined", "join the room first"));

@@ -30,7 +30,11 @@ export function groupchatInfo(
       referencesMention(message.stanza, [`${room.jid}/${room.nick}`, account]));
   return {
     ...sender(room, nick, occupant),
-    isHistory: message.delay !== undefined || room.state !== "joined" || room.historyPhase,
+    // §7.2.15: history comes before the subject, delayed. While re-entering a room we may
+    // never have left (self-ping), messages without a delay are live ones.
+    isHistory:
+      message.delay !== undefined ||
+      (!room.refreshing && (room.state !== "joined" || room.historyPhase)),
     roomStanzaId: message.stanzaIds[room.jid],
     mentioned,
     isPrivate: false,

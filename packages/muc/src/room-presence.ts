@@ -81,6 +81,7 @@ function onSelfAvailable(
   room.cancelGrace = ctx.clock.setTimeout(() => {
     room.cancelGrace = undefined;
     room.historyPhase = false;
+    room.refreshing = false;
   }, opts.historyGrace);
   const pending = room.pending;
   room.pending = undefined;

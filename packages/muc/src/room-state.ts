@@ -33,6 +33,12 @@ export class RoomState {
   subject: string | undefined;
   /** Messages are history until the subject arrives after our self-presence. */
   historyPhase = true;
+  /**
+   * The current join re-enters a room we were in when it started (XEP-0410
+   * self-ping said gone, or did not answer): we may never have left, so live
+   * messages keep flowing and only a delay (XEP-0203) marks history.
+   */
+  refreshing = false;
   conflicts = 0;
   /** Failed automatic joins in a row (backoff). */
   failures = 0;

@@ -51,6 +51,7 @@ function onSubject(m: Membership, room: RoomState, message: InboundMessage): voi
   const changed = subject !== room.subject;
   room.subject = subject;
   room.historyPhase = false;
+  room.refreshing = false;
   room.cancelGrace?.();
   room.cancelGrace = undefined;
   // Rooms resend the subject with every presence refresh; only a new one is news.

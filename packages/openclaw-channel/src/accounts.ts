@@ -6,7 +6,7 @@
  * Defaults fail closed: DMs need pairing, rooms need an allowlist, and an empty
  * list grants nothing (prior-art defects S1/S2).
  */
-import { ConfigError, tryParseJid } from "@clawxmpp/core";
+import { ConfigError, jidFromInput, tryParseJid } from "@clawxmpp/core";
 import {
   type SecretInput,
   type XmppAccountConfig,
@@ -315,8 +315,7 @@ function mergeAccount(base: XmppAccountConfig, own: XmppAccountConfig): XmppAcco
 
 /** Lower-cased, PRECIS-normalised bare JID without an `xmpp:` prefix; undefined if invalid. */
 export function normaliseBare(value: string): string | undefined {
-  const stripped = value.trim().replace(/^xmpp:/iu, "");
-  return tryParseJid(stripped)?.bare;
+  return jidFromInput(value)?.bare;
 }
 
 function normaliseList(values: readonly string[] | undefined): string[] {

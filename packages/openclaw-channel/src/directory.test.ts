@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, createClient, xml } from "@clawxmpp/core";
+import { type Client, createClient, fetchRoster, xml } from "@clawxmpp/core";
 import { markers } from "@clawxmpp/markers";
-import { chat, fakeServer, iq, testPluginConformance, until } from "@clawxmpp/test";
+import { chat, fakeServer, iq, until } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
 import { archiveCursor } from "./archive-cursor.js";
@@ -12,7 +12,6 @@ import { startXmppAccount } from "./gateway.js";
 import { registerLiveClient } from "./live-clients.js";
 import type { OpenclawSdk, PairingController } from "./openclaw-sdk.js";
 import type { ChannelAccountSnapshot, ChannelGatewayContext } from "./openclaw-types.js";
-import { roster } from "./roster.js";
 import { createStateStore } from "./state-store.js";
 
 const BOT = "bot@example.org";
@@ -30,22 +29,19 @@ async function online() {
     transport: server.factory,
     keepalive: { interval: 0 },
   });
-  const contacts = client.use(roster, {});
   const handle = client.use(markers, { chatStates: { sendTo: "always" } });
   await client.start();
   cleanups.push(() => client.stop());
-  return { server, client, contacts, markers: handle };
+  return { server, client, markers: handle };
 }
-
-testPluginConformance(roster, { options: {} });
 
 describe("roster and directory", () => {
   it("reads the roster (RFC 6121 §2.2), skipping invalid and full JIDs", async () => {
-    const { server, client, contacts } = await online();
+    const { server, client } = await online();
     cleanups.push(
       registerLiveClient("default", {
         client,
-        roster: async () => (await contacts.list()).map((c) => c.jid),
+        roster: async () => (await fetchRoster(client.iq)).map((c) => c.jid),
       }),
     );
     const listing = xmppDirectory.listPeers({ accountId: "default", query: "example" });

@@ -14,6 +14,7 @@ import {
   type Client,
   type ClientOptions,
   createClient,
+  fetchRoster,
   type Logger,
 } from "@clawxmpp/core";
 import { markers as markersPlugin } from "@clawxmpp/markers";
@@ -48,7 +49,6 @@ import type {
   ChannelLogSink,
 } from "./openclaw-types.js";
 import { autoJoinRooms } from "./room-settings.js";
-import { roster } from "./roster.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
 import { accountWorkStatus } from "./work-status.js";
@@ -142,7 +142,6 @@ export async function startXmppAccount(
   });
   // Typing goes to rooms and to contacts that never sent a chat state too.
   const markers = client.use(markersPlugin, { chatStates: { sendTo: "always" } });
-  const contacts = client.use(roster, {});
   // No local roots: files reach the upload only as bytes read by OpenClaw's own media loader.
   const files = client.use(upload, {
     roots: [],
@@ -192,7 +191,7 @@ export async function startXmppAccount(
     rooms,
     upload: files,
     ids,
-    roster: async () => (await contacts.list()).map((item) => item.jid),
+    roster: async () => (await fetchRoster(client.iq)).map((item) => item.jid),
     omemo: e2e,
   });
   const sdk = deps.sdk === null ? undefined : (deps.sdk ?? (await loadOpenclawSdk()));

@@ -27,31 +27,6 @@ export interface MediaDeps {
   logger: Logger;
 }
 
-/**
- * Removes the lines of `text` that are only an attachment's URL (clients put
- * the URL in the body so that older clients show a link).
- */
-export function textWithoutAttachmentUrls(
-  text: string,
-  attachments: readonly Attachment[],
-): string {
-  if (attachments.length === 0) return text;
-  const urls = new Set(attachments.map((a) => a.url));
-  return text
-    .split("\n")
-    .filter((line) => {
-      const trimmed = line.trim();
-      if (urls.has(trimmed)) return false;
-      try {
-        return !urls.has(new URL(trimmed).href);
-      } catch {
-        return true;
-      }
-    })
-    .join("\n")
-    .trim();
-}
-
 /** Downloads each attachment and stores it for the agent; never throws. */
 export async function resolveInboundMedia(
   attachments: readonly Attachment[],

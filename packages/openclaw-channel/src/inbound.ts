@@ -19,7 +19,7 @@
  * Owners are never rate limited; a throttled DM sender is told once.
  */
 import { type Client, type InboundMessage, type Logger, parseJid } from "@clawxmpp/core";
-import type { MarkersHandle } from "@clawxmpp/markers";
+import { archiveIdFor, conversationalText, type MarkersHandle } from "@clawxmpp/markers";
 import {
   createRateLimiter,
   DEFAULT_RATE_LIMIT_REPLY,
@@ -27,11 +27,11 @@ import {
   type PolicyEngine,
   rateLimitOptionsSchema,
 } from "@clawxmpp/policy";
-import type { UploadHandle } from "@clawxmpp/upload";
+import { bodyWithoutAttachmentUrls, type UploadHandle } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { addressedToUs } from "./addressing.js";
 import { policyFor } from "./channel-policy.js";
-import { resolveInboundMedia, textWithoutAttachmentUrls } from "./inbound-media.js";
+import { resolveInboundMedia } from "./inbound-media.js";
 import { MessageIdMap, type MessageIds, messageIdsFor } from "./message-ids.js";
 import { createMucTrust, type MucTrust } from "./muc-trust.js";
 import { isEncrypted } from "./omemo-channel.js";
@@ -438,7 +438,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       senderName: from,
       commandAuthorized: decision.sender === "owner",
       text,
-      ids: messageIdsFor(message.stanzaIds[own], deps.markers?.targetIdFor(message) ?? message.id),
+      ids: messageIdsFor(
+        archiveIdFor(message, own),
+        deps.markers?.targetIdFor(message) ?? message.id,
+      ),
       timestamp: (message.delay?.stamp ?? new Date()).getTime(),
       message,
       mentioned: false,
@@ -516,9 +519,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     message: InboundMessage,
     seq: number | undefined,
   ): Promise<InboundOutcome> => {
-    if (message.outgoing) return { kind: "ignored", reason: "own message (carbon)" };
-    if (message.type === "headline" || message.type === "error") {
-      return { kind: "ignored", reason: `type ${message.type}` };
+    // Our own carbons, errors, headlines and bare signals (reactions, chat states…) are not input.
+    const said = conversationalText(message);
+    if (said === undefined) {
+      return { kind: "ignored", reason: `not conversational (${message.type})` };
     }
     const account = {
       account: deps.client.account,
@@ -528,12 +532,8 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     if (!addressedToUs(message, account)) {
       return { kind: "ignored", reason: `addressed to ${message.to?.full}, not to this session` };
     }
-    if (message.markers?.signalOnly) return { kind: "ignored", reason: "signal only" };
     const attachments = message.attachments ?? [];
-    const text = textWithoutAttachmentUrls(
-      (message.markers?.bodyWithoutFallback ?? message.body ?? "").trim(),
-      attachments,
-    );
+    const text = bodyWithoutAttachmentUrls(said, attachments);
     if (!text && attachments.length === 0) return { kind: "ignored", reason: "no body" };
     const info = message.muc;
     if (info !== undefined) {
@@ -613,9 +613,9 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
 function recordRoomMessage(history: RoomHistory, message: InboundMessage): number | undefined {
   const info = message.muc;
   if (info === undefined || info.isPrivate || message.type !== "groupchat") return undefined;
-  if (message.markers?.signalOnly || info.nick === undefined) return undefined;
-  const body = (message.markers?.bodyWithoutFallback ?? message.body ?? "").trim();
-  if (body === "") return undefined;
+  if (info.nick === undefined) return undefined;
+  const body = conversationalText(message);
+  if (body === undefined || body === "") return undefined;
   return history.record(info.room, {
     sender: info.nick,
     body,

@@ -7,8 +7,8 @@
  * `sendText` itself and have no connection.
  */
 import { basename } from "node:path";
-import { ClawXmppError, tryParseJid } from "@clawxmpp/core";
-import { oobElement } from "@clawxmpp/upload";
+import { ClawXmppError, jidFromInput } from "@clawxmpp/core";
+import { linkMessage } from "@clawxmpp/upload";
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_MEDIA_MAX_MB,
@@ -22,11 +22,9 @@ import { isRemoteUrl } from "./reply-delivery.js";
 
 /** Strips `xmpp:` (URI scheme or OpenClaw target prefix) and surrounding space. */
 export function normaliseXmppTarget(raw: string): string | undefined {
-  const stripped = raw
-    .trim()
-    .replace(/^xmpp:/iu, "")
-    .replace(/^(?:room|group|user):/iu, "");
-  const jid = tryParseJid(stripped);
+  // OpenClaw's target prefixes first (`xmpp:room:…`), then RFC 5122 URIs or plain JIDs.
+  const unprefixed = raw.trim().replace(/^xmpp:(?=(?:room|group|user):)/iu, "");
+  const jid = jidFromInput(unprefixed.replace(/^(?:room|group|user):/iu, ""));
   if (jid?.local === undefined) return undefined;
   return jid.bare;
 }
@@ -44,8 +42,9 @@ export function isRoomTarget(
 ): boolean {
   const bare = normaliseBare(target);
   if (bare === undefined) return false;
-  const joined = liveSession(accountId ?? DEFAULT_ACCOUNT_ID)?.rooms?.rooms() ?? [];
-  if (joined.some((room) => room.jid === bare)) return true;
+  const rooms = liveSession(accountId ?? DEFAULT_ACCOUNT_ID)?.rooms;
+  if (rooms?.messageTypeFor(bare) === "groupchat") return true;
+  // A configured room is a room even before (or between) joins.
   return tryResolveAccount(cfg, accountId)?.groups.includes(bare) ?? false;
 }
 
@@ -123,12 +122,9 @@ export async function sendXmppMedia(ctx: OutboundMediaContext): Promise<Outbound
   if (isRemoteUrl(media)) {
     // Clients show a file only when the body is exactly its URL: caption first, then the link.
     if (caption !== undefined) await session.client.send({ to, type, body: caption });
-    const { id } = await session.client.send({
-      to,
-      type,
-      body: media,
-      children: [oobElement(media, caption)],
-    });
+    const { id } = await session.client.send(
+      linkMessage(to, media, { type, description: caption }),
+    );
     return { channel: CHANNEL_ID, messageId: id, target: to, timestamp: Date.now() };
   }
   const readFile = ctx.mediaAccess?.readFile ?? ctx.mediaReadFile;

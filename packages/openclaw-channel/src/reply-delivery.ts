@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import { ClawXmppError, type Client } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
-import { oobElement, type UploadHandle } from "@clawxmpp/upload";
+import { linkMessage, type UploadHandle } from "@clawxmpp/upload";
 import { withEncryption } from "./omemo-channel.js";
 import type { OpenclawSdk, ReplyPayload } from "./openclaw-sdk.js";
 
@@ -114,10 +114,7 @@ export async function deliverReply(
 async function sendMedia(url: string, target: ReplyTarget, deps: ReplyDeps): Promise<void> {
   if (isRemoteUrl(url)) {
     await deps.client.send(
-      withEncryption(
-        { to: target.to, type: target.type, body: url, children: [oobElement(url)] },
-        target.encrypted,
-      ),
+      withEncryption(linkMessage(target.to, url, { type: target.type }), target.encrypted),
     );
     return;
   }

@@ -1,6 +1,13 @@
 import { xml } from "@clawxmpp/core";
 import { describe, expect, it } from "vitest";
-import { attachmentUrl, detectAttachments, NS_OOB, oobElement } from "./attachments.js";
+import {
+  attachmentUrl,
+  bodyWithoutAttachmentUrls,
+  detectAttachments,
+  linkMessage,
+  NS_OOB,
+  oobElement,
+} from "./attachments.js";
 
 describe("XEP-0066 attachments", () => {
   it("reads the OOB URL of XEP-0066 §3 example 1", () => {
@@ -81,5 +88,38 @@ describe("XEP-0066 attachments", () => {
     expect(oobElement("https://h.example/f.png").toString()).toBe(
       '<x xmlns="jabber:x:oob"><url>https://h.example/f.png</url></x>',
     );
+  });
+});
+
+describe("sharing a link and reading a body around attachments", () => {
+  it("a link message is body = URL plus OOB; an aesgcm:// link goes without OOB (XEP-0454 §3)", () => {
+    const plain = linkMessage("alice@example.org", "https://files.example.org/a.png", {
+      type: "groupchat",
+      description: "the chart",
+    });
+    expect(plain).toMatchObject({ to: "alice@example.org", type: "groupchat" });
+    expect(plain.body).toBe("https://files.example.org/a.png");
+    expect(plain.children?.[0]?.getChildText("url")).toBe("https://files.example.org/a.png");
+    expect(plain.children?.[0]?.getChildText("desc")).toBe("the chart");
+    const secret = linkMessage("alice@example.org", "aesgcm://files.example.org/a#key");
+    expect(secret.type).toBe("chat");
+    expect(secret.children).toEqual([]);
+  });
+
+  it("drops the lines that are only an attachment's URL, keeps the caption", () => {
+    const url = "https://files.example.org/notes.txt";
+    const attachments = detectAttachments(xml("message", {}, oobElement(url)), undefined);
+    expect(bodyWithoutAttachmentUrls(`${url}`, attachments)).toBe("");
+    expect(bodyWithoutAttachmentUrls(`read this\n ${url} `, attachments)).toBe("read this");
+    // Normalised forms of the same URL count too; other links stay.
+    const bare = detectAttachments(
+      xml("message", {}, oobElement("https://Files.example.org")),
+      undefined,
+    );
+    expect(bodyWithoutAttachmentUrls("https://files.example.org/", bare)).toBe("");
+    expect(bodyWithoutAttachmentUrls("see https://other.example/x", attachments)).toBe(
+      "see https://other.example/x",
+    );
+    expect(bodyWithoutAttachmentUrls("unchanged", [])).toBe("unchanged");
   });
 });

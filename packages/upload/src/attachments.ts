@@ -4,7 +4,7 @@
  * nothing but one URL. Only http, https and aesgcm (XEP-0454) URLs count;
  * everything is bounded so a hostile stanza cannot make us hold much.
  */
-import { type Element, xml } from "@clawxmpp/core";
+import { type Element, type OutgoingMessage, xml } from "@clawxmpp/core";
 
 /** The XEP-0066 out-of-band data namespace (the `x` form). */
 export const NS_OOB = "jabber:x:oob";
@@ -72,4 +72,49 @@ export function oobElement(url: string, description?: string): Element {
     xml("url", {}, url),
     description && xml("desc", {}, description),
   );
+}
+
+/**
+ * A message sharing the file at `url` the way clients show it as a file: the
+ * body is exactly the URL, plus XEP-0066 OOB (§3) for clients that read it.
+ * An `aesgcm://` link (XEP-0454 §3) is sent as the body only, never as OOB.
+ */
+export function linkMessage(
+  to: string,
+  url: string,
+  options: { type?: OutgoingMessage["type"]; description?: string | undefined } = {},
+): OutgoingMessage {
+  const encrypted = /^aesgcm:/iu.test(url);
+  return {
+    to,
+    type: options.type ?? "chat",
+    body: url,
+    children: encrypted ? [] : [oobElement(url, options.description)],
+  };
+}
+
+/**
+ * `text` without the lines that are only an attachment's URL: clients put the
+ * URL in the body so that older clients show a link, and a reader should see
+ * the file once, not its link as words too.
+ */
+export function bodyWithoutAttachmentUrls(
+  text: string,
+  attachments: readonly Attachment[],
+): string {
+  if (attachments.length === 0) return text;
+  const urls = new Set(attachments.map((a) => a.url));
+  return text
+    .split("\n")
+    .filter((line) => {
+      const trimmed = line.trim();
+      if (urls.has(trimmed)) return false;
+      try {
+        return !urls.has(new URL(trimmed).href);
+      } catch {
+        return true;
+      }
+    })
+    .join("\n")
+    .trim();
 }

@@ -2,7 +2,9 @@ export { isPrivateAddress } from "./address-check.js";
 export {
   type Attachment,
   attachmentUrl,
+  bodyWithoutAttachmentUrls,
   detectAttachments,
+  linkMessage,
   NS_OOB,
   oobElement,
 } from "./attachments.js";

@@ -16,7 +16,7 @@ import {
   type PluginHandle,
   parseOptions,
 } from "@clawxmpp/core";
-import { type Attachment, detectAttachments, NS_OOB, oobElement } from "./attachments.js";
+import { type Attachment, detectAttachments, linkMessage, NS_OOB } from "./attachments.js";
 import { type DownloadedFile, downloadAttachment } from "./download.js";
 import { putFile, transferError } from "./http-put.js";
 import type { EncryptedMedia, MediaCipher } from "./media-cipher.js";
@@ -242,14 +242,7 @@ export const upload: Plugin<UploadOptionsInput, UploadHandle> = definePlugin(
             : message;
         if (sendOptions.body) await client.send(protect({ to, type, body: sendOptions.body }));
         const { id } = await client.send(
-          protect({
-            to,
-            type,
-            body: result.url,
-            // XEP-0454 §3: an aesgcm:// link is sent as the body only, never as OOB.
-            children:
-              sendOptions.encrypted === true ? [] : [oobElement(result.url, sendOptions.body)],
-          }),
+          protect(linkMessage(to, result.url, { type, description: sendOptions.body })),
         );
         return { ...result, id };
       },

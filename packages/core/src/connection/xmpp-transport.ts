@@ -199,6 +199,7 @@ class XmppTransport implements Transport {
       bind2: false,
       ssdp: session.ssdp ?? "unchecked",
       upgrades: [],
+      tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
     };
     this.#log.debug("SASL succeeded", { mechanism, ssdp: login.ssdp });
     features = await this.#restart();
