@@ -165,8 +165,8 @@ describe.each(serverKinds())("login on %s", (kind) => {
   );
 
   it("carbons enabled inline by Bind2 really deliver copies", async () => {
-    const bot = client();
-    const phone = client();
+    const bot = client({ login: { bind2: true } });
+    const phone = client({ login: { bind2: true } });
     const bob = clientFor(server, "bob");
     clients.push(bob);
     await Promise.all([bot.start(), phone.start(), bob.start()]);
