@@ -69,6 +69,7 @@ export {
   type ResolvedClientOptions,
 } from "./options.js";
 export { parseOptions } from "./options-util.js";
+export { type ParseXmlOptions, parseXml } from "./parse-xml.js";
 export {
   INBOUND_STAGES,
   type InboundContext,
