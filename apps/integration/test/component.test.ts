@@ -30,6 +30,8 @@ import { nextEvent } from "./helpers.js";
 import { befriend } from "./pep-helpers.js";
 
 const DOMAIN = "bots.localhost";
+/** A second component with the same XEP-0356 grants, for the keepalive check. */
+const KEEPALIVE_DOMAIN = "keepalive.localhost";
 /** The component namespaces are delegated to (see the XEP-0355 suite below). */
 const DELEGATE_DOMAIN = "delegate.localhost";
 const SECRET = "component-secret";
@@ -58,6 +60,7 @@ describe.each(serverKinds())("component on %s", (kind) => {
   const HAVE_MODULES = componentGrantsAvailable(kind);
   let server: XmppServer;
   let port: number;
+  let keepalivePort: number;
   let component: Component;
   let privileges: Promise<Privileges>;
   const clients: Client[] = [];
@@ -81,6 +84,7 @@ describe.each(serverKinds())("component on %s", (kind) => {
 
   beforeAll(async () => {
     port = await componentPort();
+    keepalivePort = await componentPort();
     server = await startServer({
       kind,
       keep: process.env.KEEP_PROSODY === "1",
@@ -98,6 +102,12 @@ describe.each(serverKinds())("component on %s", (kind) => {
                 },
               }
             : {}),
+        },
+        {
+          domain: KEEPALIVE_DOMAIN,
+          secret: SECRET,
+          port: keepalivePort,
+          ...(HAVE_MODULES ? { privileges: { iq: { "urn:xmpp:time": "get" } } } : {}),
         },
       ],
     });
@@ -278,6 +288,32 @@ describe.each(serverKinds())("component on %s", (kind) => {
         xml("query", { xmlns: "jabber:iq:version" }),
       ),
     ).rejects.toMatchObject({ code: "not-privileged" });
+  });
+
+  // ejabberd 24.12's mod_privilege drops every unwrapped IQ a component with an IQ privilege sends
+  // to a JID without a resource: keepalive pings to the bare domain went unanswered and the
+  // component reconnected after every interval + timeout. Its pings now go to a full JID.
+  it("stays connected past two keepalive intervals with XEP-0356 IQ privileges", async () => {
+    const INTERVAL = 1_000;
+    const pinger = createComponent({
+      domain: KEEPALIVE_DOMAIN,
+      secret: SECRET,
+      host: "127.0.0.1",
+      port: keepalivePort,
+      keepalive: { interval: INTERVAL, timeout: 1_000 },
+    });
+    let drops = 0;
+    pinger.on("offline", () => drops++);
+    try {
+      await pinger.start();
+      // Quiet for three intervals plus a timeout: at least two pings had to come back.
+      await new Promise((resolve) => setTimeout(resolve, 4 * INTERVAL));
+      expect(drops).toBe(0);
+      expect(pinger.stats.connects).toBe(1);
+      expect(pinger.status).toBe("online");
+    } finally {
+      await pinger.stop();
+    }
   });
 
   // The queued messages go to another JID of the component's own domain, so the server routes

@@ -65,8 +65,9 @@ describe.each(serverKinds())("login on %s", (kind) => {
     const store = join(dir, `${kind}-reconnect.json`);
     const sent: string[] = [];
     const both: string[] = [];
+    // Bind2 asked for explicitly: by default only a client with archive catch-up uses it.
     const c = client({
-      login: { fast: { store } },
+      login: { fast: { store }, bind2: true },
       trace: (direction, text) => {
         if (direction === "out") sent.push(text);
         both.push(`${direction} ${text}`);
@@ -74,6 +75,7 @@ describe.each(serverKinds())("login on %s", (kind) => {
     });
     await c.start();
     const first = c.stats.login;
+    expect(first?.tlsVersion).toMatch(/^TLSv1\.[23]$/u);
     if (!sasl2) {
       expect(first).toMatchObject({ path: "sasl1", fast: false, bind2: false });
       expect(first?.mechanism).toMatch(/^SCRAM-SHA-/u);
@@ -119,7 +121,10 @@ describe.each(serverKinds())("login on %s", (kind) => {
       await before.stop();
 
       // A new client object (as after a process restart) with a wrong password: only the token works.
-      const after = client({ password: "not-the-password", login: { fast: { store } } });
+      const after = client({
+        password: "not-the-password",
+        login: { fast: { store }, bind2: true },
+      });
       const online = await after.start();
       expect(online.jid).toMatch(/^alice@localhost\//u);
       expect(after.stats.login).toMatchObject({ path: "sasl2", fast: true, bind2: true });
@@ -160,8 +165,8 @@ describe.each(serverKinds())("login on %s", (kind) => {
   );
 
   it("carbons enabled inline by Bind2 really deliver copies", async () => {
-    const bot = client();
-    const phone = client();
+    const bot = client({ login: { bind2: true } });
+    const phone = client({ login: { bind2: true } });
     const bob = clientFor(server, "bob");
     clients.push(bob);
     await Promise.all([bot.start(), phone.start(), bob.start()]);
@@ -307,6 +312,7 @@ describe.skipIf(!serverKinds().includes("prosody13"))(
       // Reconnects only after the server has dropped the hibernating session.
       const received: string[] = [];
       const c = clientFor(server, "alice", {
+        login: { bind2: true },
         reconnect: { initialDelay: 2_500, fastMaxDelay: 2_500, jitter: 0 },
         trace: (direction, text) => {
           if (direction === "in" && text.startsWith("<success")) received.push(text);

@@ -4,6 +4,7 @@
  *
  * - recent room history reaches the model with a mention: a message sent
  *   before the bot joined (XEP-0045 join history) and one sent live, unmentioned;
+ *   in a room without join history, from the room's XEP-0313 archive;
  * - the room's `systemPrompt` reaches the model's system prompt;
  * - `replyToMode: "all"` makes the answer an XEP-0461 reply to the room's
  *   stanza-id of the mention, with an XEP-0428 quote fallback;
@@ -31,7 +32,7 @@ import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-mode
 import { packChannelPlugin } from "../e2e/plugin-pack.js";
 import { ensureToolchain } from "../e2e/toolchain.js";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
-import { nextEvent, until } from "./helpers.js";
+import { configureRoom, nextEvent, until } from "./helpers.js";
 
 const NS_REPLY = "urn:xmpp:reply:0";
 const ROOM_PROMPT = "ROOM-PROMPT-7f3a: answer like a ship's captain.";
@@ -45,6 +46,8 @@ let aliceRooms: MucHandle;
 let bob: Client;
 let bobRooms: MucHandle;
 let room: string;
+/** A room with XEP-0045 join history off: what was said before the bot came is in its archive only. */
+let logbook: string;
 const timings: Record<string, number> = {};
 /** The text a client shows: the body without XEP-0428 fallbacks. */
 const shown = (m: InboundMessage) => m.markers?.bodyWithoutFallback ?? m.body;
@@ -82,6 +85,11 @@ beforeAll(async () => {
   await aliceRooms.join(room);
   // Said before the bot joins: it reaches the bot as join history only.
   await aliceRooms.sendToRoom(room, "before you came HIST-join");
+  logbook = `logbook@${server.mucDomain}`;
+  await aliceRooms.join(logbook);
+  // XEP-0045 join history off (Prosody's field): what was said is in the archive only.
+  await configureRoom(alice.iq, logbook, { "muc#roomconfig_historylength": "0" });
+  await aliceRooms.sendToRoom(logbook, "only the archive knows HIST-mam");
   const started = Date.now();
   gateway = await startGateway({
     home,
@@ -97,7 +105,7 @@ beforeAll(async () => {
           tls: { ca: caFile },
           nickname: "bot",
           allowFrom: [`alice@${server.domain}`],
-          groups: [room],
+          groups: [room, logbook],
           historyLimit: 5,
           replyToMode: "all",
           groupSettings: { [room]: { systemPrompt: ROOM_PROMPT } },
@@ -108,6 +116,11 @@ beforeAll(async () => {
     readyTimeoutMs: 300_000,
   });
   await until(() => aliceRooms.occupants(room).some((o) => o.nick === "bot"), 60_000, "bot joined");
+  await until(
+    () => aliceRooms.occupants(logbook).some((o) => o.nick === "bot"),
+    60_000,
+    "bot joined the logbook",
+  );
   timings["gateway up, bot in the room"] = Date.now() - started;
   // About 40 s on an idle 2-core machine (pack, install, gateway start); far more under load.
 }, 480_000);
@@ -151,6 +164,19 @@ describe("rooms in a real gateway", () => {
     const reference = answer.stanza.getChild("reply", NS_REPLY);
     expect(reference?.attrs.id).toBe(mine.stanzaIds[room]);
     expect(answer.body).toMatch(/^> .*PING-h1/mu);
+  }, 120_000);
+
+  it("in a room without join history, a mention brings the room's archived messages (XEP-0313)", async () => {
+    const reply = nextEvent<InboundMessage>(
+      alice,
+      "message",
+      (m) => m.from.full === `${logbook}/bot` && shown(m) === "PONG-m1",
+      90_000,
+    );
+    await aliceRooms.sendToRoom(logbook, "bot: what was said here? PING-m1");
+    await reply;
+    const request = mock.requests.findLast((r) => r.userText.includes("PING-m1"));
+    expect(request?.userText).toContain("HIST-mam");
   }, 120_000);
 
   it("a message in an XEP-0201 thread is answered in that thread", async () => {

@@ -105,14 +105,30 @@ describe("component on core", () => {
     });
   });
 
-  it("addresses its own IQ requests without a recipient to its domain (keepalive round trip)", async () => {
+  it("addresses its own IQ requests without a recipient to a full JID of its domain (keepalive round trip)", async () => {
+    // Full, not bare: ejabberd's mod_privilege drops unwrapped IQs to resourceless JIDs.
+    const self = `${DOMAIN}/keepalive`;
     const [c, server] = await started();
     const request = server.nextSent((el) => el.name === "iq" && el.attrs.type === "get");
     const answered = c.iq.get(xml("ping", { xmlns: "urn:xmpp:ping" }));
     const sent = await request;
-    expect(sent.attrs).toMatchObject({ to: DOMAIN, from: DOMAIN });
-    server.receive(xml("iq", { type: "result", id: sent.attrs.id, from: DOMAIN, to: DOMAIN }));
+    expect(sent.attrs).toMatchObject({ to: self, from: self });
+    server.receive(xml("iq", { type: "result", id: sent.attrs.id, from: self, to: self }));
     await expect(answered).resolves.toBeDefined();
+  });
+
+  it("answers its own keepalive ping, routed back by the server, from and to the same full JID", async () => {
+    const self = `${DOMAIN}/keepalive`;
+    const [, server] = await started();
+    const answer = server.nextSent((el) => el.name === "iq" && el.attrs.type === "result");
+    server.receive(
+      xml(
+        "iq",
+        { type: "get", id: "k1", from: self, to: self },
+        xml("ping", { xmlns: "urn:xmpp:ping" }),
+      ),
+    );
+    expect((await answer).attrs).toMatchObject({ id: "k1", from: self, to: self });
   });
 
   it("queues sends while reconnecting and delivers them after", async () => {
@@ -262,6 +278,24 @@ describe("XEP-0356 privileges", () => {
     });
     expect(privileges.iq.get("urn:xmpp:mam:2")).toBe("get");
     expect(c.privileges).toBe(privileges);
+  });
+
+  it("skips IQ namespaces of type none (ejabberd lists other components' grants so)", async () => {
+    const [c, server] = await started();
+    const granted = next(c, "privileges");
+    server.receive(
+      privilegeAdvert(
+        SERVER,
+        xml(
+          "perm",
+          { access: "iq" },
+          xml("namespace", { ns: "jabber:iq:version", type: "get" }),
+          xml("namespace", { ns: "urn:xmpp:time", type: "none" }),
+        ),
+      ),
+    );
+    const [privileges] = await granted;
+    expect([...privileges.iq]).toEqual([["jabber:iq:version", "get"]]);
   });
 
   it("refuses forged and malformed advertisements with clear errors", async () => {

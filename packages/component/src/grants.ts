@@ -104,6 +104,9 @@ export function parsePrivileges(privilege: Element): Privileges {
         for (const entry of namespaces) {
           const ns = entry.attrs.ns;
           if (!ns) throw malformed("IQ permission <namespace/> without ns");
+          // ejabberd 24.12 lists every namespace granted to any component, with type="none"
+          // for those not ours: no access, not a malformed advertisement.
+          if (entry.attrs.type === "none") continue;
           iq.set(ns, checked(IQ, entry.attrs.type, `iq ${ns}`) as IqPermission);
         }
         break;

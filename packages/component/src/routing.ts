@@ -6,9 +6,12 @@
  *   message without `from` goes from the JID its recipient (full JID) last
  *   wrote to, so plugins that answer a message (receipts, markers) answer
  *   from the right bot; anything else without `from` is from the domain;
- * - an IQ request without `to` goes to the domain itself (the server
- *   requires a `to` from components; a ping so addressed makes a real round
- *   trip through the server, which is what keepalive needs);
+ * - an IQ request without `to` goes from and to a full JID of our own domain
+ *   (`domain/keepalive`): the server requires a `to` from components, a
+ *   ping so addressed makes a real round trip through the server (what
+ *   keepalive needs), and ejabberd's XEP-0356 mod_privilege drops every
+ *   unwrapped IQ a component with IQ privileges sends to a JID without a
+ *   resource (the bare domain included), so the bare domain never answers;
  * - XEP-0355 §4.3: a delegated IQ (`<iq from=server><delegation><forwarded>
  *   <iq/>`) is unwrapped and handed to core's IQ handler registry like any
  *   other request; its answer is wrapped back for the server in the
@@ -32,6 +35,8 @@ import {
 import { NS_CLIENT, NS_FORWARD } from "./namespaces.js";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+/** Resource of the full JID our own requests without a recipient go from and to. */
+const SELF_RESOURCE = "keepalive";
 /** Requests awaiting our answer, remembered to address the answer. */
 const MAX_REQUESTS = 10_000;
 /** Delegated requests awaiting our answer. */
@@ -58,6 +63,8 @@ interface Delegated {
 
 export class Routing {
   readonly #domain: string;
+  /** Our own full JID for requests to ourselves (see the header). */
+  readonly #self: string;
   readonly #server: string;
   readonly #logger: Logger;
   readonly #events: RoutingEvents;
@@ -69,6 +76,7 @@ export class Routing {
 
   constructor(options: { domain: string; server: string; logger: Logger; events: RoutingEvents }) {
     this.#domain = options.domain;
+    this.#self = `${options.domain}/${SELF_RESOURCE}`;
     this.#server = options.server;
     this.#logger = options.logger;
     this.#events = options.events;
@@ -98,6 +106,12 @@ export class Routing {
     }
     if (element.name !== "iq") return element;
     const type = element.attrs.type;
+    // The answer to one of our own requests to ourselves: core asked "nobody" (its server), so it
+    // expects the answer from the domain. Only we can send from our domain, so this is ours.
+    if ((type === "result" || type === "error") && element.attrs.from === this.#self) {
+      element.attrs.from = this.#domain;
+      return element;
+    }
     if (type !== "get" && type !== "set") return element;
     const wrapper = type === "set" ? delegationChild(element) : undefined;
     const request = wrapper ? this.#unwrap(element, wrapper, reply) : element;
@@ -123,8 +137,11 @@ export class Routing {
     }
     if (attrs.from === undefined && element.name === "message" && attrs.to !== undefined)
       attrs.from = this.#lastAddressed.get(attrs.to);
+    if (element.name === "iq" && attrs.to === undefined) {
+      attrs.from ??= this.#self;
+      attrs.to = this.#self;
+    }
     attrs.from ??= this.#domain;
-    if (element.name === "iq" && attrs.to === undefined) attrs.to = this.#domain;
     return element;
   }
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ArchiveCatchUp, memoryCursor } from "./archive.js";
+import { ArchiveQueries } from "./archive-query.js";
 import { registerBuiltinResponders } from "./builtin-responders.js";
 import type {
   ClientEvents,
@@ -84,6 +85,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
   #broadcast: Element[] = [];
   readonly #queue: OutboundQueue;
   readonly #archive: ArchiveCatchUp | undefined;
+  readonly #archiveQueries: ArchiveQueries;
   readonly #delivery: ReliableDelivery | undefined;
   readonly #session: Session;
   readonly #inbound: Inbound;
@@ -133,6 +135,12 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
           drained: () => this.#inbound.archiveDrained(),
         })
       : undefined;
+    this.#archiveQueries = new ArchiveQueries({
+      iq: this.#iq,
+      logger: this.#logger,
+      account: () => this.#account.bare,
+      domain: () => this.#account.domain,
+    });
     this.#delivery = options.delivery.receipts
       ? new ReliableDelivery({
           maxPending: options.delivery.maxPending,
@@ -158,6 +166,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       guard,
       iq: this.#iq,
       archive: this.#archive,
+      archiveQueries: this.#archiveQueries,
       emit,
       delivery: this.#delivery,
       sendReceipt: (receipt) => void this.sendStanza(receipt).catch(() => {}),
@@ -196,6 +205,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       iq: this.#iq,
       disco: this.#disco,
       session: { send: (stanza) => this.sendStanza(stanza, { setup: true }) },
+      archive: this.#archiveQueries,
       logger: this.#logger,
       clock: this.#clock,
     });

@@ -4,7 +4,9 @@
  *   bare JID; a forged one is dropped and logged. Sent carbons become the
  *   account's own outgoing messages.
  * - XEP-0313 §5.1: archive results only from our own account, for a query of
- *   ours that is still running.
+ *   ours that is still running. (A plugin's `ctx.archive.query` takes its own
+ *   results, from the archive it asked, before they reach the guard; see
+ *   archive-query.ts. Whatever it leaves is judged here.)
  * - The account's own echo (a message from this very session) is dropped.
  * - Duplicates (same XEP-0359 stanza-id from our server, or same origin-id
  *   from the same sender) are dropped; the memory is bounded.

@@ -10,6 +10,7 @@
  * busy or hostile sender cannot make the client deaf to the others.
  */
 import type { ArchiveCatchUp } from "./archive.js";
+import type { ArchiveQueries } from "./archive-query.js";
 import type { ClientEvents } from "./client-api.js";
 import { NS_RECEIPTS, type ReliableDelivery, receiptFor } from "./delivery.js";
 import { StanzaError } from "./errors.js";
@@ -46,6 +47,8 @@ export interface InboundDeps {
   guard: InboundGuard;
   iq: IqRouter;
   archive: ArchiveCatchUp | undefined;
+  /** Plugins' archive queries: take their results before any lane (see archive-query.ts). */
+  archiveQueries: ArchiveQueries;
   emit: <K extends keyof ClientEvents & string>(event: K, ...args: ClientEvents[K]) => void;
   /** End-to-end delivery (receipts), when `delivery.receipts` is on. */
   delivery: ReliableDelivery | undefined;
@@ -122,6 +125,9 @@ export class Inbound {
       this.#lanes.push(`iq:${sender ?? ""}`, stanza);
       return;
     }
+    // A result of a plugin's archive query goes to that query, never down the pipeline; taken at
+    // once so every result is in before the IQ result that ends the query.
+    if (stanza.name === "message" && this.#deps.archiveQueries.take(stanza)) return;
     this.#lanes.push(conversationOf(stanza), stanza);
   }
 

@@ -1,4 +1,11 @@
 export { type ArchiveCursorStore, memoryCursor } from "./archive.js";
+export {
+  ARCHIVE_QUERY_MAX,
+  type ArchivedMessage,
+  type ArchivePage,
+  type ArchiveQuerier,
+  type ArchiveQueryOptions,
+} from "./archive-query.js";
 export { writeFileAtomic } from "./atomic-file.js";
 export { type BackoffOptions, backoffDelay } from "./backoff.js";
 export { createClient, createComponentClient } from "./client.js";
@@ -62,6 +69,7 @@ export {
   type ResolvedClientOptions,
 } from "./options.js";
 export { parseOptions } from "./options-util.js";
+export { type ParseXmlOptions, parseXml } from "./parse-xml.js";
 export {
   INBOUND_STAGES,
   type InboundContext,

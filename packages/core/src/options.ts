@@ -91,6 +91,15 @@ export const loginOptionsSchema = z
      * (one round trip instead of four); `false` always uses RFC 6120 SASL and bind. @default true
      */
     sasl2: z.boolean().default(true),
+    /**
+     * Bind the resource inline with SASL2 (XEP-0386 Bind2) when the server offers it. ejabberd
+     * treats a Bind2 login as a client that syncs from its archive: when MAM archives the
+     * account's messages it deletes the offline messages instead of delivering them. So by default
+     * Bind2 is used only with `archive.catchUp` on, and a client without it binds after SASL2
+     * (RFC 6120, one round trip more) and gets its offline messages on every server.
+     * @default archive.catchUp
+     */
+    bind2: z.boolean().optional(),
     /** The XEP-0388 user agent, which lets the server recognise this client across logins. */
     userAgent: z
       .object({

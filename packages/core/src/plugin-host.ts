@@ -3,6 +3,7 @@
  * each context, records every registration made through it so that stopping
  * undoes them all, and keeps the stop order (dependents first).
  */
+import type { ArchiveQuerier } from "./archive-query.js";
 import type { PluginClient } from "./client-api.js";
 import { type Clock, TimerGroup } from "./clock.js";
 import type { Disco } from "./disco.js";
@@ -34,6 +35,7 @@ export interface PluginHostDeps {
   iq: IqRouter;
   disco: Disco;
   session: SessionLane;
+  archive: ArchiveQuerier;
   logger: Logger;
   clock: Clock;
 }
@@ -122,6 +124,7 @@ export class PluginHost {
         addNode: (node, provider) => track(host.disco.addNode(node, provider)),
       },
       session: host.session,
+      archive: host.archive,
       logger,
       clock: {
         now: () => host.clock.now(),

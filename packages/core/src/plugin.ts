@@ -8,6 +8,7 @@
  * their handles arrive typed in `ctx.deps`, the client checks they are in use
  * first, and a plugin always stops before the plugins it depends on.
  */
+import type { ArchiveQuerier } from "./archive-query.js";
 import type { PluginClient } from "./client-api.js";
 import type { Clock } from "./clock.js";
 import type { DiscoRegistry } from "./disco.js";
@@ -50,6 +51,8 @@ export interface PluginContext<Deps = Record<never, never>> {
   readonly disco: DiscoRegistry;
   /** The session-setup lane. */
   readonly session: SessionLane;
+  /** XEP-0313 archive queries (a room's or the account's); results come back to the caller only. */
+  readonly archive: ArchiveQuerier;
   /** Logger named after the plugin. */
   readonly logger: Logger;
   /** Timers (unref'd, cleared when the plugin stops). */

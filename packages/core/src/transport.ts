@@ -40,12 +40,16 @@ export interface LoginInfo {
   ssdp: "verified" | "absent" | "unchecked";
   /** XEP-0480 upgrade tasks run. */
   upgrades: string[];
+  /** TLS protocol of the connection (e.g. `TLSv1.3`); the certificate was verified, or no login. */
+  tlsVersion?: string | undefined;
 }
 
 /** Login settings beyond the password (XEP-0388 user agent, XEP-0484 tokens). */
 export interface LoginSettings {
   /** Use SASL2 when offered. */
   sasl2: boolean;
+  /** Bind inline (XEP-0386) when SASL2 offers it; RFC 6120 bind after SASL2 when false. @default true */
+  bind2?: boolean | undefined;
   /** Request and use FAST tokens when offered. */
   fast: boolean;
   /** Where FAST tokens are kept. */

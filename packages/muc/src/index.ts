@@ -30,4 +30,5 @@ export type {
   SubjectEvent,
 } from "./muc-types.js";
 export type { RoomListing } from "./room-actions.js";
+export type { RoomArchiveMessage, RoomHistory } from "./room-archive.js";
 export type { SelfPingVerdict } from "./self-ping.js";

@@ -997,3 +997,82 @@ describe("on a component", () => {
     );
   });
 });
+
+describe("room archive history (XEP-0313 §7)", () => {
+  const features = (...vars: string[]) =>
+    xml(
+      "query",
+      { xmlns: "http://jabber.org/protocol/disco#info" },
+      ...vars.map((v) => xml("feature", { var: v })),
+    );
+  const archived = (from: string, queryid: string, id: string, nick: string, body: string) =>
+    xml(
+      "message",
+      { from, to: `${ME}/fake` },
+      xml(
+        "result",
+        { xmlns: "urn:xmpp:mam:2", queryid, id },
+        xml(
+          "forwarded",
+          { xmlns: "urn:xmpp:forward:0" },
+          xml("delay", { xmlns: "urn:xmpp:delay", stamp: "2026-11-30T09:00:00Z" }),
+          xml(
+            "message",
+            { from: `${ROOM}/${nick}`, type: "groupchat", id: `o-${id}` },
+            xml("body", {}, body),
+          ),
+        ),
+      ),
+    );
+
+  it("asks disco#info, then the newest page of the room's archive", async () => {
+    const { server, rooms } = await setup();
+    const info = server.nextSent((el) => el.name === "iq" && el.attrs.to === ROOM);
+    const history = rooms.history(ROOM, { max: 3 });
+    server.receive(
+      iq(
+        "result",
+        { id: (await info).attrs.id ?? "", from: ROOM },
+        features(NS_MUC, "urn:xmpp:mam:2"),
+      ),
+    );
+    const query = await server.nextSent(
+      (el) => el.getChild("query", "urn:xmpp:mam:2") !== undefined,
+    );
+    expect(query.attrs.to).toBe(ROOM);
+    const rsm = query.getChild("query", "urn:xmpp:mam:2")?.getChild("set");
+    expect(rsm?.getChildText("max")).toBe("3");
+    expect(rsm?.getChild("before")).toBeDefined();
+    const queryid = query.getChild("query", "urn:xmpp:mam:2")?.attrs.queryid ?? "";
+    server.receive(archived("mallory@evil.test", queryid, "x", "mallory", "forged"));
+    server.receive(archived(ROOM, queryid, "a1", "alice", "hello"));
+    server.receive(archived(ROOM, queryid, "a2", "carol", "hi alice"));
+    server.receive(
+      iq(
+        "result",
+        { id: query.attrs.id ?? "", from: ROOM },
+        xml("fin", { xmlns: "urn:xmpp:mam:2", complete: "true" }),
+      ),
+    );
+    const got = await history;
+    expect(got.unavailable).toBeUndefined();
+    expect(got.complete).toBe(true);
+    expect(got.messages.map((m) => [m.archiveId, m.nick, m.message.body])).toEqual([
+      ["a1", "alice", "hello"],
+      ["a2", "carol", "hi alice"],
+    ]);
+  });
+
+  it("fetches nothing from a room without urn:xmpp:mam:2, and says why", async () => {
+    const { server, rooms } = await setup();
+    const info = server.nextSent((el) => el.name === "iq" && el.attrs.to === ROOM);
+    const history = rooms.history(ROOM, { max: 3 });
+    server.receive(iq("result", { id: (await info).attrs.id ?? "", from: ROOM }, features(NS_MUC)));
+    const got = await history;
+    expect(got.messages).toEqual([]);
+    expect(got.unavailable).toMatch(/does not advertise urn:xmpp:mam:2/);
+    expect(server.sent.some((el) => el.getChild("query", "urn:xmpp:mam:2") !== undefined)).toBe(
+      false,
+    );
+  });
+});

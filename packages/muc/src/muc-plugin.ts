@@ -31,6 +31,7 @@ import {
   leaveRoom,
   type RoomListing,
 } from "./room-actions.js";
+import { type RoomHistory, roomHistory } from "./room-archive.js";
 import { handleRoomPresence } from "./room-presence.js";
 import { RoomState } from "./room-state.js";
 import { handleRoomMessage, trackRoomSend } from "./room-traffic.js";
@@ -73,6 +74,12 @@ export interface MucHandle extends PluginHandle, Events<MucEvents> {
    * else, including an occupant (`room/nick`, a private message).
    */
   messageTypeFor(jid: string): "chat" | "groupchat";
+  /**
+   * The newest `max` messages of the room's XEP-0313 archive (max ≤ 500), oldest first. A room
+   * that does not advertise `urn:xmpp:mam:2` gives none, with the reason in `unavailable`;
+   * rejects when the archive query itself fails (error, timeout).
+   */
+  history(room: string, options: { max: number }): Promise<RoomHistory>;
   /** Sends a groupchat message to a room we are in; resolves with its id. */
   sendToRoom(
     room: string,
@@ -162,6 +169,7 @@ export const muc: Plugin<MucOptionsInput, MucHandle> = definePlugin(
           ? "groupchat"
           : "chat";
       },
+      history: (jid, options) => roomHistory(ctx.iq, ctx.archive, jid, options.max),
       sendToRoom(jid, body, extra = {}) {
         const room = m.get(jid);
         if (!room) return Promise.reject(new MucError(jid, "not-joined", "join the room first"));

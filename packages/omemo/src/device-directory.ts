@@ -5,6 +5,7 @@
  * one request; fetches of many JIDs (a room) run in parallel. The cache is
  * bounded: the least recently used contact is forgotten first.
  */
+import type { Element } from "@clawxmpp/core";
 import type { PubsubHandle } from "@clawxmpp/pubsub";
 import { type Bundle, parseBundle } from "./bundle-element.js";
 import { parseDeviceList } from "./device-list.js";
@@ -22,9 +23,29 @@ export interface DeviceListChange {
   first: boolean;
 }
 
+/** Where one OMEMO version keeps device lists and bundles on PEP. */
+export interface DirectoryProtocol<B> {
+  /** The device list node (item `current`). */
+  listNode: string;
+  parseList(element: Element): number[];
+  /** Where a device's bundle is: a node and, when bundles share one node, the item id. */
+  bundleItem(deviceId: number): { node: string; id?: string };
+  parseBundle(element: Element): B;
+}
+
+/** OMEMO 0.3 (`eu.siacs.conversations.axolotl`). */
+export const LEGACY_PROTOCOL: DirectoryProtocol<Bundle> = {
+  listNode: NODE_DEVICE_LIST,
+  parseList: (element) => parseDeviceList(element).map((d) => d.id),
+  bundleItem: (deviceId) => ({ node: bundleNode(deviceId) }),
+  parseBundle,
+};
+
 /** Where the directory reads from, and what it tells. */
-export interface DeviceDirectoryDeps {
+export interface DeviceDirectoryDeps<B = Bundle> {
   pubsub: PubsubHandle;
+  /** The OMEMO version's nodes; default 0.3. */
+  protocol?: DirectoryProtocol<B>;
   maxContacts: number;
   onChange: (change: DeviceListChange) => void;
 }
@@ -33,14 +54,16 @@ const isMissing = (error: unknown) =>
   (error as { condition?: string })?.condition === "item-not-found";
 
 /** Device lists and bundles of contacts (and of our own account). */
-export class DeviceDirectory {
-  readonly #deps: DeviceDirectoryDeps;
+export class DeviceDirectory<B = Bundle> {
+  readonly #deps: DeviceDirectoryDeps<B>;
+  readonly #protocol: DirectoryProtocol<B>;
   readonly #lists = new Map<string, number[]>();
   readonly #pending = new Map<string, Promise<number[]>>();
-  readonly #bundles = new Map<string, Bundle>();
+  readonly #bundles = new Map<string, B>();
 
-  constructor(deps: DeviceDirectoryDeps) {
+  constructor(deps: DeviceDirectoryDeps<B>) {
     this.#deps = deps;
+    this.#protocol = deps.protocol ?? (LEGACY_PROTOCOL as unknown as DirectoryProtocol<B>);
   }
 
   /** The cached list of `jid`, if any (no request). */
@@ -89,13 +112,17 @@ export class DeviceDirectory {
   }
 
   /** A device's bundle: cached until a PreKey session was built from it (`forgetBundle`). */
-  async bundle(jid: string, deviceId: number): Promise<Bundle> {
+  async bundle(jid: string, deviceId: number): Promise<B> {
     const key = `${jid}.${deviceId}`;
     const cached = this.#bundles.get(key);
     if (cached) return cached;
     let items: Awaited<ReturnType<PubsubHandle["items"]>>;
     try {
-      items = await this.#deps.pubsub.items(bundleNode(deviceId), { service: jid, max: 1 });
+      const where = this.#protocol.bundleItem(deviceId);
+      items = await this.#deps.pubsub.items(
+        where.node,
+        where.id === undefined ? { service: jid, max: 1 } : { service: jid, ids: [where.id] },
+      );
     } catch (error) {
       throw new OmemoError(
         isMissing(error) ? "no-session" : "malformed",
@@ -105,7 +132,7 @@ export class DeviceDirectory {
     }
     const payload = items[0]?.payload;
     if (!payload) throw new OmemoError("no-session", `${key} has no published bundle`);
-    const bundle = parseBundle(payload);
+    const bundle = this.#protocol.parseBundle(payload);
     if (this.#bundles.size >= this.#deps.maxContacts) {
       const oldest = this.#bundles.keys().next().value;
       if (oldest !== undefined) this.#bundles.delete(oldest);
@@ -137,8 +164,11 @@ export class DeviceDirectory {
   async #fetch(jid: string): Promise<number[]> {
     let devices: number[];
     try {
-      const [item] = await this.#deps.pubsub.items(NODE_DEVICE_LIST, { service: jid, max: 1 });
-      devices = item?.payload ? parseDeviceList(item.payload).map((d) => d.id) : [];
+      const [item] = await this.#deps.pubsub.items(this.#protocol.listNode, {
+        service: jid,
+        max: 1,
+      });
+      devices = item?.payload ? this.#protocol.parseList(item.payload) : [];
     } catch (error) {
       if (!isMissing(error)) throw error;
       devices = [];

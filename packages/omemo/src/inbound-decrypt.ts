@@ -13,7 +13,7 @@
  * messages from the archive keep their prekey until the catch-up is over.
  */
 import type { Element, InboundContext, Logger } from "@clawxmpp/core";
-import { xml } from "@clawxmpp/core";
+import { parseXml, xml } from "@clawxmpp/core";
 import type { MucHandle } from "@clawxmpp/muc";
 import { encodeAddress } from "./device-address.js";
 import { findEncrypted, parseEncrypted } from "./encrypted-element.js";
@@ -22,6 +22,9 @@ import { NS_EME, NS_HINTS, NS_OMEMO } from "./namespaces.js";
 import { OmemoError } from "./omemo-error.js";
 import type { OmemoRuntime } from "./omemo-runtime.js";
 import type { OmemoMessageInfo, UndecryptableEvent } from "./omemo-types.js";
+import { type EncryptedMessage2, findEncrypted2, parseEncrypted2 } from "./v2/encrypted-element.js";
+import { NS_OMEMO2 } from "./v2/namespaces.js";
+import { parseEnvelope } from "./v2/sce-envelope.js";
 
 /** What the stage needs. */
 export interface DecryptStageDeps {
@@ -31,10 +34,12 @@ export interface DecryptStageDeps {
   requireEncryption: boolean;
   /** True when `jid` has OMEMO devices (for `requireEncryption`). */
   hasOmemo: (jid: string) => Promise<boolean>;
-  /** A PreKey message was decrypted live: replace the consumed prekey. */
-  preKeyConsumed: () => void;
+  /** A PreKey message (a key exchange for OMEMO 2) was decrypted live: replace the consumed prekey. */
+  preKeyConsumed: (version: 1 | 2) => void;
   /** A live message came from this device (a device list that lacks it is refreshed). */
-  senderDevice: (jid: string, deviceId: number) => void;
+  senderDevice: (jid: string, deviceId: number, version: 1 | 2) => void;
+  /** Our bare JID (OMEMO 2 keys are addressed to it). */
+  account: string;
   /** Archive processing started (prekey removal deferred until `caughtUp`). */
   archiveStarted: () => void;
   undecryptable: (event: UndecryptableEvent) => void;
@@ -63,7 +68,8 @@ export function decryptStage(deps: DecryptStageDeps) {
     const stanza = ctx.stanza;
     if (stanza.name !== "message" || stanza.attrs.type === "error") return;
     const element = findEncrypted(stanza);
-    if (!element) {
+    const element2 = findEncrypted2(stanza);
+    if (!element && !element2) {
       await refusePlaintext(ctx);
       return;
     }
@@ -95,6 +101,26 @@ export function decryptStage(deps: DecryptStageDeps) {
       });
       return;
     }
+    // OMEMO 2 first when it holds a key for us (a sender of both versions addresses each device once).
+    if (element2 && runtime.deps.v2) {
+      let message2: EncryptedMessage2 | undefined;
+      try {
+        message2 = parseEncrypted2(element2);
+      } catch (error) {
+        if (!element) {
+          const condition = error instanceof OmemoError ? error.condition : "malformed";
+          refuse(ctx, { jid, deviceId: undefined, condition, reason: (error as Error).message });
+          return;
+        }
+      }
+      const forUs =
+        message2?.keys.some((k) => k.jid === deps.account && k.rid === runtime.deviceId) ?? false;
+      if (message2 && (forUs || !element)) {
+        await decrypt2(ctx, runtime, message2, jid, groupchat);
+        return;
+      }
+    }
+    if (!element) return;
     let message: ReturnType<typeof parseEncrypted>;
     try {
       message = parseEncrypted(element);
@@ -109,11 +135,11 @@ export function decryptStage(deps: DecryptStageDeps) {
       return;
     }
     if (ctx.origin.via === "archive") deps.archiveStarted();
-    else deps.senderDevice(jid, message.sid);
+    else deps.senderDevice(jid, message.sid, 1);
     try {
       const result = await runtime.deps.sessions.decrypt(jid, message);
       if (result.prekey && result.preKeyId !== undefined && ctx.origin.via !== "archive") {
-        deps.preKeyConsumed();
+        deps.preKeyConsumed(1);
       }
       if (result.plaintext === undefined) {
         ctx.drop("omemo: key transport");
@@ -123,6 +149,7 @@ export function decryptStage(deps: DecryptStageDeps) {
       const plain = plainCopy(stanza, result.plaintext);
       deps.decrypted.set(plain, {
         encrypted: true,
+        version: 1,
         jid,
         deviceId: result.sender.deviceId,
         fingerprint: fingerprintHex(result.identityKey),
@@ -148,6 +175,62 @@ export function decryptStage(deps: DecryptStageDeps) {
     }
   };
 
+  /** An OMEMO 2 message: the key, the payload, then the SCE envelope checked against the stanza. */
+  async function decrypt2(
+    ctx: InboundContext,
+    runtime: OmemoRuntime,
+    message: EncryptedMessage2,
+    jid: string,
+    groupchat: boolean,
+  ): Promise<void> {
+    const v2 = runtime.deps.v2;
+    const stanza = ctx.stanza;
+    if (!v2) return;
+    if (message.sid === runtime.deviceId) {
+      ctx.drop("omemo: our own message");
+      return;
+    }
+    if (ctx.origin.via === "archive") deps.archiveStarted();
+    else deps.senderDevice(jid, message.sid, 2);
+    try {
+      const result = await v2.sessions.decrypt(jid, message);
+      if (result.prekey && ctx.origin.via !== "archive") deps.preKeyConsumed(2);
+      if (result.plaintext === undefined) {
+        ctx.drop("omemo: empty OMEMO 2 message");
+        return;
+      }
+      const envelope = parseXml(new TextDecoder().decode(result.plaintext), ENVELOPE_BOUNDS);
+      const opened = parseEnvelope(envelope, {
+        from: jid,
+        to: groupchat ? bare(stanza.attrs.from) : (stanza.attrs.to ?? deps.account),
+        requireTo: groupchat,
+      });
+      const plain = plainCopy2(stanza, opened.content);
+      deps.decrypted.set(plain, {
+        encrypted: true,
+        version: 2,
+        jid,
+        deviceId: message.sid,
+        fingerprint: fingerprintHex(result.identityKey),
+        trust: (await runtime.deps.store.getTrust(result.sender)) ?? "trusted",
+        prekey: result.prekey,
+      });
+      ctx.stanza = plain;
+    } catch (error) {
+      const condition = error instanceof OmemoError ? error.condition : "malformed";
+      refuse(
+        ctx,
+        { jid, deviceId: message.sid, condition, reason: (error as Error).message },
+        condition === "duplicate",
+      );
+      const broken = condition === "bad-mac" || condition === "no-session";
+      const kex = message.keys.some((k) => k.rid === runtime.deviceId && k.kex);
+      if (broken && !kex && ctx.origin.via !== "archive") {
+        void runtime.heal2({ jid, deviceId: message.sid }, jid, "chat");
+      }
+    }
+  }
+
   async function refusePlaintext(ctx: InboundContext): Promise<void> {
     if (!deps.requireEncryption) return;
     const stanza = ctx.stanza;
@@ -164,12 +247,74 @@ export function decryptStage(deps: DecryptStageDeps) {
   }
 }
 
+const ENVELOPE_BOUNDS = { maxBytes: 256 * 1024, maxDepth: 16 };
+
+/**
+ * Envelope content that must not come from the sender's device: what servers stamp or route by
+ * (XEP-0420 § 3.1: the receiver ignores it), and encryption inside encryption.
+ */
+const NOT_CONTENT: readonly (readonly [string, string])[] = [
+  ["stanza-id", "urn:xmpp:sid:0"],
+  ["delay", "urn:xmpp:delay"],
+  ["x", "http://jabber.org/protocol/muc#user"],
+  ["addresses", "http://jabber.org/protocol/address"],
+  ["result", "urn:xmpp:mam:2"],
+  ["sent", "urn:xmpp:carbons:2"],
+  ["received", "urn:xmpp:carbons:2"],
+  ["encrypted", NS_OMEMO],
+  ["encrypted", NS_OMEMO2],
+];
+
+/**
+ * A detached copy of `element` with every namespace spelled as a default `xmlns`: senders may
+ * declare prefixes on the envelope (python's ElementTree writes `ns0:reactions`), which would be
+ * lost once the content leaves it.
+ */
+function unprefixed(element: Element): Element {
+  const attrs: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(element.attrs)) {
+    if (key !== "xmlns" && !key.startsWith("xmlns:")) attrs[key] = value;
+  }
+  attrs.xmlns = element.getNS();
+  const colon = element.name.indexOf(":");
+  const name = colon === -1 ? element.name : element.name.slice(colon + 1);
+  return xml(
+    name,
+    attrs,
+    ...element.children.map((c) => (typeof c === "string" ? c : unprefixed(c))),
+  );
+}
+
+/** The message with the envelope's content in place of the OMEMO parts (and of clear copies of it). */
+function plainCopy2(stanza: Element, content: Element[]): Element {
+  const allowed = content
+    .map(unprefixed)
+    .filter((c) => !NOT_CONTENT.some(([name, ns]) => c.is(name, ns)));
+  for (const child of allowed) {
+    if (child.attrs.xmlns === "jabber:client") delete child.attrs.xmlns;
+  }
+  const replaced = (child: Element) =>
+    allowed.some((c) => c.name === child.name && c.getNS() === (child.getNS() ?? c.getNS()));
+  const kept = stanza.children.filter(
+    (child): child is Element =>
+      typeof child !== "string" &&
+      !child.is("encrypted", NS_OMEMO) &&
+      !child.is("encrypted", NS_OMEMO2) &&
+      !child.is("encryption", NS_EME) &&
+      !child.is("store", NS_HINTS) &&
+      child.name !== "body" &&
+      !replaced(child),
+  );
+  return xml("message", { ...stanza.attrs }, ...kept, ...allowed);
+}
+
 /** The message with its plaintext as `<body/>` and the OMEMO parts removed. */
 function plainCopy(stanza: Element, plaintext: string): Element {
   const kept = stanza.children.filter(
     (child) =>
       typeof child !== "string" &&
       !child.is("encrypted", NS_OMEMO) &&
+      !child.is("encrypted", NS_OMEMO2) &&
       !child.is("encryption", NS_EME) &&
       !child.is("store", NS_HINTS) &&
       child.name !== "body",

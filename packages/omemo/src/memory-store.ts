@@ -90,4 +90,24 @@ export class MemoryOmemoStore implements OmemoStore {
     this.state.trust.set(encodeAddress(address), trust);
     return this.changed();
   }
+
+  async getOwnDevice2(): Promise<string | undefined> {
+    return this.state.own2;
+  }
+  setOwnDevice2(record: string): Promise<void> {
+    this.state.own2 = record;
+    return this.changed();
+  }
+
+  async getSession2(address: DeviceAddress): Promise<string | undefined> {
+    return this.state.sessions2.get(encodeAddress(address));
+  }
+  storeSession2(address: DeviceAddress, record: string): Promise<void> {
+    this.state.sessions2.set(encodeAddress(address), record);
+    return this.changed();
+  }
+  removeSession2(address: DeviceAddress): Promise<void> {
+    if (!this.state.sessions2.delete(encodeAddress(address))) return Promise.resolve();
+    return this.changed();
+  }
 }

@@ -12,10 +12,13 @@ export const DEFAULT_FALLBACK_BODY =
   "I sent you an OMEMO encrypted message but your client doesn’t seem to support that.";
 
 /** The hint children; `fallbackBody: false` for key transports, which carry no body. */
-export function omemoHints(fallbackBody: string | false = DEFAULT_FALLBACK_BODY): Element[] {
+export function omemoHints(
+  fallbackBody: string | false = DEFAULT_FALLBACK_BODY,
+  namespace: string = NS_OMEMO,
+): Element[] {
   return [
     xml("store", { xmlns: NS_HINTS }),
-    xml("encryption", { xmlns: NS_EME, namespace: NS_OMEMO, name: "OMEMO" }),
+    xml("encryption", { xmlns: NS_EME, namespace, name: "OMEMO" }),
     ...(fallbackBody === false ? [] : [xml("body", {}, fallbackBody)]),
   ];
 }

@@ -89,6 +89,11 @@ export const omemoOptionsSchema = z
     healingInterval: z.number().int().min(0).default(600_000),
     /** Contacts whose device lists and bundles are cached. @default 1000 */
     maxCachedContacts: z.number().int().min(1).max(1_000_000).default(1_000),
+    /**
+     * Also speak OMEMO 2 (`urn:xmpp:omemo:2`): publish its device list and bundle, decrypt it, and
+     * encrypt in it for devices that announce it. `false` keeps to 0.3 alone. @default true
+     */
+    omemo2: z.boolean().default(true),
     /** Devices of one contact we encrypt for or build sessions with (more are ignored). @default 32 */
     maxDevicesPerContact: z.number().int().min(1).max(1_000).default(32),
   })

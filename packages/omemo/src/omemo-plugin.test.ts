@@ -22,6 +22,14 @@ import type { OmemoOptionsInput } from "./omemo-options.js";
 import { omemo } from "./omemo-plugin.js";
 import { OmemoSessions } from "./omemo-sessions.js";
 import type { UndecryptableEvent } from "./omemo-types.js";
+import { parseBundle2 } from "./v2/bundle-element.js";
+import { buildEncrypted2 } from "./v2/encrypted-element.js";
+import { fingerprintHex2 } from "./v2/fingerprint.js";
+import { generateIdentity } from "./v2/identity-key.js";
+import { NODE_BUNDLES_V2, NODE_DEVICES_V2, NS_OMEMO2 } from "./v2/namespaces.js";
+import { encryptPayload2 } from "./v2/payload.js";
+import { buildEnvelope } from "./v2/sce-envelope.js";
+import { OmemoSession2 } from "./v2/session.js";
 
 testPluginConformance(omemo, { options: {}, dependencies: [[pubsub, {}]] });
 
@@ -75,8 +83,14 @@ async function setup(options: OmemoOptionsInput = {}, clock?: FakeClock) {
   const om: OmemoHandle = client.use(omemo, { store, ...options });
   const presence = server.nextSent((el) => el.name === "presence");
   const listRead = server.nextSent(request("items", NODE_DEVICE_LIST));
+  const listRead2 = server.nextSent(request("items", NODE_DEVICES_V2));
   await client.start();
   const { deviceId } = await om.ready;
+  notFound(server, await listRead2);
+  const listPublish2 = await server.nextSent(request("publish", NODE_DEVICES_V2));
+  reply(server, listPublish2);
+  const bundlePublish2 = await server.nextSent(request("publish", NODE_BUNDLES_V2));
+  reply(server, bundlePublish2);
   notFound(server, await listRead);
   const listPublish = await server.nextSent(request("publish", NODE_DEVICE_LIST));
   reply(server, listPublish);
@@ -91,6 +105,8 @@ async function setup(options: OmemoOptionsInput = {}, clock?: FakeClock) {
     deviceId,
     listPublish,
     bundlePublish,
+    listPublish2,
+    bundlePublish2,
     presence: await presence,
   };
 }
@@ -213,6 +229,7 @@ describe("omemo plugin", () => {
     expect(message.body).toBe("secret ✓");
     expect(message.omemo).toEqual({
       encrypted: true,
+      version: 1,
       jid: "alice@example.test",
       deviceId: alice.deviceId,
       fingerprint: fingerprintHex(alice.identityKeyPair.publicKey),
@@ -222,6 +239,68 @@ describe("omemo plugin", () => {
     expect(message.originId).toBe("m1");
     const children = message.stanza.getChildElements().map((c) => c.name);
     expect(children.sort()).toEqual(["body", "origin-id", "request"]);
+  });
+
+  it("publishes the OMEMO 2 device list and bundle beside 0.3, with the same device id and identity", async () => {
+    const { listPublish2, bundlePublish2, deviceId, om, client } = await setup();
+    const devices = pubsubChild(listPublish2)?.getChild("item")?.getChild("devices", NS_OMEMO2);
+    expect(devices?.getChildren("device").map((d) => Number(d.attrs.id))).toEqual([deviceId]);
+    const item = pubsubChild(bundlePublish2)?.getChild("item");
+    expect(item?.attrs.id).toBe(String(deviceId));
+    const bundle = parseBundle2(item?.getChild("bundle", NS_OMEMO2) as Element);
+    expect(bundle.preKeys).toHaveLength(100);
+    expect(fingerprintHex2(bundle.identityKey)).toBe((await om.identity()).fingerprint);
+    const form = bundlePublish2.getChild("pubsub", NS_PUBSUB)?.getChild("publish-options");
+    expect(form?.toString()).toContain("<value>open</value>");
+    expect(form?.toString()).toContain("<value>max</value>");
+    expect(introspect(client).discoFeatures).toContain(`${NODE_DEVICES_V2}+notify`);
+  });
+
+  it("decrypts an OMEMO 2 message: the SCE content (body, reaction, correction) replaces the fallback", async () => {
+    const { server, client, om, deviceId, bundlePublish2 } = await setup();
+    const bundle = parseBundle2(
+      pubsubChild(bundlePublish2)?.getChild("item")?.getChild("bundle", NS_OMEMO2) as Element,
+    );
+    const alice = generateIdentity();
+    const session = OmemoSession2.initiate(alice, bundle);
+    const send = (content: Element[], envelopeFrom = "alice@example.test") => {
+      const envelope = buildEnvelope({ content, from: envelopeFrom, to: ME });
+      const payload = encryptPayload2(envelope.toString());
+      const key = session.encrypt(payload.keyMaterial);
+      server.receive(
+        xml(
+          "message",
+          { from: "alice@example.test/phone", to: FULL, type: "chat", id: "m2" },
+          xml("body", {}, "fallback"),
+          xml("replace", { xmlns: "urn:xmpp:message-correct:0", id: "clear-copy" }),
+          buildEncrypted2({
+            sid: 4242,
+            keys: [{ jid: ME, rid: deviceId, kex: key.kex, data: key.data }],
+            payload: payload.ciphertext,
+          }),
+        ),
+      );
+    };
+    const got = nextEvent(client, "message");
+    send([
+      xml("body", { xmlns: "jabber:client" }, "fixed ✓"),
+      xml("replace", { xmlns: "urn:xmpp:message-correct:0", id: "orig-1" }),
+      xml("stanza-id", { xmlns: "urn:xmpp:sid:0", id: "forged", by: ME }),
+    ]);
+    const [message] = await got;
+    expect(message.body).toBe("fixed ✓");
+    expect(message.omemo).toMatchObject({ version: 2, jid: "alice@example.test", deviceId: 4242 });
+    expect(message.stanza.getChildren("replace", "urn:xmpp:message-correct:0")).toHaveLength(1);
+    expect(message.stanza.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(
+      "orig-1",
+    );
+    expect(message.stanza.getChild("stanza-id", "urn:xmpp:sid:0")).toBeUndefined();
+    // An envelope naming another sender is refused.
+    const refused = new Promise<UndecryptableEvent>((resolve) => om.once("undecryptable", resolve));
+    send([xml("body", { xmlns: "jabber:client" }, "spoofed")], "mallory@example.test");
+    const event = await refused;
+    expect(event.condition).toBe("untrusted");
+    expect(event.reason).toMatch(/SCE <from>/);
   });
 
   it("refuses options it cannot use", () => {

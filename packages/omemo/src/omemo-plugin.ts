@@ -39,7 +39,15 @@ import type { OmemoStore } from "./omemo-store.js";
 import type { OmemoEvents, OmemoMessageInfo } from "./omemo-types.js";
 import { encryptStage } from "./outbound-encrypt.js";
 import { OwnDevicePublisher } from "./own-device.js";
+import { RoomMembers } from "./room-members.js";
 import { TrustPolicy } from "./trust-policy.js";
+import { type DeviceEntry2, parseDeviceList2 } from "./v2/device-list.js";
+import { OMEMO2_PROTOCOL } from "./v2/directory-protocol.js";
+import { NODE_DEVICES_V2 } from "./v2/namespaces.js";
+import { OwnDevicePublisher2 } from "./v2/own-device2.js";
+import { OwnKeys2 } from "./v2/own-keys-store.js";
+import { Omemo2Sessions } from "./v2/sessions2.js";
+import type { Bundle2 } from "./v2/x3dh.js";
 
 declare module "@clawxmpp/core" {
   interface MessageExtensions {
@@ -97,6 +105,23 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
       },
     });
     let runtimeNow: OmemoRuntime | undefined;
+    // OMEMO 2 lists and bundles, beside the 0.3 ones (same directory code, other nodes).
+    const directory2 = new DeviceDirectory<Bundle2>({
+      pubsub: ps,
+      protocol: OMEMO2_PROTOCOL,
+      maxContacts: opts.maxCachedContacts,
+      onChange(change) {
+        for (const deviceId of change.added) {
+          const own = change.jid === account;
+          if (own && runtimeNow?.deviceId === deviceId) continue;
+          if (directory.cached(change.jid)?.includes(deviceId)) continue;
+          events.emit("deviceAdded", { jid: change.jid, deviceId, own });
+        }
+      },
+    });
+    const knownDevices = (jid: string) => [
+      ...new Set([...(directory.cached(jid) ?? []), ...(directory2.cached(jid) ?? [])]),
+    ];
 
     const init = async (): Promise<OmemoRuntime> => {
       const store: OmemoStore =
@@ -108,7 +133,7 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         store,
         mode: opts.trust,
         trustedFingerprints: new Set(opts.trustedFingerprints),
-        knownDevices: (jid) => directory.cached(jid) ?? [],
+        knownDevices,
         onIdentity: (event) => events.emit("identity", event),
       });
       const sessions = await OmemoSessions.open(store, { isTrusted: policy.isTrusted });
@@ -122,7 +147,26 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         signedPreKeyRotation: opts.signedPreKeyRotation,
         now: () => ctx.clock.now(),
       });
+      const keys2 = !opts.omemo2
+        ? undefined
+        : await OwnKeys2.open(store, own, {
+            preKeyCount: opts.preKeyCount,
+            now: () => ctx.clock.now(),
+          });
+      const v2 = keys2 && {
+        sessions: new Omemo2Sessions(store, keys2, account, policy.isTrusted),
+        directory: directory2,
+        publisher: new OwnDevicePublisher2({
+          pubsub: ps,
+          keys: keys2,
+          logger: log,
+          label: opts.deviceLabel,
+          signedPreKeyRotation: opts.signedPreKeyRotation,
+          now: () => ctx.clock.now(),
+        }),
+      };
       return new OmemoRuntime({
+        ...(v2 && { v2 }),
         store,
         sessions,
         policy,
@@ -148,9 +192,21 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
       published = starting
         .then(async (rt) => {
           if (stopped) return;
+          const v2 = rt.deps.v2;
+          // OMEMO 2 publishes beside 0.3; one failing does not hold the other back.
+          const second = v2?.publisher
+            .publishAll()
+            .then(() => v2.publisher.rotateIfDue())
+            .then(() => directory2.update(account, [rt.deviceId, ...v2.publisher.otherDevices]))
+            .catch((error: unknown) =>
+              log.warn("could not publish our OMEMO 2 device", {
+                error: (error as Error).message,
+              }),
+            );
           await rt.deps.publisher.publishAll();
           await rt.deps.publisher.rotateIfDue();
           directory.update(account, [rt.deviceId, ...rt.deps.publisher.otherDevices]);
+          await second;
           if (!stopped) events.emit("published", { deviceId: rt.deviceId });
         })
         .catch((error: unknown) => {
@@ -166,13 +222,16 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
 
     ctx.clock.setInterval(() => {
       if (ctx.client.status !== "online" || !runtimeNow) return;
-      runtimeNow.deps.publisher
-        .rotateIfDue()
-        .catch((error: unknown) =>
-          log.warn("signed prekey rotation failed", { error: (error as Error).message }),
-        );
+      for (const publisher of [runtimeNow.deps.publisher, runtimeNow.deps.v2?.publisher]) {
+        publisher
+          ?.rotateIfDue()
+          .catch((error: unknown) =>
+            log.warn("signed prekey rotation failed", { error: (error as Error).message }),
+          );
+      }
     }, opts.rotationCheckInterval);
 
+    const members = new RoomMembers(ctx.iq, () => ctx.clock.now());
     let lastReAdd = Number.NEGATIVE_INFINITY;
     // Device lists: `+notify` so contacts' (and our own) lists arrive as PEP notifications.
     ctx.onStop(ps.notify(NODE_DEVICE_LIST));
@@ -210,18 +269,59 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
       }),
     );
 
+    let lastReAdd2 = Number.NEGATIVE_INFINITY;
+    if (opts.omemo2) ctx.onStop(ps.notify(NODE_DEVICES_V2));
+    ctx.onStop(
+      ps.onNode(NODE_DEVICES_V2, (event) => {
+        if (!opts.omemo2) return;
+        if (!event.pep) return;
+        let entries: DeviceEntry2[] = [];
+        if (event.type === "item") {
+          try {
+            entries = event.payload ? parseDeviceList2(event.payload) : [];
+          } catch (error) {
+            log.warn("malformed OMEMO 2 device list ignored", {
+              from: event.service,
+              reason: (error as Error).message,
+            });
+            return;
+          }
+        }
+        const devices = entries.map((d) => d.id);
+        directory2.update(event.service, devices);
+        const v2 = runtimeNow?.deps.v2;
+        if (
+          event.service === account &&
+          v2 &&
+          runtimeNow &&
+          !devices.includes(runtimeNow.deviceId)
+        ) {
+          const now = ctx.clock.now();
+          if (now - lastReAdd2 < READD_INTERVAL) return;
+          lastReAdd2 = now;
+          log.info("our device was removed from our OMEMO 2 device list; adding it back");
+          v2.publisher
+            .ownListChanged(entries)
+            .catch((error: unknown) =>
+              log.warn("could not re-add our OMEMO 2 device", { error: (error as Error).message }),
+            );
+        }
+      }),
+    );
+
     const hasOmemo = async (jid: string) => {
-      try {
-        return (await directory.devices(jid)).length > 0;
-      } catch {
-        return false;
-      }
+      const lists = await Promise.allSettled([
+        directory.devices(jid),
+        opts.omemo2 ? directory2.devices(jid) : [],
+      ]);
+      return lists.some((list) => list.status === "fulfilled" && list.value.length > 0);
     };
     let deferring = false;
-    const replenish = () => {
+    const replenish = (version: 1 | 2 = 1) => {
       if (!runtimeNow || stopped) return;
-      runtimeNow.deps.publisher
-        .replenish()
+      const publisher = version === 2 ? runtimeNow.deps.v2?.publisher : runtimeNow.deps.publisher;
+      publisher
+        ?.replenish()
         .catch((error: unknown) =>
           log.warn("could not replace consumed prekeys", { error: (error as Error).message }),
         );
@@ -236,15 +336,17 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         requireEncryption: opts.requireEncryption,
         hasOmemo,
         preKeyConsumed: replenish,
-        senderDevice(jid, deviceId) {
-          const known = directory.cached(jid);
-          if (known?.includes(deviceId)) return;
-          directory.devices(jid, { refresh: true }).catch(() => {});
+        account,
+        senderDevice(jid, deviceId, version) {
+          const dir: DeviceDirectory<unknown> = version === 2 ? directory2 : directory;
+          if (dir.cached(jid)?.includes(deviceId)) return;
+          dir.devices(jid, { refresh: true }).catch(() => {});
         },
         archiveStarted() {
           if (deferring || !runtimeNow) return;
           deferring = true;
           runtimeNow.deps.sessions.deferPreKeyRemoval();
+          runtimeNow.deps.v2?.sessions.deferPreKeyRemoval();
         },
         undecryptable: (event) => events.emit("undecryptable", event),
         decrypted,
@@ -259,7 +361,15 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
       deferring = false;
       runtimeNow.deps.sessions
         .endPreKeyDeferral()
-        .then((ids) => ids.length > 0 && replenish())
+        .then((ids) => ids.length > 0 && replenish(1))
+        .catch((error: unknown) =>
+          log.warn("could not remove prekeys used during catch-up", {
+            error: (error as Error).message,
+          }),
+        );
+      runtimeNow.deps.v2?.sessions
+        .endPreKeyDeferral()
+        .then((ids) => ids.length > 0 && replenish(2))
         .catch((error: unknown) =>
           log.warn("could not remove prekeys used during catch-up", {
             error: (error as Error).message,
@@ -276,6 +386,8 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
         requireEncryption: opts.requireEncryption,
         fallbackBody: opts.fallbackBody,
         hasOmemo,
+        account,
+        roomMembers: (room) => members.of(room),
       }),
     );
     if (ctx.deps.upload) {
@@ -315,7 +427,17 @@ export const omemo: Plugin<OmemoOptionsInput, OmemoHandle, Deps> = definePlugin(
       },
       async devices(jid, options = {}) {
         const rt = await starting;
-        const ids = await directory.devices(jid, options);
+        const lists = await Promise.allSettled([
+          directory.devices(jid, options),
+          opts.omemo2 ? directory2.devices(jid, options) : [],
+        ]);
+        const ids = [
+          ...new Set(lists.flatMap((list) => (list.status === "fulfilled" ? list.value : []))),
+        ];
+        const [legacy, second] = lists;
+        if (legacy?.status === "rejected" && (!opts.omemo2 || second?.status === "rejected")) {
+          throw legacy.reason;
+        }
         return Promise.all(
           ids.map(async (deviceId) => {
             const address = { jid, deviceId };

@@ -18,6 +18,9 @@ export interface OmemoState {
   sessions: Map<string, string>;
   identities: Map<string, Uint8Array>;
   trust: Map<string, TrustState>;
+  /** OMEMO 2: our prekeys (JSON record) and sessions by `jid.deviceId`. */
+  own2: string | undefined;
+  sessions2: Map<string, string>;
 }
 
 /** An empty state. */
@@ -29,6 +32,8 @@ export function emptyState(): OmemoState {
     sessions: new Map(),
     identities: new Map(),
     trust: new Map(),
+    own2: undefined,
+    sessions2: new Map(),
   };
 }
 
@@ -52,6 +57,12 @@ const fileSchema = z.object({
   sessions: z.record(z.string(), z.string()),
   identities: z.record(z.string(), b64),
   trust: z.record(z.string(), z.enum(["undecided", "trusted", "verified", "untrusted"])),
+  // OMEMO 2, absent from files written before it.
+  own2: z
+    .string()
+    .max(1024 * 1024)
+    .optional(),
+  sessions2: z.record(z.string(), z.string()).optional(),
 });
 
 type StateFile = z.infer<typeof fileSchema>;
@@ -85,6 +96,8 @@ export function serializeState(state: OmemoState): string {
       [...state.identities].map(([address, key]) => [address, encodeBase64(key)]),
     ),
     trust: Object.fromEntries(state.trust),
+    ...(state.own2 !== undefined && { own2: state.own2 }),
+    sessions2: Object.fromEntries(state.sessions2),
   };
   return `${JSON.stringify(file)}\n`;
 }
@@ -114,6 +127,8 @@ export function parseState(text: string, source: string): OmemoState {
       sessions: new Map(Object.entries(file.sessions)),
       identities: new Map(Object.entries(file.identities).map(([a, k]) => [a, bytes(k)])),
       trust: new Map(Object.entries(file.trust)),
+      own2: file.own2,
+      sessions2: new Map(Object.entries(file.sessions2 ?? {})),
     };
   } catch (error) {
     throw new OmemoError("store", `${source} holds an invalid key: ${(error as Error).message}`, {

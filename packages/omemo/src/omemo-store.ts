@@ -79,4 +79,16 @@ export interface OmemoStore {
 
   getTrust(address: DeviceAddress): Promise<TrustState | undefined>;
   setTrust(address: DeviceAddress, trust: TrustState): Promise<void>;
+
+  // OMEMO 2 (`urn:xmpp:omemo:2`). Optional so stores written for 0.3 keep working: without them the
+  // OMEMO 2 prekeys and sessions live in memory only (a restart republishes the bundle and heals).
+  // Identity keys and trust are shared with 0.3 (OMEMO 2 keys are recorded in their 0.3 form).
+
+  /** Our OMEMO 2 prekeys and signed prekeys: an opaque JSON record, validated when read. */
+  getOwnDevice2?(): Promise<string | undefined>;
+  setOwnDevice2?(record: string): Promise<void>;
+  /** The OMEMO 2 session (an opaque JSON record) with a peer device. */
+  getSession2?(address: DeviceAddress): Promise<string | undefined>;
+  storeSession2?(address: DeviceAddress, record: string): Promise<void>;
+  removeSession2?(address: DeviceAddress): Promise<void>;
 }

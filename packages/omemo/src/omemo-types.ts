@@ -11,6 +11,8 @@ import type { IdentityEvent } from "./trust-policy.js";
 export interface OmemoMessageInfo {
   /** Always true: the body was decrypted (a plaintext message has no `omemo` field). */
   encrypted: true;
+  /** The OMEMO version it came in: 1 for 0.3 (`eu.siacs.conversations.axolotl`), 2 for `urn:xmpp:omemo:2`. */
+  version: 1 | 2;
   /** The sender's bare JID (in a room: the occupant's real JID). */
   jid: string;
   /** The sending device. */

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 
-it.each(["readme-plugin.example.ts", "readme.example.ts"])(
+it.each(["readme-plugin.example.ts", "readme.example.ts", "readme-omemo2.example.ts"])(
   "the README shows the example that compiles (src/%s)",
   (file) => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");

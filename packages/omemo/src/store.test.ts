@@ -9,6 +9,7 @@ import { ensureOwnDevice } from "./key-manager.js";
 import { MemoryOmemoStore } from "./memory-store.js";
 import type { OmemoStore } from "./omemo-store.js";
 import { signalStorage } from "./signal-storage.js";
+import { OwnKeys2 } from "./v2/own-keys-store.js";
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PEER = { jid: "peer@example.org", deviceId: 42 };
@@ -146,5 +147,46 @@ describe("libsignal StorageType adapter", () => {
       new Uint8Array((await storage.loadPreKey(String(preKey?.id)))?.pubKey as ArrayBuffer),
     ).toEqual(preKey?.publicKey);
     await expect(storage.loadSession("no-device-id")).rejects.toThrow(/not a jid.deviceId/);
+  });
+});
+
+describe("OMEMO 2 state in the stores", () => {
+  it("keeps our OMEMO 2 keys and sessions in the JSON file (0600), beside 0.3", async () => {
+    const path = join(dir, "omemo.json");
+    const store = await JsonFileOmemoStore.open(path);
+    const own = await ensureOwnDevice(store, { preKeyCount: 20 });
+    const keys = await OwnKeys2.open(store, own, { preKeyCount: 20 });
+    await store.storeSession2(PEER, '{"v":1}');
+    await store.flush();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const again = await JsonFileOmemoStore.open(path);
+    expect(await again.getSession2(PEER)).toBe('{"v":1}');
+    expect(await again.getSession(PEER)).toBeUndefined();
+    const reopened = await OwnKeys2.open(again, own, { preKeyCount: 20 });
+    expect(reopened.bundle()).toEqual(keys.bundle());
+    expect(reopened.bundle().preKeys).toHaveLength(20);
+  });
+
+  it("reads a file written before OMEMO 2 existed", async () => {
+    const path = join(dir, "old.json");
+    const old = {
+      version: 1,
+      preKeys: [],
+      signedPreKeys: [],
+      sessions: {},
+      identities: {},
+      trust: {},
+    };
+    await writeFile(path, JSON.stringify(old));
+    const store = await JsonFileOmemoStore.open(path);
+    expect(await store.getOwnDevice2()).toBeUndefined();
+    expect(await store.getSession2(PEER)).toBeUndefined();
+  });
+
+  it("refuses damaged OMEMO 2 keys instead of replacing them", async () => {
+    const store = new MemoryOmemoStore();
+    const own = await ensureOwnDevice(store, { preKeyCount: 20 });
+    await store.setOwnDevice2('{"v":1,"preKeys":"x"}');
+    await expect(OwnKeys2.open(store, own)).rejects.toThrow(/OMEMO 2 keys are invalid/);
   });
 });

@@ -24,6 +24,7 @@ function fakeClient(answer: (to: string | undefined) => Promise<Element>) {
         path: "sasl2" as const,
         mechanism: "SCRAM-SHA-256-PLUS",
         channelBinding: "tls-exporter",
+        tlsVersion: "TLSv1.3",
         fast: false,
         tokenIssued: false,
         bind2: true,
@@ -64,6 +65,7 @@ describe("doctor", () => {
     expect(facts).toEqual({
       server: "reachable",
       tls: "starttls",
+      tlsVersion: "TLSv1.3",
       channelBinding: "tls-exporter",
       saslMechanism: "SCRAM-SHA-256-PLUS",
       saslPath: "sasl2",

@@ -25,6 +25,8 @@ export interface ServerFacts {
   server: "reachable" | "unreachable";
   /** `starttls` or `direct` (XEP-0368); TLS is always required. */
   tls: string;
+  /** TLS protocol of the session (e.g. `TLSv1.3`), with the server's certificate verified. */
+  tlsVersion: string | null;
   /** Channel binding used at login (`tls-exporter`, `tls-server-end-point`), or `none`. */
   channelBinding: string;
   /** SASL mechanism of the last login, e.g. `SCRAM-SHA-256-PLUS`. */
@@ -60,6 +62,7 @@ export function connectionFacts(deps: Pick<DoctorDeps, "client" | "account">) {
   return {
     server: deps.client.status === "online" ? "reachable" : "unreachable",
     tls: deps.account.tls.mode,
+    tlsVersion: stats.login?.tlsVersion ?? null,
     channelBinding: stats.login?.channelBinding ?? "none",
     saslMechanism: stats.login?.mechanism ?? stats.mechanism ?? null,
     saslPath: stats.login?.path ?? null,

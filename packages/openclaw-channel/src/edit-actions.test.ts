@@ -1,9 +1,11 @@
-import { type Client, createClient } from "@clawxmpp/core";
+import { type Client, createClient, type InboundMessage } from "@clawxmpp/core";
 import { markers, NS_CORRECTION, NS_RETRACT } from "@clawxmpp/markers";
 import { fakeServer } from "@clawxmpp/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { handleXmppAction, xmppActions } from "./actions.js";
 import { registerLiveClient } from "./live-clients.js";
+import { MessageIdMap } from "./message-ids.js";
+import { trackOwnRoomStanzaIds } from "./room-own-ids.js";
 
 const BOT = "bot@example.org";
 const ALICE = "alice@example.org";
@@ -13,7 +15,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function live(actions: Record<string, boolean>, extra: Record<string, unknown> = {}) {
+async function live(
+  actions: Record<string, boolean>,
+  extra: Record<string, unknown> = {},
+  ids?: MessageIdMap,
+) {
   const server = fakeServer({ jid: `${BOT}/openclaw` });
   const client: Client = createClient({
     jid: BOT,
@@ -24,7 +30,7 @@ async function live(actions: Record<string, boolean>, extra: Record<string, unkn
   const handle = client.use(markers, {});
   await client.start();
   cleanups.push(() => client.stop());
-  cleanups.push(registerLiveClient("default", { client, markers: handle }));
+  cleanups.push(registerLiveClient("default", { client, markers: handle, ids }));
   return { server, cfg: { channels: { xmpp: { jid: BOT, password: "pw", actions, ...extra } } } };
 }
 
@@ -68,6 +74,42 @@ describe("edit and delete actions", () => {
       [ALICE, "chat", "m-1"],
       [ROOM, "groupchat", "m-2"],
     ]);
+  });
+
+  it("retracts our own room message by the stanza-id the room gave its reflection (XEP-0424 §4)", async () => {
+    const ids = new MessageIdMap();
+    const { server, cfg } = await live({ delete: true, edit: true }, { groups: [ROOM] }, ids);
+    let listener: ((message: InboundMessage) => void) | undefined;
+    trackOwnRoomStanzaIds({ on: ((_event: string, fn: never) => (listener = fn)) as never }, ids);
+    const reflection = (isOwn: boolean, sent: string, stanzaId: string) =>
+      ({
+        type: "groupchat",
+        id: sent,
+        originId: sent,
+        muc: { room: ROOM, isOwn, isPrivate: false, roomStanzaId: stanzaId },
+      }) as unknown as InboundMessage;
+    listener?.(reflection(true, "bot-1", "room-sid-1"));
+    // Someone else's message with our id (a stranger's choice) maps nothing.
+    listener?.(reflection(false, "bot-2", "room-sid-forged"));
+    await handleXmppAction({ action: "delete", cfg, params: { to: ROOM, messageId: "bot-1" } });
+    await handleXmppAction({ action: "delete", cfg, params: { to: ROOM, messageId: "bot-2" } });
+    await handleXmppAction({ action: "delete", cfg, params: { to: ALICE, messageId: "bot-1" } });
+    await handleXmppAction({
+      action: "edit",
+      cfg,
+      params: { to: ROOM, messageId: "bot-1", message: "fixed" },
+    });
+    const retracted = server.sent
+      .filter((e) => e.getChild("retract", NS_RETRACT))
+      .map((e) => [e.attrs.to, e.getChild("retract", NS_RETRACT)!.attrs.id]);
+    expect(retracted).toEqual([
+      [ROOM, "room-sid-1"],
+      [ROOM, "bot-2"],
+      [ALICE, "bot-1"],
+    ]);
+    // XEP-0308 names the original's id attribute, in rooms too.
+    const corrected = server.sent.find((e) => e.getChild("replace", NS_CORRECTION));
+    expect(corrected!.getChild("replace", NS_CORRECTION)!.attrs.id).toBe("bot-1");
   });
 
   it("refuses when off, without an id, or without the new text", async () => {

@@ -7,9 +7,11 @@
  * `actions.edit` / `actions.delete` is on. The protocol stanzas are built by
  * `@clawxmpp/markers`; this is the OpenClaw glue.
  *
- * In a room, XEP-0424 names the room's stanza-id; the agent knows its message
- * by the id it was sent with, which is what is used here (most clients match
- * either).
+ * In a room, XEP-0424 §4 names the room's stanza-id (XEP-0359, `by` = room):
+ * the agent knows its message by the id it was sent with, so a delete uses the
+ * stanza-id the room gave its reflection (room-own-ids.ts), falling back to
+ * the sent id when the room assigned none. An XEP-0308 correction names the
+ * original's `id` attribute in rooms too (§3), which stays the sent id.
  */
 import { ClawXmppError } from "@clawxmpp/core";
 import { DEFAULT_ACCOUNT_ID, tryResolveAccount } from "./accounts.js";
@@ -59,8 +61,10 @@ export async function handleEditAction(ctx: EditActionContext) {
     const { id } = await session.markers.correct(to, messageId, body, { type });
     details = { ok: true, to, messageId, correctionId: id };
   } else {
-    const { id } = await session.markers.retract(to, messageId, { type });
-    details = { ok: true, to, messageId, retractionId: id };
+    const target =
+      type === "groupchat" ? (session.ids?.referenceOf(to, messageId) ?? messageId) : messageId;
+    const { id } = await session.markers.retract(to, target, { type });
+    details = { ok: true, to, messageId, retracted: target, retractionId: id };
   }
   return { content: [{ type: "text" as const, text: JSON.stringify(details) }], details };
 }

@@ -48,7 +48,10 @@ import type {
   ChannelGatewayContext,
   ChannelLogSink,
 } from "./openclaw-types.js";
-import { autoJoinRooms } from "./room-settings.js";
+import { fillRoomHistoryFromArchive } from "./room-archive-fill.js";
+import { RoomHistory } from "./room-history.js";
+import { trackOwnRoomStanzaIds } from "./room-own-ids.js";
+import { autoJoinRooms, roomTurnSettings } from "./room-settings.js";
 import { createStateStore, resolveOpenclawStateDir } from "./state-store.js";
 import { loadCa } from "./tls-ca.js";
 import { accountWorkStatus } from "./work-status.js";
@@ -164,6 +167,7 @@ export async function startXmppAccount(
   }
   const trust = createMucTrust(account);
   const ids = new MessageIdMap();
+  trackOwnRoomStanzaIds(client, ids);
   const follow = inviteFollower(
     policyFor(account, () => false),
     rooms,
@@ -206,7 +210,16 @@ export async function startXmppAccount(
     const core =
       channelRuntime?.pairing !== undefined ? { channel: channelRuntime } : getPluginRuntime();
     let commands: ChannelCommands | undefined;
+    const roomHistory = new RoomHistory();
+    // A room with an archive gives the first mention after a join its context (XEP-0313).
+    rooms.on("joined", ({ room }) => {
+      const limit = roomTurnSettings(account, room).historyLimit;
+      void fillRoomHistoryFromArchive(rooms, roomHistory, room, limit, (line) =>
+        ctx.log?.debug?.(`account ${ctx.accountId}: ${line}`),
+      );
+    });
     const inbound = createInboundHandler({
+      roomHistory,
       answerWaiting: (conversation) => commands?.questions.get(conversation) !== undefined,
       cfg: ctx.cfg,
       accountId: ctx.accountId,

@@ -137,7 +137,8 @@ class SessionManager(omemo.SessionManager):
         try:
             payload = await xmpp.fetch_current(bare_jid, DEVICE_LIST_NODE)
         except Exception as error:  # noqa: BLE001
-            if "item-not-found" in str(error):
+            # Prosody answers forbidden for a PEP node an account never created (no subscription).
+            if "item-not-found" in str(error) or "forbidden" in str(error):
                 return {}
             raise omemo.DeviceListDownloadFailed(str(error)) from error
         return {} if payload is None else oldmemo.etree.parse_device_list(payload)
@@ -214,7 +215,15 @@ class Peer(ClientXMPP):
         # python-omemo only knows device lists it was told about (PEP notifications); fetch them now.
         for jid in recipients:
             await self.manager.refresh_device_list(NS, jid)
-        messages, errors = await self.manager.encrypt(recipients, {NS: text.encode("utf8")})
+        try:
+            messages, errors = await self.manager.encrypt(recipients, {NS: text.encode("utf8")})
+        except omemo.NoEligibleDevices as error:
+            # In a room of mixed clients, members without a device of our OMEMO version are left out.
+            say("ERROR", "encrypt", "no eligible device of", ",".join(sorted(error.bare_jids)))
+            recipients = recipients - error.bare_jids
+            if not recipients:
+                return
+            messages, errors = await self.manager.encrypt(recipients, {NS: text.encode("utf8")})
         for error in errors:
             say("ERROR", "encrypt", f"{error.bare_jid}:{error.device_id}", repr(error.exception))
         for message in messages:

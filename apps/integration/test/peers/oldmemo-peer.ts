@@ -9,6 +9,18 @@ import type { ProsodyInstance } from "../../src/index.js";
 
 const PEER_SCRIPT = fileURLToPath(new URL("./oldmemo-peer.py", import.meta.url));
 const PYTHON = "/usr/bin/python3";
+/** The OMEMO 2 peer (python3-twomemo): test/peers/twomemo-peer.py. */
+export const TWOMEMO_PEER_SCRIPT = fileURLToPath(new URL("./twomemo-peer.py", import.meta.url));
+
+/** Whether Debian's python-omemo stack with twomemo is installed. */
+export function hasPythonTwomemo(): boolean {
+  try {
+    execFileSync(PYTHON, ["-c", "import omemo, twomemo.etree, slixmpp"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function hasPythonOmemo(): boolean {
   try {
@@ -32,19 +44,16 @@ export function startPeer(
   caFile: string,
   user: string,
   extra: string[] = [],
+  /** The peer script (default: the oldmemo peer; `TWOMEMO_PEER_SCRIPT` for OMEMO 2). */
+  script: string = PEER_SCRIPT,
 ): Peer {
   const account = server.accounts[user] as { jid: string; password: string };
   const child = spawn(
     PYTHON,
-    [
-      PEER_SCRIPT,
-      "--jid",
-      account.jid,
-      "--password",
-      account.password,
-      "--host",
-      server.host,
-    ].concat(["--port", String(server.c2sPort), "--ca", caFile], extra),
+    [script, "--jid", account.jid, "--password", account.password, "--host", server.host].concat(
+      ["--port", String(server.c2sPort), "--ca", caFile],
+      extra,
+    ),
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const lines: string[] = [];

@@ -15,6 +15,8 @@ export function loginSettings(options: ResolvedClientOptions): LoginSettings {
   const store = login.fast.store;
   return {
     sasl2: login.sasl2,
+    // Bind2 only for a client that catches up from the archive (see the option's JSDoc).
+    bind2: login.bind2 ?? options.archive.catchUp,
     fast: login.fast.enabled,
     pipelineStarttls: login.fast.enabled && login.fast.pipelineStarttls,
     tokenStore: typeof store === "string" ? fileTokenStore(store) : (store ?? memoryTokenStore()),

@@ -189,6 +189,7 @@ export async function sasl2Login(
     bind2: outcome.bound !== undefined,
     ssdp: mechanism.ssdp ?? "unchecked",
     upgrades: outcome.tasks,
+    tlsVersion: ctx.tlsVersion,
   };
   ctx.log.debug("SASL2 succeeded", { ...info });
   const secureNow = ctx.secure;

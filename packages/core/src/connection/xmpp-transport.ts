@@ -129,6 +129,8 @@ class XmppTransport implements Transport {
       const features = await this.#establish();
       const login = this.#params.login;
       const offer = login?.sasl2 ? parseSasl2Offer(features) : undefined;
+      // Declining Bind2 is leaving it out of <authenticate>: XEP-0388 then binds as RFC 6120 does.
+      if (offer && login?.bind2 === false) offer.bind2 = undefined;
       if (offer && login) {
         const { result, boundJid } = await sasl2Login({
           request,
@@ -197,6 +199,7 @@ class XmppTransport implements Transport {
       bind2: false,
       ssdp: session.ssdp ?? "unchecked",
       upgrades: [],
+      tlsVersion: this.#tlsSocket()?.getProtocol() ?? undefined,
     };
     this.#log.debug("SASL succeeded", { mechanism, ssdp: login.ssdp });
     features = await this.#restart();
