@@ -328,7 +328,7 @@ export const accountConfigShape = {
   replyToMode: replyToModeSchema
     .optional()
     .describe('XEP-0461 replies: "off", "first" or "all" (default: off in chats, first in rooms)'),
-  /** {@link replyToMode} per chat type; wins over `replyToMode`. */
+  /** `replyToMode` per chat type; wins over `replyToMode`. */
   replyToModeByChatType: z
     .object({
       /** In direct chats. */
