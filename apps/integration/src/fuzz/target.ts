@@ -146,7 +146,9 @@ export async function createFuzzTarget(
     takeErrors: () => errors.splice(0),
     async dispose() {
       await client.stop();
-      await rm(dir, { recursive: true, force: true });
+      // A pairing-store write (temp file + rename) may still land while the directory goes:
+      // rm retries ENOTEMPTY instead of failing the run.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     },
   };
 }
