@@ -9,6 +9,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePorts } from "../src/ports.js";
+import { type RpcCallOptions, type RpcClient, startRpcClient } from "./rpc-client.js";
 import { ensureToolchain, type RunResult, run, type Toolchain } from "./toolchain.js";
 
 /** An isolated OpenClaw home: HOME, state dir and config file, plus a CLI bound to them. */
@@ -133,14 +134,26 @@ export interface Gateway {
   logTail(lines?: number): string;
   /** Resolves when the console output matches `pattern`. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when the file log (`logging.file`, raw JSON lines; debug lines need `logging.level:
+   * "debug"`) matches `pattern` after its first `from` characters (`logSize()` taken earlier).
+   */
+  waitForLog(pattern: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<void>;
+  /** The file log's current length in characters (a `from` for `waitForLog`). */
+  logSize(): number;
   /** Runs `openclaw <args>` against this gateway's state. */
   cli(args: readonly string[], options?: { timeoutMs?: number }): Promise<RunResult>;
   /**
-   * Calls a gateway RPC method through `openclaw gateway call <method> --json`,
-   * e.g. `channels.pairing.approve` (the approval path that notifies the
-   * requester, unlike `pairing approve --notify` from the CLI).
+   * Calls a gateway RPC method the way `openclaw gateway call <method> --json` does (OpenClaw's
+   * own `callGatewayFromCli`, in one long-lived client process: see `rpc-client.ts`), e.g.
+   * `channels.pairing.approve` (the approval path that notifies the requester, unlike
+   * `pairing approve --notify` from the CLI); rejects when the call fails.
    */
-  call(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  call(
+    method: string,
+    params?: Record<string, unknown>,
+    options?: RpcCallOptions,
+  ): Promise<unknown>;
   /** SIGTERM (or `signal`), then SIGKILL after `timeoutMs`; resolves with the time to exit. */
   stop(options?: { signal?: NodeJS.Signals; timeoutMs?: number }): Promise<{ ms: number }>;
   /** Stops and starts again with the same home and config; resolves with the new start time. */
@@ -178,6 +191,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   let output = "";
   let startMs = 0;
   let exited: Promise<void> = Promise.resolve();
+  /** Started by the first `call()`; ended with the gateway. */
+  let rpc: RpcClient | undefined;
 
   const launch = async (): Promise<void> => {
     output = "";
@@ -229,6 +244,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     timeoutMs?: number;
   } = {}): Promise<{ ms: number }> => {
     const started = Date.now();
+    rpc?.close();
+    rpc = undefined;
     const current = child;
     if (current.exitCode === null && current.signalCode === null) {
       current.kill(signal);
@@ -270,22 +287,22 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       ).catch((error: Error) => {
         throw new Error(`${error.message}: ${pattern}\n${tail(stripAnsi(output))}`);
       }),
+    waitForLog: (pattern, { from = 0, timeoutMs = 30_000 } = {}) =>
+      waitFor(
+        () => pattern.test(readLog(home.logFile).slice(from)),
+        timeoutMs,
+        () => undefined,
+        250,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}: ${pattern} in ${home.logFile}`);
+      }),
+    logSize: () => readLog(home.logFile).length,
     cli: (args, cliOptions) => home.cli(args, cliOptions),
-    call: async (method, params = {}) => {
-      const result = await home.cli([
-        "gateway",
-        "call",
-        method,
-        "--json",
-        "--params",
-        JSON.stringify(params),
-      ]);
-      if (result.code !== 0) {
-        throw new Error(
-          `gateway call ${method} failed (${result.code}):\n${result.stdout}${result.stderr}`,
-        );
-      }
-      return JSON.parse(result.stdout) as unknown;
+    call: (method, params = {}, callOptions) => {
+      rpc ??= startRpcClient(home.toolchain, home.env, home.dir);
+      return rpc.call(method, params, callOptions).catch((error: Error) => {
+        throw new Error(`gateway call ${method} failed: ${error.message}`);
+      });
     },
     stop,
     restart: async () => {
@@ -309,13 +326,22 @@ async function waitFor(
   done: () => boolean,
   timeoutMs: number,
   failure: () => string | undefined,
+  intervalMs = 100,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     const reason = failure();
     if (reason !== undefined) throw new Error(reason);
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
   }
 }
 

@@ -38,7 +38,7 @@ import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
 import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { packChannelPlugin } from "../e2e/plugin-pack.js";
+import { installChannelPlugin } from "../e2e/plugin-install.js";
 import { ensureToolchain } from "../e2e/toolchain.js";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
@@ -78,16 +78,10 @@ beforeAll(async () => {
   mock = await startMockModel();
   const caFile = join(dir, "prosody-ca.pem");
   writeFileSync(caFile, server.caCert);
-  const packed = await packChannelPlugin(join(dir, "pack"));
   const home = await createOpenclawHome({ toolchain, dir: join(dir, "oc") });
-  const install = await home.cli([
-    "plugins",
-    "install",
-    `npm-pack:${packed.tarball}`,
-    "--force",
-    "--accept-capabilities",
-  ]);
-  expect(install.code, install.stdout + install.stderr).toBe(0);
+  // `plugins install npm-pack:<tgz>` once per tarball; this home gets a copy of the installed state.
+  const installed = await installChannelPlugin(home, join(dir, "pack"));
+  timings["installed state copied"] = installed.copyMs;
   alice = clientFor(server, "alice");
   alice.use(iqAccess, {});
   aliceMarkers = alice.use(markers, {});
@@ -105,6 +99,8 @@ beforeAll(async () => {
     config: {
       models: { mode: "merge", providers: { mock: mock.providerConfig() } },
       agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
+      // Debug lines reach the file log: OpenClaw says there when it ignores bob's `/approve`.
+      logging: { level: "debug" },
       approvals: { exec: { enabled: true, mode: "session" } },
       // Allowlist + ask on a miss: the mock's `touch` is not allowlisted, so the exec tool asks.
       // No tool search: by default (`tools.toolSearch` unset) OpenClaw catalogues most tools,
@@ -253,24 +249,17 @@ async function requestApproval(token: string): Promise<Approval> {
     turnSourceAccountId: "default",
     timeoutMs: 240_000,
   };
-  const final = gateway!.cli(
-    [
-      "gateway",
-      "call",
-      "exec.approval.request",
-      "--json",
-      "--expect-final",
-      "--timeout",
-      "250000",
-      "--params",
-      JSON.stringify(params),
-    ],
-    { timeoutMs: 260_000 },
-  );
-  const decision = final.then((result) => {
-    const found = /"decision":\s*"(allow-once|allow-always|deny)"/u.exec(result.stdout);
-    return found === null ? null : found[1]!;
+  const final = gateway!.call("exec.approval.request", params, {
+    expectFinal: true,
+    timeoutMs: 250_000,
   });
+  const decision = final.then(
+    (result) => {
+      const found = /"decision":\s*"(allow-once|allow-always|deny)"/u.exec(JSON.stringify(result));
+      return found === null ? null : found[1]!;
+    },
+    () => null,
+  );
   return { id, prompt: await prompt, decision };
 }
 
@@ -364,9 +353,19 @@ describe("native commands and approvals in a real gateway", () => {
     expect(body).toContain(`/approve ${id}`);
     // bob has no authority: OpenClaw does not take his /approve; the exec tool keeps waiting
     // (the model has not been given its result).
-    const bobAnswer = nextEvent<InboundMessage>(bob, "message", (m) => m.from.bare === bot, 30_000);
+    // OpenClaw answers him or (as 2026.9.6 does) ignores him, saying so in its debug log: either
+    // way his command has been handled, with no fixed wait for "nothing".
+    const logFrom = gateway!.logSize();
+    const bobAnswer = nextEvent<InboundMessage>(bob, "message", (m) => m.from.bare === bot, 60_000);
+    bobAnswer.catch(() => undefined);
     await bob.send({ to: bot, type: "chat", body: `/approve ${id} allow-once` });
-    await bobAnswer.catch(() => undefined);
+    await Promise.race([
+      bobAnswer,
+      gateway!.waitForLog(/Ignoring \/approve from unauthorized sender: [^"\n]*bob@/u, {
+        from: logFrom,
+        timeoutMs: 60_000,
+      }),
+    ]);
     expect(mock.requests.some((r) => r.reply.startsWith("EXEC-RESULT-grant1"))).toBe(false);
     const confirmed = fromBot(alice, new RegExp(`allowed once[\\s\\S]*${id}`, "iu"), 60_000);
     const result = fromBot(alice, /EXEC-RESULT-grant1/u, 90_000);

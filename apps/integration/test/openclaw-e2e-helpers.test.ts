@@ -1,16 +1,32 @@
 /**
  * The e2e helpers themselves, without a gateway: the mock model's reply rule,
- * config merging, dependency detection for packing, and the toolchain's
- * message when the npm registry cannot be reached.
+ * config merging, dependency detection for packing, the copy of an installed
+ * plugin's state into another home, and the toolchain's message when the npm
+ * registry cannot be reached.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { deepMerge, findChannelAccount, readableLog, stripAnsi } from "../e2e/gateway.js";
+import {
+  createOpenclawHome,
+  deepMerge,
+  findChannelAccount,
+  readableLog,
+  stripAnsi,
+} from "../e2e/gateway.js";
 import { mockReply } from "../e2e/mock-model.js";
+import { copyInstalledState } from "../e2e/plugin-install.js";
 import { importedPackages } from "../e2e/plugin-pack.js";
-import { ensureToolchain, RegistryUnreachableError } from "../e2e/toolchain.js";
+import { ensureToolchain, RegistryUnreachableError, run } from "../e2e/toolchain.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -186,6 +202,61 @@ describe("importedPackages", () => {
     writeFileSync(join(dir, "sub", "c.d.ts"), 'import "ignored";\n');
     expect([...importedPackages(dir)].sort()).toEqual(["@clawxmpp/core", "@scope/pkg", "zod"]);
   });
+});
+
+describe("copyInstalledState", () => {
+  it("copies the installed state and rewrites the template's paths in the config and the databases", async () => {
+    const toolchain = await ensureToolchain();
+    const template = join(tempDir(), "state");
+    const project = join(template, "npm", "projects", "channel");
+    mkdirSync(join(project, "node_modules", "pkg"), { recursive: true });
+    writeFileSync(join(project, "node_modules", "pkg", "index.js"), "export {};\n");
+    mkdirSync(join(template, "logs"));
+    writeFileSync(join(template, "logs", "old.log"), "not copied\n");
+    writeFileSync(
+      join(template, "openclaw.json"),
+      JSON.stringify({
+        plugins: { entries: { xmpp: { enabled: true } } },
+        where: project,
+        gateway: { port: 1 },
+      }),
+    );
+    mkdirSync(join(template, "state"));
+    const db = join(template, "state", "test.sqlite");
+    const sql = (file: string, statement: string) =>
+      run(toolchain.node, [
+        "--input-type=module",
+        "--eval",
+        `import { DatabaseSync } from "node:sqlite";
+         const db = new DatabaseSync(process.argv[1]);
+         const rows = db.prepare(process.argv[2]).all();
+         process.stdout.write(JSON.stringify(rows));`,
+        file,
+        statement,
+      ]);
+    await sql(db, "CREATE TABLE t (v TEXT, n INTEGER) STRICT");
+    await sql(db, `INSERT INTO t VALUES ('{"installPath":"${project}/node_modules/pkg"}', 7)`);
+
+    const home = await createOpenclawHome({ toolchain, dir: join(tempDir(), "oc") });
+    home.writeConfig({ gateway: { port: 2 } });
+    await copyInstalledState(home, template);
+
+    const copied = join(home.stateDir, "npm", "projects", "channel");
+    expect(existsSync(join(copied, "node_modules", "pkg", "index.js"))).toBe(true);
+    expect(existsSync(join(home.stateDir, "logs"))).toBe(false);
+    // The home's own settings win, the template's plugin entries come along, paths are the home's.
+    expect(home.readConfig()).toEqual({
+      plugins: { entries: { xmpp: { enabled: true } } },
+      where: copied,
+      gateway: { port: 2 },
+    });
+    const rows = await sql(join(home.stateDir, "state", "test.sqlite"), "SELECT v, n FROM t");
+    expect(JSON.parse(rows.stdout)).toEqual([
+      { v: `{"installPath":"${copied}/node_modules/pkg"}`, n: 7 },
+    ]);
+    // The template is left as it was.
+    expect(readFileSync(join(template, "openclaw.json"), "utf8")).toContain(project);
+  }, 120_000);
 });
 
 describe("ensureToolchain", () => {

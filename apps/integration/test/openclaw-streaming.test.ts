@@ -14,6 +14,7 @@
  * - `actions.edit` / `actions.delete`: `openclaw message edit|delete` arrive as
  *   an XEP-0308 correction and an XEP-0424 retraction of the bot's message.
  */
+import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ import { type MucHandle, muc } from "@clawxmpp/muc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
 import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { packChannelPlugin } from "../e2e/plugin-pack.js";
+import { installChannelPlugin } from "../e2e/plugin-install.js";
 import { ensureToolchain } from "../e2e/toolchain.js";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
@@ -72,20 +73,14 @@ beforeAll(async () => {
   mock = await startMockModel({ chunkDelayMs: 150 });
   const caFile = join(dir, "prosody-ca.pem");
   writeFileSync(caFile, server.caCert);
-  const packed = await packChannelPlugin(join(dir, "pack"));
   const home = await createOpenclawHome({
     toolchain,
     dir: join(dir, "oc"),
     env: { [PASSWORD_ENV]: server.accounts.bot!.password },
   });
-  const install = await home.cli([
-    "plugins",
-    "install",
-    `npm-pack:${packed.tarball}`,
-    "--force",
-    "--accept-capabilities",
-  ]);
-  expect(install.code, install.stdout + install.stderr).toBe(0);
+  // `plugins install npm-pack:<tgz>` once per tarball; this home gets a copy of the installed state.
+  const installed = await installChannelPlugin(home, join(dir, "pack"));
+  timings["installed state copied"] = installed.copyMs;
   // alice's client advertises XEP-0308 (the markers plugin); carol's does not.
   alice = clientFor(server, "alice");
   alice.use(markers, {});
@@ -244,7 +239,9 @@ describe("live replies and work status in a real gateway", () => {
     timings["room turn"] = Date.now() - sentAt;
   }, 150_000);
 
-  it("`openclaw message edit` and `message delete` arrive as XEP-0308 and XEP-0424", async () => {
+  // The `message.action` RPC is what `openclaw message edit|delete` call (the channel runs its
+  // actions in the gateway); one CLI process per action cost 13–22 s.
+  it("`edit` and `delete` message actions (`openclaw message edit|delete`) arrive as XEP-0308 and XEP-0424", async () => {
     expect(liveMessageId).toBeDefined();
     const target = `alice@${server.domain}`;
     const edited = nextEvent<InboundMessage>(
@@ -254,21 +251,19 @@ describe("live replies and work status in a real gateway", () => {
         m.from.bare === bot && replaces(m) === liveMessageId && m.body === "edited by the agent",
       60_000,
     );
-    const edit = await gateway!.cli([
-      "message",
-      "edit",
-      "--channel",
-      "xmpp",
-      "--target",
-      target,
-      "--message-id",
-      liveMessageId!,
-      "--message",
-      "edited by the agent",
-      "--json",
-    ]);
-    expect(edit.code, edit.stdout + edit.stderr).toBe(0);
+    let started = Date.now();
+    await gateway!.call("message.action", {
+      channel: "xmpp",
+      action: "edit",
+      params: { target, messageId: liveMessageId!, message: "edited by the agent" },
+      // As the CLI sends it: an operator's own command, not an agent's delegated action.
+      conversationReadOrigin: "direct-operator",
+      senderIsOwner: true,
+      agentId: "main",
+      idempotencyKey: randomUUID(),
+    });
     await edited;
+    timings["edit (rpc) to correction"] = Date.now() - started;
     const retracted = nextEvent<InboundMessage>(
       alice,
       "message",
@@ -276,19 +271,18 @@ describe("live replies and work status in a real gateway", () => {
         m.from.bare === bot && m.stanza.getChild("retract", NS_RETRACT)?.attrs.id === liveMessageId,
       60_000,
     );
-    const del = await gateway!.cli([
-      "message",
-      "delete",
-      "--channel",
-      "xmpp",
-      "--target",
-      target,
-      "--message-id",
-      liveMessageId!,
-      "--json",
-    ]);
-    expect(del.code, del.stdout + del.stderr).toBe(0);
+    started = Date.now();
+    await gateway!.call("message.action", {
+      channel: "xmpp",
+      action: "delete",
+      params: { target, messageId: liveMessageId! },
+      conversationReadOrigin: "direct-operator",
+      senderIsOwner: true,
+      agentId: "main",
+      idempotencyKey: randomUUID(),
+    });
     await retracted;
+    timings["delete (rpc) to retraction"] = Date.now() - started;
   }, 120_000);
 });
 
