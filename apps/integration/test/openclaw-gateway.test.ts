@@ -100,7 +100,12 @@ describe("openclaw with the packed XMPP channel plugin", () => {
     expect(config.plugins?.entries?.xmpp).toBeDefined();
   }, 180_000);
 
-  it("`plugins inspect xmpp --runtime` loads the entry: channel registered, no diagnostics", async () => {
+  // The next two run side by side: each CLI process loads all of OpenClaw on one core (10–20 s),
+  // and one of the two cores would sit idle. (`channels add` writes the config atomically;
+  // `plugins inspect` reads it once, before or after, and either config is valid.)
+  it.concurrent("`plugins inspect xmpp --runtime` loads the entry: channel registered, no diagnostics", async ({
+    expect,
+  }) => {
     const result = await home.cli(["plugins", "inspect", "xmpp", "--runtime", "--json"]);
     timings["plugins inspect --runtime"] = result.ms;
     expect(result.code, result.stderr).toBe(0);
@@ -113,7 +118,9 @@ describe("openclaw with the packed XMPP channel plugin", () => {
     expect(inspected.diagnostics).toEqual([]);
   }, 120_000);
 
-  it("`channels add --channel xmpp` lists the setup fields and writes channels.xmpp", async () => {
+  it.concurrent("`channels add --channel xmpp` lists the setup fields and writes channels.xmpp", async ({
+    expect,
+  }) => {
     const help = await home.cli(["channels", "add", "--channel", "xmpp", "--help"]);
     timings["channels add --help"] = help.ms;
     expect(help.stdout + help.stderr).toMatch(/--jid <jid>/u);
