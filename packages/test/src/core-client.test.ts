@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import {
   carbon,
   chat,
+  type FakeClock,
   fakeClock,
   fakeServer,
   flush,
@@ -21,7 +22,9 @@ import {
 
 const ACCOUNT = "bot@example.test";
 
-function setup(options: { streamManagement?: boolean; queueSize?: number } = {}) {
+function setup(
+  options: { streamManagement?: boolean; queueSize?: number; clock?: FakeClock } = {},
+) {
   const server = fakeServer({
     jid: `${ACCOUNT}/r1`,
     streamManagement: options.streamManagement ?? false,
@@ -34,6 +37,7 @@ function setup(options: { streamManagement?: boolean; queueSize?: number } = {})
     carbons: false,
     reconnect: { initialDelay: 1, maxDelay: 5, jitter: 0 },
     ...(options.queueSize ? { queueSize: options.queueSize } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return { server, client };
 }
@@ -171,19 +175,11 @@ describe("outbound queue", () => {
 
   it("asks once for the acks of sends at chat pace, inline behind each batch of a backlog", async () => {
     const clock = fakeClock(1_000_000);
-    const server = fakeServer({ jid: `${ACCOUNT}/r1`, streamManagement: true });
-    const client = createClient({
-      jid: ACCOUNT,
-      password: "secret",
-      transport: server.factory,
-      keepalive: { interval: 0 },
-      carbons: false,
-      clock,
-    });
+    const { server, client } = setup({ streamManagement: true, clock });
     await client.start();
     const isR = (e: { is: (name: string, ns: string) => boolean }) => e.is("r", "urn:xmpp:sm:3");
     const before = server.sent.length;
-    const few: Promise<void>[] = [];
+    const few: Promise<unknown>[] = [];
     for (let i = 0; i < 5; i++) {
       const written = server.nextSent((e) => e.getChildText("body") === `few-${i}`);
       few.push(client.send({ to: "alice@example.test", body: `few-${i}` }));
