@@ -122,7 +122,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
       maxControl: Math.max(10_000, options.queueSize),
       write: (elements) => this.#session.write(elements),
       requestAck: () => this.#session.requestAck(),
-      ackRequest: () => xml("r", { xmlns: "urn:xmpp:sm:3" }),
+      ackRequest: () => this.#session.inlineAckRequest(),
     });
     this.#archive = options.archive.catchUp
       ? new ArchiveCatchUp({

@@ -90,7 +90,11 @@ export class ReliableDelivery {
       entry.acked = false;
       this.#deps.resend(entry.stanza).then(
         () => this.acked(id),
-        () => {},
+        // Refused (a full queue, a stop): still acked by a server that may have lost it, so the
+        // next new session tries again instead of forgetting it.
+        () => {
+          if (this.#pending.get(id) === entry) entry.acked = true;
+        },
       );
     }
   }

@@ -14,6 +14,7 @@
  * `ctx.origin`, never into side tables keyed on elements, so a `decrypt`
  * handler may replace the stanza without losing it.
  */
+import { FifoSet } from "./fifo-set.js";
 import type { Jid } from "./jid.js";
 import { cachedJid } from "./jid-cache.js";
 import type { Logger } from "./logger.js";
@@ -41,7 +42,7 @@ interface GuardDeps {
 
 export class InboundGuard {
   readonly #deps: GuardDeps;
-  readonly #seen = new Set<string>();
+  readonly #seen = new FifoSet(DEDUPE_SIZE);
 
   constructor(deps: GuardDeps) {
     this.#deps = deps;
@@ -115,19 +116,10 @@ export class InboundGuard {
     const keys = this.#dedupeKeys(ctx.stanza, origin, account);
     let duplicate = false;
     for (const key of keys) if (this.#seen.has(key)) duplicate = true;
-    for (const key of keys) this.#remember(key);
+    for (const key of keys) this.#seen.add(key);
     if (duplicate) {
       this.#deps.onDuplicate?.(ctx.stanza, origin);
       ctx.drop("duplicate");
-    }
-  }
-
-  #remember(key: string): void {
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
-    if (this.#seen.size > DEDUPE_SIZE) {
-      const oldest = this.#seen.values().next().value;
-      if (oldest !== undefined) this.#seen.delete(oldest);
     }
   }
 

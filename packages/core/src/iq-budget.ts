@@ -72,15 +72,17 @@ export class IqBudget {
   }
 
   #evict(now: number): void {
-    // Full buckets carry no state worth keeping; otherwise the least recently used go.
+    // Full buckets carry no state worth keeping; then the least recently used go, down to 90 %
+    // of the cap, so this scan runs once per thousand new senders rather than for each one (a
+    // flood from many distinct JIDs would otherwise cost a 10,000-entry scan per request).
     for (const [sender, bucket] of this.#buckets) {
       const refilled = bucket.tokens + ((now - bucket.updated) / 1000) * this.#options.perSecond;
       if (refilled >= this.#options.burst) this.#buckets.delete(sender);
     }
-    while (this.#buckets.size >= MAX_SENDERS) {
-      const oldest = this.#buckets.keys().next().value;
-      if (oldest === undefined) break;
-      this.#buckets.delete(oldest);
+    let excess = this.#buckets.size - Math.floor(MAX_SENDERS * 0.9);
+    for (const sender of this.#buckets.keys()) {
+      if (excess-- <= 0) break;
+      this.#buckets.delete(sender);
     }
   }
 }

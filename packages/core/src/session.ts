@@ -330,6 +330,13 @@ export class Session {
     }, 5);
   }
 
+  /** The `<r/>` a batch carries inline; it covers a timed request still pending, so that goes. */
+  inlineAckRequest(): Element {
+    this.#ackTimer?.();
+    this.#ackTimer = undefined;
+    return xml("r", { xmlns: NS_SM });
+  }
+
   /** Drops the socket as if the network failed. */
   drop(): void {
     this.#transport?.destroy();

@@ -2,7 +2,7 @@
  * The XML element model shared by every package: @xmpp/xml (ltx) elements,
  * typed here so the public API does not depend on xmpp.js typings.
  */
-import { Element as LtxElement, xml as ltxXml } from "@xmpp/xml";
+import { Element as LtxElement } from "@xmpp/xml";
 
 /** An XML element (a stanza or one of its children). */
 export interface Element {
@@ -37,19 +37,29 @@ export function xml(
   attrs?: Record<string, string | number | undefined> | null,
   ...children: XmlChild[]
 ): Element {
+  // Built directly rather than through ltx's createElement, which copies the attributes a second
+  // time: this runs several times per stanza on the hot path (a message, its body, its ids).
   const clean: Record<string, string> = {};
-  for (const [key, value] of Object.entries(attrs ?? {})) {
-    if (value !== undefined) clean[key] = String(value);
+  if (attrs) {
+    for (const key of Object.keys(attrs)) {
+      const value = attrs[key];
+      if (value !== undefined) clean[key] = typeof value === "string" ? value : String(value);
+    }
   }
-  return ltxXml(
-    name,
-    clean,
-    ...(children as unknown[]).flat(Number.POSITIVE_INFINITY as 1).filter(isChild),
-  );
+  const element = new LtxElement(name, clean);
+  for (const child of children) appendChild(element, child);
+  return element;
 }
 
-function isChild(child: unknown): child is Element | string {
-  return typeof child === "string" || (typeof child === "object" && child !== null);
+function appendChild(parent: Element, child: XmlChild): void {
+  if (Array.isArray(child)) {
+    for (const nested of child) appendChild(parent, nested);
+  } else if (typeof child === "string") {
+    if (child !== "") parent.children.push(child);
+  } else if (typeof child === "object" && child !== null) {
+    parent.children.push(child);
+    child.parent = parent;
+  }
 }
 
 /** True when `value` is an XML element (not a text node). */

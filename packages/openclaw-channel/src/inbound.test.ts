@@ -394,6 +394,41 @@ describe("answers to a waiting turn", () => {
     await queued;
     expect(calls.dispatched).toHaveLength(4);
   });
+
+  it("the next message waits until the answer's turn (typed or an owner's command) has ended too", async () => {
+    let waiting = true;
+    const { handler, control, setPaired, calls } = await setup(
+      { rateLimit: false, allowFrom: [ALICE] },
+      { answerWaiting: (conversation) => waiting && conversation === ALICE },
+    );
+    setPaired([ALICE]);
+    // OpenClaw ends an answer's turn only after the run it answered: here, it is held.
+    const gates: (() => void)[] = [];
+    control.gate = vi.fn(
+      () =>
+        new Promise<void>((resolve) => {
+          gates.push(resolve);
+        }),
+    );
+    const typed = handler.handle(message({ from: ALICE, id: "m1", body: "2" }));
+    await vi.waitFor(() => expect(calls.dispatched).toHaveLength(1));
+    waiting = false;
+    const next = handler.handle(message({ from: ALICE, id: "m2", body: "ASK again" }));
+    const byForm = handler.command!(ALICE, "1");
+    await vi.waitFor(() => expect(calls.dispatched).toHaveLength(2));
+    // Neither the typed answer nor the command's turn has ended: the next message waits.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls.dispatched).toHaveLength(2);
+    gates.shift()!();
+    expect((await typed).kind).toBe("dispatched");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls.dispatched).toHaveLength(2);
+    gates.shift()!();
+    expect((await byForm).kind).toBe("dispatched");
+    await vi.waitFor(() => expect(calls.dispatched).toHaveLength(3));
+    gates.shift()!();
+    expect((await next).kind).toBe("dispatched");
+  });
 });
 
 /** A fake upload handle: "downloads" by writing a file, records uploads. */

@@ -31,6 +31,7 @@ import { bodyWithoutAttachmentUrls, type UploadHandle } from "@clawxmpp/upload";
 import type { ResolvedXmppAccount } from "./accounts.js";
 import { addressedToUs } from "./addressing.js";
 import { policyFor } from "./channel-policy.js";
+import { ConversationQueues } from "./conversation-queue.js";
 import { resolveInboundMedia } from "./inbound-media.js";
 import { MessageIdMap, type MessageIds, messageIdsFor } from "./message-ids.js";
 import { createMucTrust, type MucTrust } from "./muc-trust.js";
@@ -141,7 +142,10 @@ interface Turn {
 export function createInboundHandler(deps: InboundDeps): InboundHandler {
   let paired = new Set<string>();
   const policy: PolicyEngine = policyFor(deps.account, (jid) => paired.has(jid));
-  const queues = new Map<string, { tail: Promise<unknown>; size: number }>();
+  const queues = new ConversationQueues({
+    maxConversations: MAX_ACTIVE_CONVERSATIONS,
+    maxQueued: MAX_QUEUED_PER_CONVERSATION,
+  });
   const own = deps.client.account.bare;
   const trust = deps.trust ?? createMucTrust(deps.account);
   const ids = deps.ids ?? new MessageIdMap();
@@ -550,61 +554,43 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   return {
     command(sender, text, observe) {
       const from = parseJid(sender);
-      return dispatch({
-        kind: "direct",
-        conversation: from.bare,
-        sender: from.bare,
-        senderName: from.bare,
-        commandAuthorized: true,
-        text,
-        ids: messageIdsFor(undefined, undefined),
-        timestamp: Date.now(),
-        message: { from, attachments: [] } as unknown as InboundMessage,
-        mentioned: false,
-        requireMention: false,
-        observe,
-      });
+      // An owner's command (an answer by reaction or form among them) passes the chat's queue.
+      return queues.pass(from.bare, () =>
+        dispatch({
+          kind: "direct",
+          conversation: from.bare,
+          sender: from.bare,
+          senderName: from.bare,
+          commandAuthorized: true,
+          text,
+          ids: messageIdsFor(undefined, undefined),
+          timestamp: Date.now(),
+          message: { from, attachments: [] } as unknown as InboundMessage,
+          mentioned: false,
+          requireMention: false,
+          observe,
+        }),
+      );
     },
     handle(message) {
+      const failed = (error: unknown): InboundOutcome => {
+        deps.logger.warn("inbound message failed", { error: String(error) });
+        return { kind: "ignored", reason: `failed: ${String(error)}` };
+      };
       // An exec approval or a question's answer must not wait behind the turn that waits for it.
       if (
         message.muc === undefined &&
         (APPROVE.test(message.body ?? "") || deps.answerWaiting?.(message.from.bare) === true)
       ) {
-        return process(message, undefined).catch((error: unknown): InboundOutcome => {
-          deps.logger.warn("inbound message failed", { error: String(error) });
-          return { kind: "ignored", reason: `failed: ${String(error)}` };
-        });
+        return queues.pass(message.from.bare, () => process(message, undefined)).catch(failed);
       }
       // Recorded on arrival, before any queue can drop it: context for later mentions.
       const seq = recordRoomMessage(roomHistory, message);
-      const key = message.muc?.room ?? message.from.bare;
-      let queue = queues.get(key);
-      if (queue === undefined) {
-        if (queues.size >= MAX_ACTIVE_CONVERSATIONS) {
-          return Promise.resolve({ kind: "ignored", reason: "too many active conversations" });
-        }
-        queue = { tail: Promise.resolve(), size: 0 };
-        queues.set(key, queue);
-      }
-      if (queue.size >= MAX_QUEUED_PER_CONVERSATION) {
-        return Promise.resolve({ kind: "ignored", reason: "conversation queue full" });
-      }
-      const current = queue;
-      current.size++;
-      const run = current.tail.then(() => process(message, seq));
-      const settled = run.then(
-        (outcome) => outcome,
-        (error: unknown): InboundOutcome => {
-          deps.logger.warn("inbound message failed", { error: String(error) });
-          return { kind: "ignored", reason: `failed: ${String(error)}` };
-        },
+      const run = queues.enqueue(message.muc?.room ?? message.from.bare, () =>
+        process(message, seq),
       );
-      current.tail = settled.finally(() => {
-        current.size--;
-        if (current.size === 0 && queues.get(key) === current) queues.delete(key);
-      });
-      return settled;
+      if (typeof run === "string") return Promise.resolve({ kind: "ignored", reason: run });
+      return run.catch(failed);
     },
   };
 }

@@ -8,11 +8,23 @@ import {
   xml,
 } from "@clawxmpp/core";
 import { describe, expect, it } from "vitest";
-import { carbon, chat, fakeServer, flush, iq, nextEvent, testPluginConformance } from "./index.js";
+import {
+  carbon,
+  chat,
+  type FakeClock,
+  fakeClock,
+  fakeServer,
+  flush,
+  iq,
+  nextEvent,
+  testPluginConformance,
+} from "./index.js";
 
 const ACCOUNT = "bot@example.test";
 
-function setup(options: { streamManagement?: boolean; queueSize?: number } = {}) {
+function setup(
+  options: { streamManagement?: boolean; queueSize?: number; clock?: FakeClock } = {},
+) {
   const server = fakeServer({
     jid: `${ACCOUNT}/r1`,
     streamManagement: options.streamManagement ?? false,
@@ -25,6 +37,7 @@ function setup(options: { streamManagement?: boolean; queueSize?: number } = {})
     carbons: false,
     reconnect: { initialDelay: 1, maxDelay: 5, jitter: 0 },
     ...(options.queueSize ? { queueSize: options.queueSize } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return { server, client };
 }
@@ -157,6 +170,48 @@ describe("outbound queue", () => {
     server.receive(xml("a", { xmlns: "urn:xmpp:sm:3", h: 2 })); // initial presence + message
     await sending;
     expect(done).toBe(true);
+    await client.stop();
+  });
+
+  it("asks once for the acks of sends at chat pace, inline behind each batch of a backlog", async () => {
+    const clock = fakeClock(1_000_000);
+    const { server, client } = setup({ streamManagement: true, clock });
+    await client.start();
+    const isR = (e: { is: (name: string, ns: string) => boolean }) => e.is("r", "urn:xmpp:sm:3");
+    const before = server.sent.length;
+    const few: Promise<unknown>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const written = server.nextSent((e) => e.getChildText("body") === `few-${i}`);
+      few.push(client.send({ to: "alice@example.test", body: `few-${i}` }));
+      await written;
+    }
+    await flush();
+    // Chat pace: no <r/> behind each stanza (that doubles the server's work per message) ...
+    expect(server.sent.slice(before).filter(isR)).toHaveLength(0);
+    // ... but one shortly after, covering all five.
+    clock.advance(5);
+    await flush();
+    expect(server.sent.slice(before).filter(isR)).toHaveLength(1);
+    server.receive(xml("a", { xmlns: "urn:xmpp:sm:3", h: 6 })); // initial presence + five
+    await Promise.all(few);
+    const start = server.sent.length;
+    const backlog = Array.from({ length: 300 }, (_, i) =>
+      client.send({ to: "alice@example.test", body: `bulk-${i}` }),
+    );
+    await server.nextSent((e) => e.getChildText("body") === "bulk-299");
+    await flush();
+    clock.advance(5);
+    await flush();
+    const bulk = server.sent.slice(start);
+    // A backlog: each batch of 100 carries its own <r/> right behind its last stanza, and that
+    // replaces a timed request still pending.
+    const requests = bulk.flatMap((e, i) => (isR(e) ? [i] : []));
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    expect(requests.length).toBeLessThanOrEqual(4);
+    for (const i of requests) expect(bulk[i - 1]?.name).toBe("message");
+    expect(bulk.at(-1)?.is("r", "urn:xmpp:sm:3")).toBe(true);
+    server.receive(xml("a", { xmlns: "urn:xmpp:sm:3", h: 306 }));
+    await Promise.all(backlog);
     await client.stop();
   });
 
