@@ -5,8 +5,12 @@ export default defineProject({
   ssr: { resolve: { conditions: ["@clawxmpp/source"] } },
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-    // The login bench is a measurement, not a test: only with CLAWXMPP_BENCH=1.
-    exclude: process.env.CLAWXMPP_BENCH ? [] : ["test/login-bench.test.ts"],
+    // Measurements, not tests: the login bench only with CLAWXMPP_BENCH=1, the questions stress
+    // run only with CLAWXMPP_STRESS=1.
+    exclude: [
+      ...(process.env.CLAWXMPP_BENCH ? [] : ["test/login-bench.test.ts"]),
+      ...(process.env.CLAWXMPP_STRESS ? [] : ["test/openclaw-questions-stress.test.ts"]),
+    ],
     // Each file starts its own Prosody; logins and restarts take real time.
     testTimeout: 60_000,
     hookTimeout: 60_000,
