@@ -8,11 +8,13 @@
  */
 export class FifoSet {
   readonly #items = new Set<string>();
-  readonly #ring: (string | undefined)[];
+  readonly #max: number;
+  /** Keys in insertion order, grown on use (a client that never fills it never pays for it). */
+  readonly #ring: string[] = [];
   #next = 0;
 
   constructor(max: number) {
-    this.#ring = new Array<string | undefined>(Math.max(1, max));
+    this.#max = Math.max(1, max);
   }
 
   get size(): number {
@@ -26,10 +28,13 @@ export class FifoSet {
   /** Remembers `item` (no-op when known), forgetting the oldest when full. */
   add(item: string): void {
     if (this.#items.has(item)) return;
-    const evicted = this.#ring[this.#next];
-    if (evicted !== undefined) this.#items.delete(evicted);
-    this.#ring[this.#next] = item;
-    this.#next = (this.#next + 1) % this.#ring.length;
+    if (this.#ring.length < this.#max) {
+      this.#ring.push(item);
+    } else {
+      this.#items.delete(this.#ring[this.#next] as string);
+      this.#ring[this.#next] = item;
+      this.#next = (this.#next + 1) % this.#max;
+    }
     this.#items.add(item);
   }
 }
