@@ -120,28 +120,46 @@ function soakSection(results: SoakResult[], config: SoakConfig): string {
   const ms = (value: number) => (Number.isNaN(value) ? "n/a" : String(Math.round(value)));
   const both = (r: SoakResult, pick: (d: SoakResult["directions"][0]) => number) =>
     r.directions.map(pick).join(" / ");
-  const rows = results.map((r) =>
-    [
-      r.catchUp ? "on (+ catch-up)" : "off",
-      both(r, (d) => d.sent),
-      both(r, (d) => d.rejected),
-      both(r, (d) => d.unsettled),
-      both(r, (d) => d.undelivered),
-      both(r, (d) => d.duplicated),
-      ms(r.reconnectMedianMs),
-      ms(r.reconnectMaxMs),
-      String(r.missedReconnects.length),
-      clean(r) ? "yes" : "**no**",
-    ].join(" | "),
-  );
+  const rows = results.map((r) => [
+    r.catchUp ? "on (+ catch-up)" : "off",
+    both(r, (d) => d.sent),
+    both(r, (d) => d.rejected),
+    both(r, (d) => d.unsettled),
+    both(r, (d) => d.undelivered),
+    both(r, (d) => d.duplicated),
+    ms(r.reconnectMedianMs),
+    ms(r.reconnectMaxMs),
+    String(r.missedReconnects.length),
+    clean(r) ? "yes" : "**no**",
+  ]);
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   return [
     `Run of ${new Date().toISOString().slice(0, 10)}: ${config.cycles} SIGKILL + restart cycles, ${config.rate} msg/s each way, uptime ${config.uptimeMs[0]}–${config.uptimeMs[1]} ms before each kill, seed ${config.seed} (${cpus().length} × ${cpu}, Node ${process.version}). Pairs are ${results[0]?.directions.map((d) => d.label).join(" / ") ?? ""}.`,
     "",
-    "| MAM | sent | rejected | unsettled | acked, undelivered | duplicated | reconnect median (ms) | reconnect max (ms) | missed reconnects | clean |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...rows.map((row) => `| ${row} |`),
+    alignedTable(
+      [
+        "MAM",
+        "sent",
+        "rejected",
+        "unsettled",
+        "acked, undelivered",
+        "duplicated",
+        "reconnect median (ms)",
+        "reconnect max (ms)",
+        "missed reconnects",
+        "clean",
+      ],
+      rows,
+    ),
   ].join("\n");
+}
+
+/** A Markdown table with padded columns, as the repository's formatter (biome) writes them. */
+function alignedTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
 async function writeSection(section: string): Promise<void> {
