@@ -30,30 +30,20 @@
  * full JID (XEP-0199); the server answers with an error once the session is gone.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } from "@clawxmpp/core";
+import { type Client, type InboundMessage, xml } from "@clawxmpp/core";
 import { markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { type UploadHandle, upload } from "@clawxmpp/upload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChannelE2e, setUpChannelE2e } from "../e2e/channel-e2e.js";
 import { keepEvidenceOnFailure } from "../e2e/evidence.js";
-import {
-  createOpenclawHome,
-  deepMerge,
-  findChannelAccount,
-  type Gateway,
-  startGateway,
-} from "../e2e/gateway.js";
-import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { installChannelPlugin } from "../e2e/plugin-install.js";
-import { ensureToolchain } from "../e2e/toolchain.js";
-import { clientFor, freePorts, type ProsodyInstance, startProsody } from "../src/index.js";
+import { deepMerge, findChannelAccount } from "../e2e/gateway.js";
+import { clientFor, freePorts, type ProsodyInstance } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 
-const BOT_RESOURCE = "openclaw";
 /** A hostile MUC service: an XEP-0114 component the test drives byte by byte. */
 const EVIL_SERVICE = "muc.evil.test";
 const EVIL_SECRET = "evil-component-secret";
@@ -61,8 +51,6 @@ const PAIRING_APPROVED = /pairing request has been approved/u;
 const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
 const NS_REACTIONS = "urn:xmpp:reactions:0";
 const NS_OOB = "jabber:x:oob";
-/** The bot's password reaches the gateway only as an env SecretRef. */
-const PASSWORD_ENV = "CLAWXMPP_E2E_BOT_PASSWORD";
 /** A tool the room's `groupSettings.<room>.tools` denies. */
 const DENIED_TOOL = "exec";
 let room: string;
@@ -78,38 +66,22 @@ const shown = (m: InboundMessage) => m.markers?.bodyWithoutFallback ?? m.body;
 let pingId: string | undefined;
 const timings: Record<string, number> = {};
 let server: ProsodyInstance;
-let mock: MockModel;
-let dir: string;
-let gateway: Gateway | undefined;
+let e2e: ChannelE2e;
 let alice: Client;
 /** The owner (allowFrom): invites the bot to a room on the server's own MUC service. */
 let bob: Client;
 let bobRooms: MucHandle;
 let componentPort: number;
-let iq: IqCaller;
 
-/** Exposes the IQ caller of a client (the public Client API has no IQ requests). */
-const iqAccess = definePlugin("test-iq", (ctx) => {
-  iq = ctx.iq;
-  return { stop() {} };
-});
-
-/** True when the bot's session answers a ping. */
-async function botOnline(): Promise<boolean> {
-  try {
-    await iq.get(xml("ping", { xmlns: "urn:xmpp:ping" }), `bot@${server.domain}/${BOT_RESOURCE}`, {
-      timeout: 2_000,
-    });
-    return true;
-  } catch {
-    return false;
-  }
+/** True when the bot's session answers alice's ping. */
+function botOnline(): Promise<boolean> {
+  return e2e.botOnline(alice);
 }
 
 /** `openclaw message send --channel xmpp --target alice@… -m <text> [extra…] --json`. */
 function messageSendToAlice(text: string, ...extra: string[]) {
   const target = `alice@${server.domain}`;
-  return gateway!.cli([
+  return e2e.gateway!.cli([
     "message",
     "send",
     "--channel",
@@ -125,7 +97,7 @@ function messageSendToAlice(text: string, ...extra: string[]) {
 
 /** Reacts with `emoji` to `messageId` at `target` through the gateway's `message.action` RPC. */
 async function react(target: string, messageId: string, emoji: string): Promise<void> {
-  await gateway!.call("message.action", {
+  await e2e.gateway!.call("message.action", {
     channel: "xmpp",
     action: "react",
     params: { target, messageId, emoji },
@@ -139,7 +111,7 @@ async function react(target: string, messageId: string, emoji: string): Promise<
 
 /** `openclaw system event --text <text> --mode now`: the gateway's `wake` RPC. */
 async function systemEvent(text: string): Promise<void> {
-  const result = (await gateway!.call("wake", { mode: "now", text })) as { ok?: boolean };
+  const result = (await e2e.gateway!.call("wake", { mode: "now", text })) as { ok?: boolean };
   expect(result?.ok, JSON.stringify(result)).not.toBe(false);
 }
 
@@ -167,10 +139,10 @@ interface AccountStatus {
  */
 async function accountStatus(via: "cli" | "rpc"): Promise<AccountStatus | undefined> {
   if (via === "rpc") {
-    const json = await gateway!.call("channels.status", { probe: false, timeoutMs: 10_000 });
+    const json = await e2e.gateway!.call("channels.status", { probe: false, timeoutMs: 10_000 });
     return findChannelAccount(json) as AccountStatus | undefined;
   }
-  const result = await gateway!.cli(["channels", "status", "--json"]);
+  const result = await e2e.gateway!.cli(["channels", "status", "--json"]);
   expect(result.code, result.stdout + result.stderr).toBe(0);
   const json = JSON.parse(result.stdout) as unknown;
   return findChannelAccount(json) as AccountStatus | undefined;
@@ -208,43 +180,37 @@ async function connectComponent(port: number, domain: string, secret: string) {
   };
 }
 
+// A failing test prints the gateway's log tail and keeps its state, so a rare failure leaves evidence.
+const evidence = keepEvidenceOnFailure(() => e2e?.gateway);
+
 beforeAll(async () => {
-  const toolchain = await ensureToolchain();
   componentPort = (await freePorts(1))[0]!;
-  server = await startProsody({
-    // A second MUC service the configuration does not trust, run by "an attacker".
-    extraGlobal: [
-      `component_ports = { ${componentPort} }`,
-      `component_interfaces = { "127.0.0.1" }`,
-      `Component "${EVIL_SERVICE}"`,
-      `  component_secret = "${EVIL_SECRET}"`,
-    ].join("\n"),
+  e2e = await setUpChannelE2e({
+    name: "channel",
+    prosody: {
+      // A second MUC service the configuration does not trust, run by "an attacker".
+      extraGlobal: [
+        `component_ports = { ${componentPort} }`,
+        `component_interfaces = { "127.0.0.1" }`,
+        `Component "${EVIL_SERVICE}"`,
+        `  component_secret = "${EVIL_SECRET}"`,
+      ].join("\n"),
+    },
+    mockMediaFromWorkspace: true,
+    // The bot's password reaches the gateway as an env SecretRef; the CA goes through `tls.ca` only.
+    passwordFromEnv: true,
+    timings,
+    evidence,
   });
-  dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-channel-"));
-  workspace = join(dir, "workspace");
-  mkdirSync(workspace, { recursive: true });
-  mock = await startMockModel({ mediaDir: workspace });
-  const caFile = join(dir, "prosody-ca.pem");
-  writeFileSync(caFile, server.caCert);
-  const home = await createOpenclawHome({
-    toolchain,
-    dir: join(dir, "oc"),
-    // The fixture's CA reaches the channel through `tls.ca` only.
-    env: { [PASSWORD_ENV]: server.accounts.bot!.password },
-  });
-  stateDir = home.stateDir;
-  // `plugins install npm-pack:<tgz>` once per tarball; this home gets a copy of the installed state.
-  const installed = await installChannelPlugin(home, join(dir, "pack"));
-  timings[installed.reused ? "plugins install (reused)" : "plugins install"] = installed.installMs;
-  timings["installed state copied"] = installed.copyMs;
+  ({ server, workspace } = e2e);
+  stateDir = e2e.home.stateDir;
   alice = clientFor(server, "alice");
-  alice.use(iqAccess, {});
   aliceRooms = alice.use(muc, { nickname: "alice", joinTimeout: 10_000 });
   // Like a modern client, alice reads replies without their XEP-0461 quote fallback.
   alice.use(markers, {});
   // The fixture's upload service is plain http on localhost.
   aliceFiles = alice.use(upload, {
-    downloadDir: join(dir, "alice-downloads"),
+    downloadDir: join(e2e.dir, "alice-downloads"),
     allowInsecureHttp: true,
     allowPrivateAddresses: true,
   });
@@ -257,59 +223,34 @@ beforeAll(async () => {
   room = `lounge@${server.mucDomain}`;
   await aliceRooms.join(room);
   const started = Date.now();
-  gateway = await startGateway({
-    home,
+  await e2e.startGateway({
     config: {
-      models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-      agents: {
-        defaults: {
-          model: { primary: MOCK_MODEL_REF },
-          workspace,
-          // No cadence (every 0m); `system event --mode now` runs one, delivered to alice.
-          heartbeat: { target: "xmpp", to: `alice@${server.domain}` },
-        },
-      },
-      channels: {
-        xmpp: {
-          jid: `bot@${server.domain}`,
-          password: { source: "env", provider: "default", id: PASSWORD_ENV },
-          server: server.host,
-          port: server.c2sPort,
-          tls: { ca: caFile },
-          resource: BOT_RESOURCE,
-          allowFrom: [`bob@${server.domain}`],
-          nickname: "bot",
-          groups: [room],
-          groupAllowFrom: [`alice@${server.domain}`],
-          actions: { reactions: true },
-          groupSettings: { [room]: { tools: { deny: [DENIED_TOOL] } } },
-          // The fixture's uploads are served over http://localhost.
-          network: { dangerouslyAllowPrivateNetwork: true },
-          // alice (a paired user, not an owner) sends a dozen messages in well under a minute
-          // across the scenarios; the default limit (burst 5, 20/min) would drop the room mention
-          // whenever the run is quick. The limit itself is tested in the policy and channel units.
-          rateLimit: { capacity: 50, refillPerMinute: 120 },
-        },
-      },
+      // No cadence (every 0m); `system event --mode now` runs one, delivered to alice.
+      agents: { defaults: { heartbeat: { target: "xmpp", to: `alice@${server.domain}` } } },
       // The channel's debug lines (why a message was not dispatched) reach the file log.
       logging: { level: "debug" },
     },
+    channel: {
+      allowFrom: [`bob@${server.domain}`],
+      nickname: "bot",
+      groups: [room],
+      groupAllowFrom: [`alice@${server.domain}`],
+      actions: { reactions: true },
+      groupSettings: { [room]: { tools: { deny: [DENIED_TOOL] } } },
+      // The fixture's uploads are served over http://localhost.
+      network: { dangerouslyAllowPrivateNetwork: true },
+      // alice (a paired user, not an owner) sends a dozen messages in well under a minute
+      // across the scenarios; the default limit (burst 5, 20/min) would drop the room mention
+      // whenever the run is quick. The limit itself is tested in the policy and channel units.
+      rateLimit: { capacity: 50, refillPerMinute: 120 },
+    },
   });
-  timings["gateway start (ready)"] = gateway.startMs;
-  timings["bot online after spawn"] = Date.now() - started + (await waitUntil(botOnline, 60_000));
+  await e2e.waitForBotOnline(alice);
+  timings["bot online after spawn"] = Date.now() - started;
 }, 900_000);
 
-// A failing test prints the gateway's log tail and keeps its state, so a rare failure leaves evidence.
-const evidence = keepEvidenceOnFailure(() => gateway);
-
 afterAll(async () => {
-  await gateway?.stop();
-  await alice?.stop();
-  await bob?.stop();
-  await mock?.stop();
-  await server?.stop();
-  evidence.cleanUp(dir);
-  console.log(`openclaw channel e2e timings (ms): ${JSON.stringify(timings)}`);
+  await e2e?.stop([alice, bob]);
 }, 60_000);
 
 describe("XMPP channel in a real gateway", () => {
@@ -329,7 +270,7 @@ describe("XMPP channel in a real gateway", () => {
 
   it("the gateway's pairing RPC answers for the channel (no pending requests yet)", async () => {
     const started = Date.now();
-    const result = (await gateway!.call("channels.pairing.list", { channel: "xmpp" })) as {
+    const result = (await e2e.gateway!.call("channels.pairing.list", { channel: "xmpp" })) as {
       requests?: unknown[];
     };
     timings["gateway call channels.pairing.list"] = Date.now() - started;
@@ -351,9 +292,9 @@ describe("XMPP channel in a real gateway", () => {
     expect(pairingMessage.body).toMatch(new RegExp(`alice@${server.domain}`, "u"));
     expect(pairingMessage.body).toMatch(/openclaw pairing approve xmpp [A-Z0-9]{8}/u);
     // The agent was not asked: no PONG for a sender who is not paired.
-    expect(mock.requests.some((r) => r.userText.includes("PING-early"))).toBe(false);
+    expect(e2e.mock.requests.some((r) => r.userText.includes("PING-early"))).toBe(false);
 
-    const listed = (await gateway!.call("channels.pairing.list", { channel: "xmpp" })) as {
+    const listed = (await e2e.gateway!.call("channels.pairing.list", { channel: "xmpp" })) as {
       requests: { requestId: string; senderId: string }[];
     };
     const request = listed.requests.find((r) => r.senderId === `alice@${server.domain}`);
@@ -365,7 +306,7 @@ describe("XMPP channel in a real gateway", () => {
       60_000,
     );
     const approvedAt = Date.now();
-    const approved = (await gateway!.call("channels.pairing.approve", {
+    const approved = (await e2e.gateway!.call("channels.pairing.approve", {
       channel: "xmpp",
       accountId: "default",
       requestId: request!.requestId,
@@ -406,7 +347,7 @@ describe("XMPP channel in a real gateway", () => {
       );
       await reply;
     }
-    expect(mock.requests.some((r) => r.userText.includes("PING-reuse2"))).toBe(true);
+    expect(e2e.mock.requests.some((r) => r.userText.includes("PING-reuse2"))).toBe(true);
   }, 180_000);
 
   it("a message to bot/phone (a second session of the bot's account) is not answered", async () => {
@@ -430,7 +371,7 @@ describe("XMPP channel in a real gateway", () => {
       await alice.send({ to: bot, type: "chat", body: "and you? PING-after-phone" });
       await after;
       expect(inbox.slice(from).some((m) => shown(m)?.includes("PONG-phone") === true)).toBe(false);
-      expect(mock.requests.some((r) => r.userText.includes("PING-phone"))).toBe(false);
+      expect(e2e.mock.requests.some((r) => r.userText.includes("PING-phone"))).toBe(false);
     } finally {
       await phone.stop();
     }
@@ -445,7 +386,7 @@ describe("XMPP channel in a real gateway", () => {
       evil.send(
         `<message from='${trap}' to='${bot}' id='forged-1'><x xmlns='http://jabber.org/protocol/muc#user'><invite from='bob@${server.domain}/pc'><reason>urgent</reason></invite></x></message>`,
       );
-      await gateway!.waitForOutput(
+      await e2e.gateway!.waitForOutput(
         new RegExp(
           `ignored invitation to ${trap.replace(/\./gu, "\\.")}: a mediated invitation`,
           "u",
@@ -493,7 +434,7 @@ describe("XMPP channel in a real gateway", () => {
     });
     await reply;
     timings["attachment turn"] = Date.now() - started;
-    const request = mock.requests.findLast((r) => r.userText.includes("PING-att1"));
+    const request = e2e.mock.requests.findLast((r) => r.userText.includes("PING-att1"));
     // The agent got a file (OpenClaw staged it and showed its text), not just a link.
     expect(request?.userText).toMatch(/\[media attached: \S+ \(text\/plain\) \| /u);
     expect(request?.userText).toContain(sent.url);
@@ -558,8 +499,8 @@ describe("XMPP channel in a real gateway", () => {
     // Room messages are handled in order, so a reply to the first would have come first.
     expect(seen.some((m) => shown(m)?.includes("PONG-room0"))).toBe(false);
     // The unmentioned message was no turn of its own; the mention's turn saw it as room history.
-    expect(mock.requests.some((r) => r.reply === "PONG-room0")).toBe(false);
-    const mentionTurn = mock.requests.findLast((r) => r.reply === "PONG-room1");
+    expect(e2e.mock.requests.some((r) => r.reply === "PONG-room0")).toBe(false);
+    const mentionTurn = e2e.mock.requests.findLast((r) => r.reply === "PONG-room1");
     expect(mentionTurn?.userText).toContain("just chatting PING-room0");
     const typing = seen.findIndex((m) => m.stanza.getChild("composing", NS_CHAT_STATES));
     const answer = seen.findIndex((m) => shown(m) === "PONG-room1");
@@ -574,8 +515,8 @@ describe("XMPP channel in a real gateway", () => {
     console.log(`room reply reference: ${JSON.stringify(replyTo ?? null)}`);
     if (replyTo !== undefined) expect(replyTo.id).toBe(mine?.stanzaIds[room]);
     // groupSettings.<room>.tools: the room's turn did not offer the denied tool; DMs did.
-    const roomTurn = mock.requests.findLast((r) => r.userText.includes("PING-room1"));
-    const dmTurn = mock.requests.findLast((r) => r.userText.includes("PING-dm1"));
+    const roomTurn = e2e.mock.requests.findLast((r) => r.userText.includes("PING-room1"));
+    const dmTurn = e2e.mock.requests.findLast((r) => r.userText.includes("PING-dm1"));
     console.log(`tools offered in DMs: ${JSON.stringify(dmTurn?.tools)}`);
     expect(dmTurn?.tools).toContain(DENIED_TOOL);
     expect(roomTurn?.tools.length).toBeGreaterThan(0);
@@ -626,14 +567,8 @@ describe("XMPP channel in a real gateway", () => {
   // The two CLI tests run side by side: each CLI process loads all of OpenClaw on one core
   // (12–22 s), and nothing else of the suite runs meanwhile.
   it.concurrent("`openclaw directory groups list` lists the room", async ({ expect }) => {
-    const result = await gateway!.cli([
-      "directory",
-      "groups",
-      "list",
-      "--channel",
-      "xmpp",
-      "--json",
-    ]);
+    const list = ["directory", "groups", "list", "--channel", "xmpp", "--json"];
+    const result = await e2e.gateway!.cli(list);
     timings["directory groups list (cli)"] = result.ms;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(room);
@@ -678,7 +613,7 @@ describe("XMPP channel in a real gateway", () => {
       60_000,
     );
     const started = Date.now();
-    const result = await gateway!.call("send", {
+    const result = await e2e.gateway!.call("send", {
       channel: "xmpp",
       to: `alice@${server.domain}`,
       message: "the chart",
@@ -708,7 +643,7 @@ describe("XMPP channel in a real gateway", () => {
 
   it("SIGTERM: the bot's session is gone within 5 s", async () => {
     const started = Date.now();
-    const stopping = gateway!.stop();
+    const stopping = e2e.gateway!.stop();
     const offlineAfter = await waitUntil(async () => !(await botOnline()), 5_000);
     timings["bot offline after SIGTERM"] = offlineAfter;
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -717,15 +652,15 @@ describe("XMPP channel in a real gateway", () => {
 
   it("restart: the bot is back online", async () => {
     // From now on heartbeat alerts are hidden on this channel (checked below).
-    const home = gateway!.home;
+    const home = e2e.gateway!.home;
     home.writeConfig(
       deepMerge(home.readConfig(), {
         channels: { xmpp: { heartbeatVisibility: { showAlerts: false } } },
       }),
     );
     const started = Date.now();
-    await gateway!.restart();
-    timings["gateway restart (ready)"] = gateway!.startMs;
+    await e2e.gateway!.restart();
+    timings["gateway restart (ready)"] = e2e.gateway!.startMs;
     await waitUntil(botOnline, 60_000);
     timings["bot online after restart"] = Date.now() - started;
   }, 120_000);
@@ -748,13 +683,13 @@ describe("XMPP channel in a real gateway", () => {
     const from = inbox.length;
     await systemEvent("PING-hb2");
     // Event wakes are rate-limited (one per 30 s), so the run may be deferred.
-    await waitUntil(async () => mock.requests.some((r) => r.reply === "PONG-hb2"), 90_000);
-    const answered = mock.requests.find((r) => r.reply === "PONG-hb2")?.firstChunkAt ?? 0;
+    await waitUntil(async () => e2e.mock.requests.some((r) => r.reply === "PONG-hb2"), 90_000);
+    const answered = e2e.mock.requests.find((r) => r.reply === "PONG-hb2")?.firstChunkAt ?? 0;
     // The run is over once OpenClaw records its outcome (`openclaw system heartbeat last`): skipped,
     // because alerts are hidden. Had an alert been sent, it would have left before that.
     let last: { ts?: number; status?: string; reason?: string } | null = null;
     await waitUntil(async () => {
-      last = (await gateway!.call("last-heartbeat", {})) as typeof last;
+      last = (await e2e.gateway!.call("last-heartbeat", {})) as typeof last;
       return (last?.ts ?? 0) >= answered;
     }, 30_000);
     expect(last, JSON.stringify(last)).toMatchObject({
@@ -769,9 +704,9 @@ describe("XMPP channel in a real gateway", () => {
   it("a wrong password is reported as blocked and not retried", async () => {
     // A change under channels.xmpp restarts the account in the running gateway (config hot
     // reload, the channel's `reload.configPrefixes`): no second gateway start needed.
-    const home = gateway!.home;
+    const home = e2e.gateway!.home;
     home.writeConfig(deepMerge(home.readConfig(), { channels: { xmpp: { password: "wrong" } } }));
-    await gateway!.waitForOutput(/\[xmpp\][^\n]*not-authorized[^\n]*not retrying/u, 60_000);
+    await e2e.gateway!.waitForOutput(/\[xmpp\][^\n]*not-authorized[^\n]*not retrying/u, 60_000);
     const status = await accountStatus("rpc");
     console.log(`channels status (wrong password): ${JSON.stringify(status)}`);
     expect(status, JSON.stringify(status)).toMatchObject({
@@ -782,7 +717,7 @@ describe("XMPP channel in a real gateway", () => {
     expect(JSON.stringify(status?.lastError)).toMatch(/not-authorized/u);
     // One attempt only: no supervisor restarts, no client retries.
     // (Core itself also logs "not reconnecting: terminal error" once per terminal failure.)
-    const output = gateway!.output();
+    const output = e2e.gateway!.output();
     const attempts = output.match(/\[xmpp\][^\n]*not-authorized[^\n]*\(not retrying\)/gu) ?? [];
     expect(attempts).toHaveLength(1);
     expect(output.match(/\[xmpp\] not reconnecting: terminal error/gu) ?? []).toHaveLength(1);

@@ -22,8 +22,7 @@
  * opened by one sender are refused clearly while the bot keeps answering.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type CommandsHandle, commands } from "@clawxmpp/commands";
 import {
@@ -36,14 +35,10 @@ import {
 } from "@clawxmpp/core";
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
-import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { installChannelPlugin } from "../e2e/plugin-install.js";
-import { ensureToolchain } from "../e2e/toolchain.js";
-import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { askingAgentConfig, type ChannelE2e, setUpChannelE2e } from "../e2e/channel-e2e.js";
+import { clientFor, type ProsodyInstance } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 
-const BOT_RESOURCE = "openclaw";
 const NS_COMMANDS = "http://jabber.org/protocol/commands";
 const NS_DATA = "jabber:x:data";
 /** The channel's "Answer an approval" command. */
@@ -51,10 +46,7 @@ const APPROVAL_NODE = "xmpp/answer-approval";
 /** The channel's "Answer a question" command. */
 const QUESTION_NODE = "xmpp/answer-question";
 let server: ProsodyInstance;
-let mock: MockModel;
-let dir: string;
-let workspace: string;
-let gateway: Gateway | undefined;
+let e2e: ChannelE2e;
 let alice: Client;
 let bob: Client;
 let aliceCommands: CommandsHandle;
@@ -70,18 +62,8 @@ const iqAccess = definePlugin("test-iq", (ctx) => {
 });
 
 beforeAll(async () => {
-  const toolchain = await ensureToolchain();
-  server = await startProsody();
-  dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-commands-"));
-  workspace = join(dir, "workspace");
-  mkdirSync(workspace, { recursive: true });
-  mock = await startMockModel();
-  const caFile = join(dir, "prosody-ca.pem");
-  writeFileSync(caFile, server.caCert);
-  const home = await createOpenclawHome({ toolchain, dir: join(dir, "oc") });
-  // `plugins install npm-pack:<tgz>` once per tarball; this home gets a copy of the installed state.
-  const installed = await installChannelPlugin(home, join(dir, "pack"));
-  timings["installed state copied"] = installed.copyMs;
+  e2e = await setUpChannelE2e({ name: "commands", timings });
+  ({ server, bot } = e2e);
   alice = clientFor(server, "alice");
   alice.use(iqAccess, {});
   aliceMarkers = alice.use(markers, {});
@@ -90,66 +72,28 @@ beforeAll(async () => {
   bob = clientFor(server, "bob");
   bobCommands = bob.use(commands, {});
   await bob.start();
-  bot = `bot@${server.domain}`;
   const started = Date.now();
-  gateway = await startGateway({
-    home,
+  await e2e.startGateway({
     // The machine is shared: startup has been seen to take longer than the default 90 s.
     readyTimeoutMs: 240_000,
     config: {
-      models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
+      ...askingAgentConfig(`alice@${server.domain}`),
       // Debug lines reach the file log: OpenClaw says there when it ignores bob's `/approve`.
       logging: { level: "debug" },
-      approvals: { exec: { enabled: true, mode: "session" } },
-      // Allowlist + ask on a miss: the mock's `touch` is not allowlisted, so the exec tool asks.
-      // No tool search: by default (`tools.toolSearch` unset) OpenClaw catalogues most tools,
-      // `ask_user` among them, behind its compact tool-search surface and offers the model only
-      // that surface and a few tools such as `exec`; off, `ask_user` is offered directly.
-      tools: { exec: { mode: "ask", host: "gateway" }, toolSearch: false },
-      commands: { ownerAllowFrom: [`xmpp:alice@${server.domain}`] },
-      channels: {
-        xmpp: {
-          jid: bot,
-          password: server.accounts.bot!.password,
-          server: server.host,
-          port: server.c2sPort,
-          tls: { ca: caFile },
-          resource: BOT_RESOURCE,
-          dmPolicy: "allowlist",
-          allowFrom: [`alice@${server.domain}`],
-          dmAllowlist: [`bob@${server.domain}`],
-        },
-      },
+    },
+    channel: {
+      dmPolicy: "allowlist",
+      allowFrom: [`alice@${server.domain}`],
+      dmAllowlist: [`bob@${server.domain}`],
     },
   });
-  timings["gateway start"] = gateway.startMs;
-  const online = Date.now();
-  for (;;) {
-    try {
-      await aliceIq.get(xml("ping", { xmlns: "urn:xmpp:ping" }), `${bot}/${BOT_RESOURCE}`, {
-        timeout: 2_000,
-      });
-      break;
-    } catch {
-      if (Date.now() - online > 60_000) throw new Error("the bot did not come online");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  await e2e.waitForBotOnline(alice);
   timings["bot online after spawn"] = Date.now() - started;
 }, 600_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await alice?.stop();
-  await bob?.stop();
-  await mock?.stop();
-  await server?.stop();
-  if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-  console.log(`openclaw commands e2e timings (ms): ${JSON.stringify(timings)}`);
+  await e2e?.stop([alice, bob]);
 }, 60_000);
-
-const botFull = () => `${bot}/${BOT_RESOURCE}`;
 
 /** The next message from the bot to `client` whose text matches. */
 function fromBot(client: Client, pattern: RegExp, ms = 60_000) {
@@ -164,14 +108,14 @@ function fromBot(client: Client, pattern: RegExp, ms = 60_000) {
 /** On failure, prints what the model saw and did and the gateway's log. */
 function dumpOnFailure() {
   onTestFailed(() => {
-    const recent = mock.requests.slice(-6).map((r) => ({
+    const recent = e2e.mock.requests.slice(-6).map((r) => ({
       reply: r.reply.slice(0, 200),
       tools: r.tools.filter((t) => /exec|ask_user/u.test(t)),
       toolCall: r.toolCall?.name,
       toolResult: r.toolResult?.slice(0, 300),
     }));
     console.log(JSON.stringify(recent, null, 1));
-    console.log(gateway?.logTail(120));
+    console.log(e2e.gateway?.logTail(120));
   });
 }
 
@@ -200,7 +144,7 @@ async function agentAsks(token: string): Promise<InboundMessage> {
   try {
     return await asked;
   } catch (error) {
-    const pending = await gateway!.call("question.list", {}).catch((e: unknown) => String(e));
+    const pending = await e2e.gateway!.call("question.list", {}).catch((e: unknown) => String(e));
     throw new Error(
       `the question for ${token} never reached alice; OpenClaw's pending questions: ${JSON.stringify(pending)}`,
       { cause: error },
@@ -210,7 +154,7 @@ async function agentAsks(token: string): Promise<InboundMessage> {
 
 /** OpenClaw's record of a decided approval (`approval.history`), as JSON text. */
 async function decided(id: string): Promise<string> {
-  const history = (await gateway!.call("approval.history", {})) as { items?: unknown[] };
+  const history = (await e2e.gateway!.call("approval.history", {})) as { items?: unknown[] };
   const item = history.items?.find((i) => JSON.stringify(i).includes(id));
   if (item === undefined) throw new Error(`approval ${id} not in ${JSON.stringify(history)}`);
   return JSON.stringify(item);
@@ -236,7 +180,7 @@ async function requestApproval(token: string): Promise<Approval> {
     id,
     command: `touch exec-${token}.done`,
     host: "gateway",
-    cwd: workspace,
+    cwd: e2e.workspace,
     agentId: "main",
     sessionKey: `agent:main:xmpp:direct:alice@${server.domain}`,
     turnSourceChannel: "xmpp",
@@ -244,7 +188,7 @@ async function requestApproval(token: string): Promise<Approval> {
     turnSourceAccountId: "default",
     timeoutMs: 240_000,
   };
-  const final = gateway!.call("exec.approval.request", params, {
+  const final = e2e.gateway!.call("exec.approval.request", params, {
     expectFinal: true,
     timeoutMs: 250_000,
   });
@@ -284,7 +228,7 @@ function rawCommand(attrs: Record<string, string>, values?: Record<string, strin
           ),
         ),
     ),
-    botFull(),
+    e2e.botFull,
     { timeout: 10_000 },
   );
 }
@@ -304,7 +248,7 @@ describe("native commands and approvals in a real gateway", () => {
     let list: { node: string; name: string }[] = [];
     const started = Date.now();
     while (Date.now() - started < 30_000) {
-      list = await aliceCommands.list(botFull());
+      list = await aliceCommands.list(e2e.botFull);
       if (list.some((c) => c.node === "openclaw/status")) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -314,15 +258,15 @@ describe("native commands and approvals in a real gateway", () => {
     expect(nodes).toContain(APPROVAL_NODE);
     expect(nodes.length).toBeGreaterThan(5);
     expect(list.find((c) => c.node === "openclaw/status")?.name).toMatch(/^\/status/u);
-    expect(await bobCommands.list(botFull())).toEqual([]);
-    const refused = await failure(bobCommands.execute(botFull(), "openclaw/status"));
+    expect(await bobCommands.list(e2e.botFull)).toEqual([]);
+    const refused = await failure(bobCommands.execute(e2e.botFull, "openclaw/status"));
     expect(refused.condition).toBe("forbidden");
   }, 60_000);
 
   it("runs /status end to end: the result comes back in the command and in the chat", async () => {
     const started = Date.now();
     const inChat = fromBot(alice, /\S/u);
-    let done = await aliceCommands.execute(botFull(), "openclaw/status");
+    let done = await aliceCommands.execute(e2e.botFull, "openclaw/status");
     // `/status` takes optional arguments: its form is submitted as shown.
     if (done.status === "executing") done = await aliceCommands.complete(done, {});
     timings["/status command"] = Date.now() - started;
@@ -350,18 +294,18 @@ describe("native commands and approvals in a real gateway", () => {
     // (the model has not been given its result).
     // OpenClaw answers him or (as 2026.9.6 does) ignores him, saying so in its debug log: either
     // way his command has been handled, with no fixed wait for "nothing".
-    const logFrom = gateway!.logSize();
+    const logFrom = e2e.gateway!.logSize();
     const bobAnswer = nextEvent<InboundMessage>(bob, "message", (m) => m.from.bare === bot, 60_000);
     bobAnswer.catch(() => undefined);
     await bob.send({ to: bot, type: "chat", body: `/approve ${id} allow-once` });
     await Promise.race([
       bobAnswer,
-      gateway!.waitForLog(/Ignoring \/approve from unauthorized sender: [^"\n]*bob@/u, {
+      e2e.gateway!.waitForLog(/Ignoring \/approve from unauthorized sender: [^"\n]*bob@/u, {
         from: logFrom,
         timeoutMs: 60_000,
       }),
     ]);
-    expect(mock.requests.some((r) => r.reply.startsWith("EXEC-RESULT-grant1"))).toBe(false);
+    expect(e2e.mock.requests.some((r) => r.reply.startsWith("EXEC-RESULT-grant1"))).toBe(false);
     const confirmed = fromBot(alice, new RegExp(`allowed once[\\s\\S]*${id}`, "iu"), 60_000);
     const result = fromBot(alice, /EXEC-RESULT-grant1/u, 90_000);
     await aliceMarkers.reactTo(prompt, ["✅"]);
@@ -369,8 +313,8 @@ describe("native commands and approvals in a real gateway", () => {
     // The command ran and the agent's turn went on with its result, which reached the chat.
     await result;
     timings["approved by reaction, result in chat"] = Date.now() - started;
-    expect(existsSync(join(workspace, "exec-grant1.done"))).toBe(true);
-    const seen = mock.requests.find((r) => r.reply.startsWith("EXEC-RESULT-grant1"));
+    expect(existsSync(join(e2e.workspace, "exec-grant1.done"))).toBe(true);
+    const seen = e2e.mock.requests.find((r) => r.reply.startsWith("EXEC-RESULT-grant1"));
     expect(seen?.toolResult).toBeDefined();
     expect(seen?.toolResult).not.toMatch(/denied/iu);
     expect(await decided(id)).toMatch(/allow-once/u);
@@ -380,7 +324,7 @@ describe("native commands and approvals in a real gateway", () => {
     dumpOnFailure();
     const { id } = await agentExec("deny1");
     const result = fromBot(alice, /EXEC-RESULT-deny1/u, 90_000);
-    const form = await aliceCommands.execute(botFull(), APPROVAL_NODE);
+    const form = await aliceCommands.execute(e2e.botFull, APPROVAL_NODE);
     expect(form.status).toBe("executing");
     const field = form.form?.fields.find((f) => f.var === "approval");
     expect(field?.options?.map((o) => o.value)).toContain(id);
@@ -388,7 +332,7 @@ describe("native commands and approvals in a real gateway", () => {
     expect(done.status).toBe("completed");
     expect(done.notes.map((n) => n.text).join("\n")).toMatch(/den/iu);
     expect((await result).body).toMatch(/denied/iu);
-    expect(existsSync(join(workspace, "exec-deny1.done"))).toBe(false);
+    expect(existsSync(join(e2e.workspace, "exec-deny1.done"))).toBe(false);
     expect(await decided(id)).toMatch(/deny/u);
   }, 180_000);
 
@@ -403,13 +347,14 @@ describe("native commands and approvals in a real gateway", () => {
     await aliceMarkers.reactTo(question, ["2️⃣"]);
     expect((await first).body).toMatch(/Blue/u);
     timings["question answered by reaction"] = Date.now() - started;
-    const seen = (t: string) => mock.requests.find((r) => r.reply.startsWith(`ASK-RESULT-${t}:`));
+    const seen = (t: string) =>
+      e2e.mock.requests.find((r) => r.reply.startsWith(`ASK-RESULT-${t}:`));
     expect(seen("q1")?.toolResult).toMatch(/Colour: Blue/u);
     // Asked right after the answer's result, while OpenClaw may still be finishing the answer's
     // turn: the channel holds this message until that turn has ended (conversation-queue.ts).
     await agentAsks("q2");
     const second = fromBot(alice, /ASK-RESULT-q2:/u, 90_000);
-    const form = await aliceCommands.execute(botFull(), QUESTION_NODE);
+    const form = await aliceCommands.execute(e2e.botFull, QUESTION_NODE);
     expect(form.status).toBe("executing");
     const choice = form.form?.fields.find((f) => f.var === "choice");
     expect(choice?.options?.map((o) => o.label)).toEqual(["Red", "Blue"]);
@@ -426,7 +371,7 @@ describe("native commands and approvals in a real gateway", () => {
     );
     expect(conditions(unknown)).toEqual(["bad-request", "bad-sessionid"]);
     const flood = await requestApproval("flood1");
-    const form = await aliceCommands.execute(botFull(), APPROVAL_NODE);
+    const form = await aliceCommands.execute(e2e.botFull, APPROVAL_NODE);
     const sessionid = form.sessionId!;
     const complete = (values: Record<string, string>) =>
       failure(rawCommand({ node: APPROVAL_NODE, sessionid, action: "complete" }, values));
@@ -454,7 +399,7 @@ describe("native commands and approvals in a real gateway", () => {
       [],
     );
     // The bot keeps answering others.
-    expect(await bobCommands.list(botFull())).toEqual([]);
+    expect(await bobCommands.list(e2e.botFull)).toEqual([]);
     // Clean up: alice types the deny line (a message, not an IQ); OpenClaw records it.
     await alice.send({ to: bot, type: "chat", body: `/approve ${flood.id} deny` });
     expect(await flood.decision).toBe("deny");

@@ -7,27 +7,20 @@
  * the device `channels status --probe` shows; a plaintext DM gets a plaintext
  * reply. One gateway.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { InboundMessage } from "@clawxmpp/core";
 import { NS_OMEMO } from "@clawxmpp/omemo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
-import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { installChannelPlugin } from "../e2e/plugin-install.js";
+import { type ChannelE2e, setUpChannelE2e } from "../e2e/channel-e2e.js";
 import { addWorkspacePackage } from "../e2e/plugin-pack.js";
-import { ensureToolchain } from "../e2e/toolchain.js";
-import { type ProsodyInstance, startProsody } from "../src/index.js";
+import type { ProsodyInstance } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 import { type OmemoAccount, omemoAccount } from "./omemo-helpers.js";
 
-const PASSWORD_ENV = "CLAWXMPP_E2E_BOT_PASSWORD";
 const timings: Record<string, number> = {};
 let server: ProsodyInstance;
-let mock: MockModel;
-let dir: string;
-let gateway: Gateway | undefined;
+let e2e: ChannelE2e;
 let alice: OmemoAccount;
 const BOT = () => `bot@${server.domain}`;
 
@@ -71,59 +64,33 @@ function replyFromBot(text: string): Promise<InboundMessage> {
 }
 
 beforeAll(async () => {
-  const toolchain = await ensureToolchain();
-  server = await startProsody({ accounts: { alice: "alice", bot: "bot" } });
-  dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-omemo-"));
-  mock = await startMockModel();
-  const caFile = join(dir, "prosody-ca.pem");
-  writeFileSync(caFile, server.caCert);
-  const home = await createOpenclawHome({
-    toolchain,
-    dir: join(dir, "oc"),
-    env: { [PASSWORD_ENV]: server.accounts.bot!.password },
-  });
   // `plugins install npm-pack:<tgz>` once per tarball (126 s once on a loaded 2-core machine);
   // this home gets a copy of the installed state, to which @clawxmpp/omemo is then added.
-  const installed = await installChannelPlugin(home, join(dir, "pack"));
-  timings.pack = installed.packed.ms;
-  timings["installed state copied"] = installed.copyMs;
-  expect(installed.packed.bundled).not.toContain("@clawxmpp/omemo");
-  let started = Date.now();
-  const added = await addWorkspacePackage(installedChannel(home.stateDir), "@clawxmpp/omemo");
+  e2e = await setUpChannelE2e({
+    name: "omemo",
+    prosody: { accounts: { alice: "alice", bot: "bot" } },
+    passwordFromEnv: true,
+    timings,
+  });
+  ({ server } = e2e);
+  expect(e2e.installed.packed.bundled).not.toContain("@clawxmpp/omemo");
+  const started = Date.now();
+  const added = await addWorkspacePackage(installedChannel(e2e.home.stateDir), "@clawxmpp/omemo");
   timings["add @clawxmpp/omemo"] = Date.now() - started;
   expect(added).toContain("@privacyresearch/libsignal-protocol-typescript");
   alice = await omemoAccount(server, "alice");
-  started = Date.now();
-  gateway = await startGateway({
-    home,
+  await e2e.startGateway({
     // A loaded 2-core machine has taken more than the default 90 s.
     readyTimeoutMs: 240_000,
-    config: {
-      models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace: join(dir, "ws") } },
-      channels: {
-        xmpp: {
-          jid: BOT(),
-          password: { source: "env", provider: "default", id: PASSWORD_ENV },
-          server: server.host,
-          port: server.c2sPort,
-          tls: { ca: caFile },
-          allowFrom: [`alice@${server.domain}`],
-          omemo: { enabled: true, deviceLabel: "OpenClaw e2e" },
-        },
-      },
+    channel: {
+      allowFrom: [`alice@${server.domain}`],
+      omemo: { enabled: true, deviceLabel: "OpenClaw e2e" },
     },
   });
-  timings["gateway start"] = Date.now() - started;
 }, 600_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await alice?.client.stop();
-  await mock?.stop();
-  await server?.stop();
-  if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-  console.log(`openclaw omemo e2e timings (ms): ${JSON.stringify(timings)}`);
+  await e2e?.stop([alice?.client]);
 }, 60_000);
 
 describe("OMEMO in a real gateway", () => {
@@ -141,7 +108,7 @@ describe("OMEMO in a real gateway", () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     // What `openclaw channels status --probe --json` prints: the `channels.status` RPC's answer.
-    const probe = await gateway!.call("channels.status", { probe: true, timeoutMs: 30_000 });
+    const probe = await e2e.gateway!.call("channels.status", { probe: true, timeoutMs: 30_000 });
     const shown = findOmemo(probe);
     expect(shown, JSON.stringify(probe)).toBeDefined();
 
@@ -157,7 +124,7 @@ describe("OMEMO in a real gateway", () => {
       fingerprint: shown!.fingerprint.replaceAll(" ", ""),
     });
     // The mock model saw the decrypted text, not the fallback body.
-    expect(mock.requests.some((r) => r.userText.includes("PING-sealed1"))).toBe(true);
+    expect(e2e.mock.requests.some((r) => r.userText.includes("PING-sealed1"))).toBe(true);
 
     started = Date.now();
     const plain = replyFromBot("PONG-open1");
@@ -167,7 +134,7 @@ describe("OMEMO in a real gateway", () => {
     expect(plainReply.omemo).toBeUndefined();
     expect(plainReply.stanza.getChild("encrypted", NS_OMEMO)).toBeUndefined();
 
-    const state = join(gateway!.home.stateDir, "plugins", "xmpp", "default", "omemo.json");
+    const state = join(e2e.gateway!.home.stateDir, "plugins", "xmpp", "default", "omemo.json");
     expect(statSync(state).mode & 0o777).toBe(0o600);
   }, 480_000);
 });

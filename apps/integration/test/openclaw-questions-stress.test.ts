@@ -8,47 +8,38 @@
  * A measurement, not a CI test: only with `CLAWXMPP_STRESS=1` (`CLAWXMPP_STRESS_COUNT`, default
  * 30; the report goes to `CLAWXMPP_STRESS_REPORT`, default a temporary file).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CommandsHandle, commands } from "@clawxmpp/commands";
-import { type Client, definePlugin, type InboundMessage, type IqCaller, xml } from "@clawxmpp/core";
+import { type Client, definePlugin, type InboundMessage } from "@clawxmpp/core";
 import { type MarkersHandle, markers } from "@clawxmpp/markers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
-import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { packChannelPlugin } from "../e2e/plugin-pack.js";
-import { ensureToolchain } from "../e2e/toolchain.js";
-import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { askingAgentConfig, type ChannelE2e, setUpChannelE2e } from "../e2e/channel-e2e.js";
+import type { MockModelRequest } from "../e2e/mock-model.js";
+import { clientFor, type ProsodyInstance } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 
 const STRESS = process.env.CLAWXMPP_STRESS === "1";
 const COUNT = Number(process.env.CLAWXMPP_STRESS_COUNT ?? 30);
-const BOT_RESOURCE = "openclaw";
 const QUESTION_NODE = "xmpp/answer-question";
 const MODES = ["reaction", "form", "typed"] as const;
 
 let server: ProsodyInstance;
-let mock: MockModel;
-let dir: string;
-let gateway: Gateway | undefined;
+let e2e: ChannelE2e;
 let alice: Client;
 let aliceCommands: CommandsHandle;
 let aliceMarkers: MarkersHandle;
-let aliceIq: IqCaller;
 let bot: string;
 /** Every stanza alice received: time and XML. */
 const received: { at: number; xml: string }[] = [];
 
 const spy = definePlugin("test-spy", (ctx) => {
-  aliceIq = ctx.iq;
   ctx.inbound.use("parse", ({ stanza }) => {
     received.push({ at: Date.now(), xml: stanza.toString().slice(0, 1_500) });
   });
   return { stop() {} };
 });
-
-const botFull = () => `${bot}/${BOT_RESOURCE}`;
 
 function fromBot(pattern: RegExp, ms: number) {
   return nextEvent<InboundMessage>(
@@ -61,72 +52,23 @@ function fromBot(pattern: RegExp, ms: number) {
 
 describe.skipIf(!STRESS)("agent questions under stress", () => {
   beforeAll(async () => {
-    const toolchain = await ensureToolchain();
-    server = await startProsody();
-    dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-questions-"));
-    const workspace = join(dir, "workspace");
-    mkdirSync(workspace, { recursive: true });
-    mock = await startMockModel();
-    const caFile = join(dir, "prosody-ca.pem");
-    writeFileSync(caFile, server.caCert);
-    const packed = await packChannelPlugin(join(dir, "pack"));
-    const home = await createOpenclawHome({ toolchain, dir: join(dir, "oc") });
-    const install = await home.cli([
-      "plugins",
-      "install",
-      `npm-pack:${packed.tarball}`,
-      "--force",
-      "--accept-capabilities",
-    ]);
-    expect(install.code, install.stdout + install.stderr).toBe(0);
+    e2e = await setUpChannelE2e({ name: "questions" });
+    ({ server, bot } = e2e);
     alice = clientFor(server, "alice");
     alice.use(spy, {});
     aliceMarkers = alice.use(markers, {});
     aliceCommands = alice.use(commands, {});
     await alice.start();
-    bot = `bot@${server.domain}`;
-    gateway = await startGateway({
-      home,
+    await e2e.startGateway({
       readyTimeoutMs: 240_000,
-      config: {
-        logging: { level: "debug" },
-        models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-        agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
-        approvals: { exec: { enabled: true, mode: "session" } },
-        tools: { exec: { mode: "ask", host: "gateway" }, toolSearch: false },
-        commands: { ownerAllowFrom: [`xmpp:alice@${server.domain}`] },
-        channels: {
-          xmpp: {
-            jid: bot,
-            password: server.accounts.bot!.password,
-            server: server.host,
-            port: server.c2sPort,
-            tls: { ca: caFile },
-            resource: BOT_RESOURCE,
-            dmPolicy: "allowlist",
-            allowFrom: [`alice@${server.domain}`],
-          },
-        },
-      },
+      config: { ...askingAgentConfig(`alice@${server.domain}`), logging: { level: "debug" } },
+      channel: { dmPolicy: "allowlist", allowFrom: [`alice@${server.domain}`] },
     });
-    const online = Date.now();
-    for (;;) {
-      try {
-        await aliceIq.get(xml("ping", { xmlns: "urn:xmpp:ping" }), botFull(), { timeout: 2_000 });
-        break;
-      } catch {
-        if (Date.now() - online > 60_000) throw new Error("the bot did not come online");
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await e2e.waitForBotOnline(alice);
   }, 600_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await alice?.stop();
-    await mock?.stop();
-    await server?.stop();
-    if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+    await e2e?.stop([alice]);
   }, 60_000);
 
   it(`${COUNT} questions in a row`, async () => {
@@ -141,7 +83,7 @@ describe.skipIf(!STRESS)("agent questions under stress", () => {
       const pick = (i % 2) + 1;
       const colour = pick === 1 ? "Red" : "Blue";
       const t0 = Date.now();
-      const firstRequest = mock.requests.length;
+      const firstRequest = e2e.mock.requests.length;
       const firstStanza = received.length;
       const asked = fromBot(new RegExp(`Which colour for ${token}\\?`, "u"), 20_000);
       const result = fromBot(new RegExp(`ASK-RESULT-${token}:`, "u"), 90_000);
@@ -155,15 +97,15 @@ describe.skipIf(!STRESS)("agent questions under stress", () => {
         entry.questionMs = Date.now() - t0;
       } catch {
         entry.failed = "question not in chat within 20 s";
-        entry.questionList = await gateway!.call("question.list", {}).catch(String);
-        entry.requestsAt20s = mock.requests.slice(firstRequest).map(summary);
+        entry.questionList = await e2e.gateway!.call("question.list", {}).catch(String);
+        entry.requestsAt20s = e2e.mock.requests.slice(firstRequest).map(summary);
         try {
           const late = await result;
           entry.resultMs = Date.now() - t0;
           entry.result = late.body;
         } catch {
           entry.result = "no ASK-RESULT within 90 s";
-          entry.questionListLate = await gateway!.call("question.list", {}).catch(String);
+          entry.questionListLate = await e2e.gateway!.call("question.list", {}).catch(String);
         }
         failures.push(evidence(entry, { t0, firstRequest, firstStanza }));
         if (failures.length >= 5) break;
@@ -172,7 +114,7 @@ describe.skipIf(!STRESS)("agent questions under stress", () => {
       if (mode === "reaction") {
         await aliceMarkers.reactTo(question, [pick === 1 ? "1️⃣" : "2️⃣"]);
       } else if (mode === "form") {
-        const form = await aliceCommands.execute(botFull(), QUESTION_NODE);
+        const form = await aliceCommands.execute(e2e.botFull, QUESTION_NODE);
         const done = await aliceCommands.complete(form, { choice: String(pick) });
         entry.form = done.status;
       } else {
@@ -181,14 +123,14 @@ describe.skipIf(!STRESS)("agent questions under stress", () => {
       try {
         const answer = await result;
         entry.resultMs = Date.now() - t0;
-        const seen = mock.requests.find((r) => r.reply.startsWith(`ASK-RESULT-${token}:`));
+        const seen = e2e.mock.requests.find((r) => r.reply.startsWith(`ASK-RESULT-${token}:`));
         if (!new RegExp(`Colour: ${colour}`, "u").test(seen?.toolResult ?? "")) {
           entry.failed = `wrong answer: ${answer.body}`;
           failures.push(entry);
         }
       } catch {
         entry.failed = "answered, but no ASK-RESULT within 90 s";
-        entry.questionList = await gateway!.call("question.list", {}).catch(String);
+        entry.questionList = await e2e.gateway!.call("question.list", {}).catch(String);
         failures.push(evidence(entry, { t0, firstRequest, firstStanza }));
         if (failures.length >= 5) break;
       }
@@ -209,16 +151,16 @@ function evidence(
   entry: Record<string, unknown>,
   since: { t0: number; firstRequest: number; firstStanza: number },
 ): Record<string, unknown> {
-  entry.requests = mock.requests.slice(since.firstRequest).map(summary);
+  entry.requests = e2e.mock.requests.slice(since.firstRequest).map(summary);
   entry.stanzas = received
     .slice(since.firstStanza)
     .map((s) => ({ ms: s.at - since.t0, xml: s.xml }));
-  entry.log = gateway!.logTail(400);
+  entry.log = e2e.gateway!.logTail(400);
   console.log(JSON.stringify(entry, null, 1));
   return entry;
 }
 
-function summary(r: MockModel["requests"][number]) {
+function summary(r: MockModelRequest) {
   return {
     userTail: r.userText.slice(-200),
     reply: r.reply.slice(0, 200),

@@ -14,32 +14,20 @@
  * - `channels status --json` carries the doctor's findings (server, TLS,
  *   SASL mechanism, upload service, MAM, PEP, OMEMO readiness).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Client, InboundMessage } from "@clawxmpp/core";
 import { markers } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChannelE2e, setUpChannelE2e } from "../e2e/channel-e2e.js";
 import { keepEvidenceOnFailure } from "../e2e/evidence.js";
-import {
-  createOpenclawHome,
-  findChannelAccount,
-  type Gateway,
-  startGateway,
-} from "../e2e/gateway.js";
-import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { installChannelPlugin } from "../e2e/plugin-install.js";
-import { ensureToolchain } from "../e2e/toolchain.js";
-import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { findChannelAccount } from "../e2e/gateway.js";
+import { clientFor, type ProsodyInstance } from "../src/index.js";
 import { configureRoom, nextEvent, until } from "./helpers.js";
 
 const NS_REPLY = "urn:xmpp:reply:0";
 const ROOM_PROMPT = "ROOM-PROMPT-7f3a: answer like a ship's captain.";
 let server: ProsodyInstance;
-let mock: MockModel;
-let dir: string;
-let gateway: Gateway | undefined;
+let e2e: ChannelE2e;
 let alice: Client;
 let aliceRooms: MucHandle;
 /** Not an owner here: a stranger to the DM policy. */
@@ -52,19 +40,12 @@ const timings: Record<string, number> = {};
 /** The text a client shows: the body without XEP-0428 fallbacks. */
 const shown = (m: InboundMessage) => m.markers?.bodyWithoutFallback ?? m.body;
 
+// A failing test prints the gateway's log tail and keeps its state.
+const evidence = keepEvidenceOnFailure(() => e2e?.gateway);
+
 beforeAll(async () => {
-  const toolchain = await ensureToolchain();
-  server = await startProsody();
-  dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-rooms-"));
-  const workspace = join(dir, "workspace");
-  mkdirSync(workspace, { recursive: true });
-  mock = await startMockModel();
-  const caFile = join(dir, "prosody-ca.pem");
-  writeFileSync(caFile, server.caCert);
-  const home = await createOpenclawHome({ toolchain, dir: join(dir, "oc") });
-  // `plugins install npm-pack:<tgz>` once per tarball; this home gets a copy of the installed state.
-  const installed = await installChannelPlugin(home, join(dir, "pack"));
-  timings["installed state copied"] = installed.copyMs;
+  e2e = await setUpChannelE2e({ name: "rooms", timings, evidence });
+  ({ server } = e2e);
   alice = clientFor(server, "alice");
   aliceRooms = alice.use(muc, { nickname: "alice", joinTimeout: 10_000 });
   alice.use(markers, {});
@@ -83,28 +64,16 @@ beforeAll(async () => {
   await configureRoom(alice.iq, logbook, { "muc#roomconfig_historylength": "0" });
   await aliceRooms.sendToRoom(logbook, "only the archive knows HIST-mam");
   const started = Date.now();
-  gateway = await startGateway({
-    home,
-    config: {
-      models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
-      channels: {
-        xmpp: {
-          jid: `bot@${server.domain}`,
-          password: server.accounts.bot!.password,
-          server: server.host,
-          port: server.c2sPort,
-          tls: { ca: caFile },
-          nickname: "bot",
-          allowFrom: [`alice@${server.domain}`],
-          groups: [room, logbook],
-          historyLimit: 5,
-          replyToMode: "all",
-          groupSettings: { [room]: { systemPrompt: ROOM_PROMPT } },
-        },
-      },
-      logging: { level: "debug" },
+  await e2e.startGateway({
+    channel: {
+      nickname: "bot",
+      allowFrom: [`alice@${server.domain}`],
+      groups: [room, logbook],
+      historyLimit: 5,
+      replyToMode: "all",
+      groupSettings: { [room]: { systemPrompt: ROOM_PROMPT } },
     },
+    config: { logging: { level: "debug" } },
     readyTimeoutMs: 300_000,
   });
   await until(() => aliceRooms.occupants(room).some((o) => o.nick === "bot"), 60_000, "bot joined");
@@ -117,16 +86,8 @@ beforeAll(async () => {
   // About 40 s on an idle 2-core machine (pack, install, gateway start); far more under load.
 }, 480_000);
 
-const evidence = keepEvidenceOnFailure(() => gateway);
-
 afterAll(async () => {
-  await gateway?.stop();
-  await alice?.stop();
-  await bob?.stop();
-  await mock?.stop();
-  await server?.stop();
-  evidence.cleanUp(dir);
-  console.log(`openclaw rooms e2e timings (ms): ${JSON.stringify(timings)}`);
+  await e2e?.stop([alice, bob]);
 }, 60_000);
 
 describe("rooms in a real gateway", () => {
@@ -149,7 +110,7 @@ describe("rooms in a real gateway", () => {
     await aliceRooms.sendToRoom(room, "bot: what was said? PING-h1");
     const [answer, mine] = await Promise.all([reply, mention]);
     timings["room mention reply"] = Date.now() - started;
-    const request = mock.requests.findLast((r) => r.userText.includes("PING-h1"));
+    const request = e2e.mock.requests.findLast((r) => r.userText.includes("PING-h1"));
     expect(request?.userText).toContain("HIST-join");
     expect(request?.userText).toContain("HIST-live");
     expect(request?.systemText).toContain(ROOM_PROMPT);
@@ -167,7 +128,7 @@ describe("rooms in a real gateway", () => {
     );
     await aliceRooms.sendToRoom(logbook, "bot: what was said here? PING-m1");
     await reply;
-    const request = mock.requests.findLast((r) => r.userText.includes("PING-m1"));
+    const request = e2e.mock.requests.findLast((r) => r.userText.includes("PING-m1"));
     expect(request?.userText).toContain("HIST-mam");
   }, 120_000);
 
@@ -185,7 +146,7 @@ describe("rooms in a real gateway", () => {
       thread: "thr-9",
     });
     const answer = await reply;
-    const request = mock.requests.findLast((r) => r.userText.includes("PING-t1"));
+    const request = e2e.mock.requests.findLast((r) => r.userText.includes("PING-t1"));
     expect(shown(answer), JSON.stringify(request?.userText)).toBe("PONG-t1");
     expect(answer.thread).toBe("thr-9");
   }, 90_000);
@@ -210,13 +171,13 @@ describe("rooms in a real gateway", () => {
     );
     await bob.send({ to: occupant, type: "chat", body: "hello PING-pm2" });
     expect((await code).body).toContain(`bob@${server.domain}`);
-    expect(mock.requests.some((r) => r.userText.includes("PING-pm2"))).toBe(false);
+    expect(e2e.mock.requests.some((r) => r.userText.includes("PING-pm2"))).toBe(false);
   }, 120_000);
 
   // `channels status --json` prints the `channels.status` RPC's answer as it is (the CLI itself is
   // covered in openclaw-channel.test.ts).
   it("`channels status` (the `channels.status` RPC) carries the doctor's findings", async () => {
-    const status = await gateway!.call("channels.status", { probe: false, timeoutMs: 10_000 });
+    const status = await e2e.gateway!.call("channels.status", { probe: false, timeoutMs: 10_000 });
     const row = findChannelAccount(status);
     console.log(`doctor: ${JSON.stringify(row?.doctor)}`);
     expect(row?.doctor).toMatchObject({

@@ -15,21 +15,14 @@
  *   an XEP-0308 correction and an XEP-0424 retraction of the bot's message.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Client, InboundMessage } from "@clawxmpp/core";
 import { markers, NS_CORRECTION, NS_RETRACT } from "@clawxmpp/markers";
 import { type MucHandle, muc } from "@clawxmpp/muc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOpenclawHome, type Gateway, startGateway } from "../e2e/gateway.js";
-import { MOCK_MODEL_REF, type MockModel, startMockModel } from "../e2e/mock-model.js";
-import { installChannelPlugin } from "../e2e/plugin-install.js";
-import { ensureToolchain } from "../e2e/toolchain.js";
-import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
+import { type ChannelE2e, setUpChannelE2e } from "../e2e/channel-e2e.js";
+import { clientFor, type ProsodyInstance } from "../src/index.js";
 import { nextEvent } from "./helpers.js";
 
-const PASSWORD_ENV = "CLAWXMPP_E2E_BOT_PASSWORD";
 const NS_REACTIONS = "urn:xmpp:reactions:0";
 const NS_CHAT_MARKERS = "urn:xmpp:chat-markers:0";
 const ACK = "👀";
@@ -40,9 +33,7 @@ interface Received {
 }
 
 let server: ProsodyInstance;
-let mock: MockModel;
-let dir: string;
-let gateway: Gateway | undefined;
+let e2e: ChannelE2e;
 let alice: Client;
 let carol: Client;
 let bot: string;
@@ -64,23 +55,14 @@ const streamedReply = (token: string, count: number) =>
   ).join("");
 
 beforeAll(async () => {
-  const toolchain = await ensureToolchain();
-  server = await startProsody({ accounts: { alice: "alice", carol: "carol", bot: "bot" } });
-  bot = `bot@${server.domain}`;
-  dir = mkdtempSync(join(tmpdir(), "clawxmpp-oc-stream-"));
-  const workspace = join(dir, "workspace");
-  mkdirSync(workspace, { recursive: true });
-  mock = await startMockModel({ chunkDelayMs: 150 });
-  const caFile = join(dir, "prosody-ca.pem");
-  writeFileSync(caFile, server.caCert);
-  const home = await createOpenclawHome({
-    toolchain,
-    dir: join(dir, "oc"),
-    env: { [PASSWORD_ENV]: server.accounts.bot!.password },
+  e2e = await setUpChannelE2e({
+    name: "streaming",
+    prosody: { accounts: { alice: "alice", carol: "carol", bot: "bot" } },
+    mockChunkDelayMs: 150,
+    passwordFromEnv: true,
+    timings,
   });
-  // `plugins install npm-pack:<tgz>` once per tarball; this home gets a copy of the installed state.
-  const installed = await installChannelPlugin(home, join(dir, "pack"));
-  timings["installed state copied"] = installed.copyMs;
+  ({ server, bot } = e2e);
   // alice's client advertises XEP-0308 (the markers plugin); carol's does not.
   alice = clientFor(server, "alice");
   alice.use(markers, {});
@@ -93,46 +75,25 @@ beforeAll(async () => {
   carol = clientFor(server, "carol");
   carol.on("message", (message) => carolInbox.push({ at: Date.now(), message }));
   await carol.start();
-  const started = Date.now();
-  gateway = await startGateway({
-    home,
+  await e2e.startGateway({
     // Two shared cores under load: startup has taken over 90 s.
     readyTimeoutMs: 240_000,
-    config: {
-      models: { mode: "merge", providers: { mock: mock.providerConfig() } },
-      agents: { defaults: { model: { primary: MOCK_MODEL_REF }, workspace } },
-      channels: {
-        xmpp: {
-          jid: bot,
-          password: { source: "env", provider: "default", id: PASSWORD_ENV },
-          server: server.host,
-          port: server.c2sPort,
-          tls: { ca: caFile },
-          resource: "openclaw",
-          allowFrom: [`alice@${server.domain}`, `carol@${server.domain}`],
-          nickname: "bot",
-          groups: [room],
-          groupAllowFrom: [`alice@${server.domain}`],
-          streaming: { mode: "live", throttleMs: 1000 },
-          ackReaction: ACK,
-          sendReadReceipts: true,
-          actions: { edit: true, delete: true },
-          presence: { busyStatus: "Thinking" },
-        },
-      },
+    channel: {
+      allowFrom: [`alice@${server.domain}`, `carol@${server.domain}`],
+      nickname: "bot",
+      groups: [room],
+      groupAllowFrom: [`alice@${server.domain}`],
+      streaming: { mode: "live", throttleMs: 1000 },
+      ackReaction: ACK,
+      sendReadReceipts: true,
+      actions: { edit: true, delete: true },
+      presence: { busyStatus: "Thinking" },
     },
   });
-  timings["gateway start"] = Date.now() - started;
 }, 600_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await alice?.stop();
-  await carol?.stop();
-  await mock?.stop();
-  await server?.stop();
-  if (dir && !process.env.CLAWXMPP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-  console.log(`openclaw streaming e2e timings (ms): ${JSON.stringify(timings)}`);
+  await e2e?.stop([alice, carol]);
 }, 60_000);
 
 describe("live replies and work status in a real gateway", () => {
@@ -174,7 +135,7 @@ describe("live replies and work status in a real gateway", () => {
     const first = turn[firstText]!;
     liveMessageId = first.message.id;
     expect(first.message.body).toMatch(new RegExp(`^${token} part 1`, "u"));
-    const request = mock.requests.find((r) => r.userText.includes(`STREAM12-${token}`));
+    const request = e2e.mock.requests.find((r) => r.userText.includes(`STREAM12-${token}`));
     expect(request?.firstChunkAt).toBeDefined();
     const firstLatency = first.at - request!.firstChunkAt!;
     timings["first text after model's first chunk"] = firstLatency;
@@ -252,7 +213,7 @@ describe("live replies and work status in a real gateway", () => {
       60_000,
     );
     let started = Date.now();
-    await gateway!.call("message.action", {
+    await e2e.gateway!.call("message.action", {
       channel: "xmpp",
       action: "edit",
       params: { target, messageId: liveMessageId!, message: "edited by the agent" },
@@ -272,7 +233,7 @@ describe("live replies and work status in a real gateway", () => {
       60_000,
     );
     started = Date.now();
-    await gateway!.call("message.action", {
+    await e2e.gateway!.call("message.action", {
       channel: "xmpp",
       action: "delete",
       params: { target, messageId: liveMessageId! },
