@@ -62,3 +62,29 @@ export function carbon(
     ),
   );
 }
+
+/**
+ * An XEP-0313 §4.2 archive result: `inner` forwarded (XEP-0297) with its original time `stamp`,
+ * as result `id` of query `queryid`, sent by the archive `from` (undefined: the account's own).
+ */
+export function archiveResult(
+  from: string | undefined,
+  to: string,
+  result: { queryid: string; id: string; stamp: string },
+  inner: Element,
+): Element {
+  return xml(
+    "message",
+    { to, from },
+    xml(
+      "result",
+      { xmlns: "urn:xmpp:mam:2", id: result.id, queryid: result.queryid },
+      xml(
+        "forwarded",
+        { xmlns: "urn:xmpp:forward:0" },
+        xml("delay", { xmlns: "urn:xmpp:delay", stamp: result.stamp }),
+        inner,
+      ),
+    ),
+  );
+}
