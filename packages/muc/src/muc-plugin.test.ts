@@ -14,6 +14,7 @@ import {
   flush,
   iq,
   nextEvent,
+  stanzaError,
   testPluginConformance,
 } from "@clawxmpp/test";
 import { describe, expect, it } from "vitest";
@@ -74,17 +75,16 @@ const removal = (code: string, affiliation = "none", ...extra: Element[]) =>
   );
 
 /** The room's error presence to a join or nickname change as `nick` (RFC 6120 §8.3 stanza error). */
-function refusal(nick: string, type: string, condition: string, text?: string): Element {
-  const ns = "urn:ietf:params:xml:ns:xmpp-stanzas";
+function refusal(
+  nick: string,
+  type: "auth" | "cancel" | "wait",
+  condition: string,
+  text?: string,
+): Element {
   return xml(
     "presence",
     { from: `${ROOM}/${nick}`, type: "error" },
-    xml(
-      "error",
-      { type },
-      xml(condition, { xmlns: ns }),
-      ...(text ? [xml("text", { xmlns: ns }, text)] : []),
-    ),
+    stanzaError(type, condition, text),
   );
 }
 
@@ -308,11 +308,7 @@ describe("staying joined", () => {
       xml(
         "iq",
         { type: "error", id: ping.attrs.id, from: `${ROOM}/bot` },
-        xml(
-          "error",
-          { type: "cancel" },
-          xml("not-acceptable", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
-        ),
+        stanzaError("cancel", "not-acceptable"),
       ),
     );
     expect((await rejoin).attrs.to).toBe(`${ROOM}/bot`);

@@ -6,6 +6,7 @@ import {
   type FakeServer,
   fakeClient,
   nextEvent,
+  stanzaError,
   testPluginConformance,
 } from "@clawxmpp/test";
 import { describe, expect, it } from "vitest";
@@ -74,11 +75,7 @@ async function refuse(server: FakeServer, match: (el: Element) => boolean, condi
     xml(
       "iq",
       { type: "error", id: request.attrs.id, from: request.attrs.to, to: FULL },
-      xml(
-        "error",
-        { type: "cancel" },
-        xml(condition, { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
-      ),
+      stanzaError("cancel", condition),
     ),
   );
   return request;

@@ -1,5 +1,12 @@
 import { type Client, type Element, type InboundMessage, xml } from "@clawxmpp/core";
-import { type FakeServer, fakeClient, iq, nextEvent, testPluginConformance } from "@clawxmpp/test";
+import {
+  type FakeServer,
+  fakeClient,
+  iq,
+  nextEvent,
+  stanzaError,
+  testPluginConformance,
+} from "@clawxmpp/test";
 import { describe, expect, it } from "vitest";
 import {
   FORM_NODE_CONFIG,
@@ -55,12 +62,7 @@ function errorReply(request: Element, condition: string, app?: Element): Element
   return xml(
     "iq",
     { type: "error", id: request.attrs.id, from: request.attrs.to, to: FULL },
-    xml(
-      "error",
-      { type: "cancel" },
-      xml(condition, { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
-      app,
-    ),
+    stanzaError("cancel", condition, undefined, ...(app ? [app] : [])),
   );
 }
 

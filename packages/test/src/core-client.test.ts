@@ -17,6 +17,7 @@ import {
   flush,
   iq,
   nextEvent,
+  stanzaError,
   testPluginConformance,
 } from "./index.js";
 
@@ -317,11 +318,7 @@ describe("inbound guard", () => {
         "message",
         { from: "nobody@example.test", to: ACCOUNT, type: "error", id: "x1" },
         xml("body", {}, "echoed text"),
-        xml(
-          "error",
-          { type: "cancel" },
-          xml("service-unavailable", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
-        ),
+        stanzaError("cancel", "service-unavailable"),
       ),
     );
     await flush();

@@ -40,6 +40,6 @@ export {
   type NodeStyleEmitter,
   nextEvent,
 } from "./next-event.js";
-export { archiveResult, carbon, chat, iq, presence } from "./stanzas.js";
+export { archiveResult, carbon, chat, iq, presence, stanzaError } from "./stanzas.js";
 export { TestKitError } from "./test-kit-error.js";
 export { type UntilOptions, until } from "./until.js";

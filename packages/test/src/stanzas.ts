@@ -88,3 +88,24 @@ export function archiveResult(
     ),
   );
 }
+
+const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+/**
+ * An RFC 6120 §8.3 `<error/>` child: the defined `condition` of error `type`, then the
+ * human-readable `text` when given, then application-specific conditions (`app`).
+ */
+export function stanzaError(
+  type: "auth" | "cancel" | "continue" | "modify" | "wait",
+  condition: string,
+  text?: string,
+  ...app: Element[]
+): Element {
+  return xml(
+    "error",
+    { type },
+    xml(condition, { xmlns: NS_STANZAS }),
+    ...(text === undefined ? [] : [xml("text", { xmlns: NS_STANZAS }, text)]),
+    ...app,
+  );
+}
