@@ -1,6 +1,6 @@
 /** Benchmark settings from flags (`--echo 2000`) or environment (`BENCH_ECHO=2000`); flags win. */
 import { parseArgs } from "node:util";
-import { VARIANTS, type Variant } from "./drivers.js";
+import { type BaselineStanza, VARIANTS, type Variant } from "./drivers.js";
 
 /** Resolved settings of one run. */
 export interface BenchConfig {
@@ -9,10 +9,14 @@ export interface BenchConfig {
   messages: number;
   messagesWarmup: number;
   throughputRuns: number;
+  /** Interleaved rounds of the echo and throughput workers (logins are measured in the first). */
+  rounds: number;
   coreWindow: number;
   logins: number;
   clients: number;
   variants: Variant[];
+  /** What the xmpp.js baselines send (see {@link BaselineStanza}). */
+  baselineStanza: BaselineStanza;
   out: string;
   /** Hard limit per worker process. */
   workerTimeoutMs: number;
@@ -24,6 +28,7 @@ const numeric = {
   messages: ["BENCH_MESSAGES", 5000],
   "messages-warmup": ["BENCH_MESSAGES_WARMUP", 500],
   "throughput-runs": ["BENCH_THROUGHPUT_RUNS", 5],
+  rounds: ["BENCH_ROUNDS", 3],
   "core-window": ["BENCH_CORE_WINDOW", 900],
   logins: ["BENCH_LOGINS", 10],
   clients: ["BENCH_CLIENTS", 50],
@@ -39,6 +44,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig 
     options: {
       ...Object.fromEntries(Object.keys(numeric).map((k) => [k, { type: "string" as const }])),
       variants: { type: "string" },
+      "baseline-stanza": { type: "string" },
       out: { type: "string" },
     },
     strict: true,
@@ -59,16 +65,21 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig 
     if (!VARIANTS.includes(v as Variant))
       throw new Error(`unknown variant "${v}"; use ${VARIANTS.join(", ")}`);
   }
+  const baselineStanza = values["baseline-stanza"] ?? env.BENCH_BASELINE_STANZA ?? "same";
+  if (baselineStanza !== "same" && baselineStanza !== "minimal")
+    throw new Error(`--baseline-stanza must be "same" or "minimal", not "${baselineStanza}"`);
   return {
     echo: num("echo"),
     echoWarmup: num("echo-warmup"),
     messages: num("messages"),
     messagesWarmup: num("messages-warmup"),
     throughputRuns: num("throughput-runs"),
+    rounds: num("rounds"),
     coreWindow: num("core-window"),
     logins: num("logins"),
     clients: num("clients"),
     variants: variantList as Variant[],
+    baselineStanza,
     out: values.out ?? env.BENCH_OUT ?? "results/latest.json",
     workerTimeoutMs: num("worker-timeout"),
   };

@@ -4,7 +4,7 @@
  * shipped, and xmpp.js with TCP_NODELAY switched on by the application.
  */
 import type { Socket } from "node:net";
-import { createClient } from "@clawxmpp/core";
+import { createClient, randomStanzaId } from "@clawxmpp/core";
 import { xml, client as xmppClient } from "@xmpp/client";
 
 /** Which client is measured. */
@@ -30,7 +30,18 @@ export interface ServerInfo {
    * NODE_EXTRA_CA_CERTS like xmpp.js does (a diagnostic: `tls.ca` costs memory per connection).
    */
   caCert?: string;
+  /** The server's process id, to read its CPU time from /proc (Linux); undefined elsewhere. */
+  serverPid?: number;
 }
+
+/**
+ * What the xmpp.js baselines put on the wire. `same`: the stanza the core sends (a 16-character
+ * random id and an XEP-0359 origin-id), so the ratios compare clients doing the same job.
+ * `minimal`: `<message type id><body/></message>` with a short counter id, as a bare xmpp.js
+ * application might write it; the server then parses, routes and re-encrypts fewer bytes per
+ * message than for the core, and the ratios include that server work.
+ */
+export type BaselineStanza = "same" | "minimal";
 
 /** An account on the server. */
 export interface Account {
@@ -63,10 +74,11 @@ export function makeClient(
   server: ServerInfo,
   account: Account,
   anomaly: AnomalySink,
+  baselineStanza: BaselineStanza = "same",
 ): BenchClient {
   return variant === "core"
     ? coreClient(server, account, anomaly)
-    : xmppJsClient(server, account, variant === "xmppjs-nodelay", anomaly);
+    : xmppJsClient(server, account, variant === "xmppjs-nodelay", anomaly, baselineStanza);
 }
 
 function coreClient(server: ServerInfo, account: Account, anomaly: AnomalySink): BenchClient {
@@ -111,6 +123,7 @@ function xmppJsClient(
   account: Account,
   noDelay: boolean,
   anomaly: AnomalySink,
+  stanza: BaselineStanza,
 ): BenchClient {
   const [local] = account.jid.split("@");
   const client = xmppClient({
@@ -151,8 +164,20 @@ function xmppJsClient(
       await client.stop();
     },
     send(to, body) {
-      const id = `x${++ids}`;
-      return client.send(xml("message", { to, type: "chat", id }, xml("body", {}, body)));
+      if (stanza === "minimal") {
+        const id = `x${++ids}`;
+        return client.send(xml("message", { to, type: "chat", id }, xml("body", {}, body)));
+      }
+      // Byte for byte what the core's `send({ to, body })` writes (see `buildMessage`).
+      const id = randomStanzaId();
+      return client.send(
+        xml(
+          "message",
+          { to, type: "chat", id },
+          xml("body", {}, body),
+          xml("origin-id", { xmlns: "urn:xmpp:sid:0", id }),
+        ),
+      );
     },
     onMessage(fn) {
       client.on("stanza", (stanza: import("@xmpp/client").XmppElement) => {

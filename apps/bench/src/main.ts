@@ -20,6 +20,7 @@ import { type Account, type ServerInfo, VARIANT_LABELS, type Variant } from "./d
 import { fuzzCommand } from "./fuzz.js";
 import { omemoBench } from "./omemo-bench.js";
 import { markdownTable, ratioRows, type VariantResults } from "./report.js";
+import { mergeEcho, mergeThroughput, type RoundResult, roundRatios } from "./rounds.js";
 import { runWorker } from "./run-worker.js";
 import { soakCommand } from "./soak.js";
 import type { MemoryResult } from "./tasks.js";
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       port: server.c2sPort,
       domain: server.domain,
       caCert: server.caCert,
+      ...(server.pid === undefined ? {} : { serverPid: server.pid }),
     };
     const caFile = join(server.dir, "ca.crt");
     const account = (user: string): Account => {
@@ -66,36 +68,58 @@ async function main(): Promise<void> {
       return a;
     };
     const results: Partial<Record<Variant, VariantResults>> = {};
+    const perRound: Partial<Record<Variant, (RoundResult | undefined)[]>> = {};
     for (const variant of config.variants) {
-      const r: VariantResults = { anomalies: [] };
-      results[variant] = r;
-      log(`${VARIANT_LABELS[variant]}: echo, throughput, login`);
-      try {
-        const perf = await runWorker(
-          {
-            kind: "perf",
-            variant,
-            server: info,
-            accounts: [account("sender"), account("peer"), account("login")],
-            echo: { warmup: config.echoWarmup, count: config.echo, timeoutMs: 5_000 },
-            throughput: {
-              warmup: config.messagesWarmup,
-              count: config.messages,
-              runs: config.throughputRuns,
-              coreWindow: config.coreWindow,
-              idleTimeoutMs: 10_000,
-            },
-            logins: config.logins,
-          },
-          caFile,
-          config.workerTimeoutMs,
+      results[variant] = { anomalies: [] };
+      perRound[variant] = [];
+    }
+    // Interleaved: every round runs each client once, in the same order (see rounds.ts).
+    for (let round = 1; round <= config.rounds; round++) {
+      for (const variant of config.variants) {
+        const r = results[variant] as VariantResults;
+        const mine = perRound[variant] as (RoundResult | undefined)[];
+        const logins = round === 1 ? config.logins : 0;
+        log(
+          `round ${round}/${config.rounds}, ${VARIANT_LABELS[variant]}: echo, throughput${logins > 0 ? ", login" : ""}`,
         );
-        if (perf.kind === "perf")
-          Object.assign(r, { echo: perf.echo, throughput: perf.throughput, login: perf.login });
-        r.anomalies.push(...perf.anomalies);
-      } catch (error) {
-        r.anomalies.push((error as Error).message);
+        try {
+          const perf = await runWorker(
+            {
+              kind: "perf",
+              variant,
+              server: info,
+              accounts: [account("sender"), account("peer"), account("login")],
+              echo: { warmup: config.echoWarmup, count: config.echo, timeoutMs: 5_000 },
+              throughput: {
+                warmup: config.messagesWarmup,
+                count: config.messages,
+                runs: config.throughputRuns,
+                coreWindow: config.coreWindow,
+                idleTimeoutMs: 10_000,
+              },
+              logins,
+              baselineStanza: config.baselineStanza,
+            },
+            caFile,
+            config.workerTimeoutMs,
+          );
+          if (perf.kind === "perf") {
+            mine.push({ echo: perf.echo, throughput: perf.throughput });
+            if (perf.login) r.login = perf.login;
+          } else mine.push(undefined);
+          r.anomalies.push(...perf.anomalies.map((a) => `round ${round}: ${a}`));
+        } catch (error) {
+          mine.push(undefined);
+          r.anomalies.push(`round ${round}: ${(error as Error).message}`);
+        }
       }
+    }
+    for (const variant of config.variants) {
+      const r = results[variant] as VariantResults;
+      const done = (perRound[variant] ?? []).filter((x): x is RoundResult => x !== undefined);
+      if (done.length === 0) continue;
+      r.echo = mergeEcho(done.map((x) => x.echo));
+      r.throughput = mergeThroughput(done.map((x) => x.throughput));
     }
     for (const variant of config.variants) {
       const r = results[variant] as VariantResults;
@@ -148,6 +172,7 @@ async function main(): Promise<void> {
       },
       config,
       results,
+      rounds: perRound,
       diagnostics: { coreMemoryWithoutTlsCa: coreWithoutTlsCa },
       ratios: rows,
       table,
@@ -158,6 +183,15 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\n${table}\n\nratios are core ÷ baseline: below 1 is better except for ↑ rows\n`,
     );
+    for (const base of ["xmppjs-nodelay", "xmppjs"] as const) {
+      if (!config.variants.includes(base) || !config.variants.includes("core")) continue;
+      const rr = roundRatios(perRound, base);
+      const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(", ");
+      process.stdout.write(
+        `per round, core ÷ ${VARIANT_LABELS[base]}: throughput ${list(rr.throughput)}; echo median ${list(rr.echoMedian)}; echo p99 ${list(rr.echoP99)}\n`,
+      );
+    }
+    process.stdout.write(`xmpp.js baselines sent the ${config.baselineStanza} stanza\n`);
     if (coreWithoutTlsCa) {
       process.stdout.write(
         `diagnostic: core without tls.ca (CA via NODE_EXTRA_CA_CERTS): ${coreWithoutTlsCa.rssPerClientKiB.toFixed(0)} KiB RSS, ${coreWithoutTlsCa.heapPerClientKiB.toFixed(1)} KiB heap per client\n`,

@@ -31,6 +31,11 @@ const METRICS: Metric[] = [
     better: "lower",
     pick: (r) => r.throughput?.cpuMicrosPerMessage,
   },
+  {
+    name: "server CPU per message (µs)",
+    better: "lower",
+    pick: (r) => r.throughput?.serverCpuMicrosPerMessage,
+  },
   { name: "login start→online, median (ms)", better: "lower", pick: (r) => r.login?.medianMs },
   { name: "login CPU time, median (ms)", better: "lower", pick: (r) => r.login?.medianCpuMs },
   {

@@ -14,9 +14,11 @@ import { parseArgs } from "node:util";
 import {
   formatSoak,
   runSoak,
+  SERVER_KINDS,
+  type ServerKind,
   type SoakResult,
   seedFrom,
-  startProsody,
+  startServer,
 } from "@clawxmpp/integration";
 
 const README = join(resolve(dirname(fileURLToPath(import.meta.url)), ".."), "README.md");
@@ -31,7 +33,15 @@ interface SoakConfig {
   seed: number;
   uptimeMs: [number, number];
   mam: boolean[];
+  /** Servers to run against, in order (each with every MAM setting). */
+  servers: ServerKind[];
   writeReadme: boolean;
+}
+
+/** One soak run and the server it ran on. */
+interface SoakRun {
+  server: string;
+  result: SoakResult;
 }
 
 function loadSoakConfig(argv: string[], env: NodeJS.ProcessEnv): SoakConfig {
@@ -44,6 +54,7 @@ function loadSoakConfig(argv: string[], env: NodeJS.ProcessEnv): SoakConfig {
       "min-uptime": { type: "string" },
       "max-uptime": { type: "string" },
       mam: { type: "string" },
+      server: { type: "string" },
       "no-readme": { type: "boolean" },
     },
     strict: true,
@@ -62,12 +73,21 @@ function loadSoakConfig(argv: string[], env: NodeJS.ProcessEnv): SoakConfig {
     positive(values["max-uptime"] ?? env.SOAK_MAX_UPTIME_MS, 6_000, "max-uptime"),
   ];
   if (uptimeMs[0] > uptimeMs[1]) throw new Error("--min-uptime must not exceed --max-uptime");
+  const serverList = values.server ?? env.SOAK_SERVER ?? "prosody12";
+  const servers = (serverList === "all" ? [...SERVER_KINDS] : serverList.split(",")).map((s) =>
+    s.trim(),
+  );
+  for (const s of servers) {
+    if (!(SERVER_KINDS as readonly string[]).includes(s))
+      throw new Error(`--server: unknown server "${s}"; use ${SERVER_KINDS.join(", ")} or all`);
+  }
   return {
     cycles: positive(values.cycles ?? env.SOAK_CYCLES, 100, "cycles"),
     rate: positive(values.rate ?? env.SOAK_RATE, 100, "rate"),
     seed: seedFrom(values.seed ?? env.SOAK_SEED),
     uptimeMs,
     mam: mam === "both" ? [true, false] : [mam === "on"],
+    servers: servers as ServerKind[],
     writeReadme: values["no-readme"] !== true,
   };
 }
@@ -77,24 +97,27 @@ export async function soakCommand(argv: string[]): Promise<void> {
   const config = loadSoakConfig(argv, process.env);
   const log = (line: string) => process.stderr.write(`[soak] ${line}\n`);
   log(`seed ${config.seed} (replay with --seed ${config.seed})`);
-  const results: SoakResult[] = [];
-  for (const mam of config.mam) {
-    const server = await startProsody({ mam });
-    try {
-      log(`MAM ${mam ? "on, archive catch-up on" : "off"}: ${config.cycles} cycles`);
-      const result = await runSoak({
-        server,
-        cycles: config.cycles,
-        rate: config.rate,
-        seed: config.seed,
-        uptimeMs: config.uptimeMs,
-        catchUp: mam,
-        log,
-      });
-      results.push(result);
-      process.stdout.write(`${formatSoak(result)}\n`);
-    } finally {
-      await server.stop();
+  const results: SoakRun[] = [];
+  for (const kind of config.servers) {
+    for (const mam of config.mam) {
+      const server = await startServer({ kind, mam });
+      const label = `${kind} ${server.version}`;
+      try {
+        log(`${label}, MAM ${mam ? "on, archive catch-up on" : "off"}: ${config.cycles} cycles`);
+        const result = await runSoak({
+          server,
+          cycles: config.cycles,
+          rate: config.rate,
+          seed: config.seed,
+          uptimeMs: config.uptimeMs,
+          catchUp: mam,
+          log,
+        });
+        results.push({ server: label, result });
+        process.stdout.write(`${label}: ${formatSoak(result)}\n`);
+      } finally {
+        await server.stop();
+      }
     }
   }
   const section = soakSection(results, config);
@@ -103,7 +126,7 @@ export async function soakCommand(argv: string[]): Promise<void> {
     await writeSection(section);
     process.stdout.write(`written to ${README}\n`);
   }
-  if (!results.every(clean)) process.exitCode = 1;
+  if (!results.every((r) => clean(r.result))) process.exitCode = 1;
 }
 
 function clean(result: SoakResult): boolean {
@@ -116,11 +139,13 @@ function clean(result: SoakResult): boolean {
   );
 }
 
-function soakSection(results: SoakResult[], config: SoakConfig): string {
+function soakSection(runs: SoakRun[], config: SoakConfig): string {
+  const results = runs.map((r) => r.result);
   const ms = (value: number) => (Number.isNaN(value) ? "n/a" : String(Math.round(value)));
   const both = (r: SoakResult, pick: (d: SoakResult["directions"][0]) => number) =>
     r.directions.map(pick).join(" / ");
-  const rows = results.map((r) => [
+  const rows = runs.map(({ server, result: r }) => [
+    server,
     r.catchUp ? "on (+ catch-up)" : "off",
     both(r, (d) => d.sent),
     both(r, (d) => d.rejected),
@@ -138,6 +163,7 @@ function soakSection(results: SoakResult[], config: SoakConfig): string {
     "",
     alignedTable(
       [
+        "server",
         "MAM",
         "sent",
         "rejected",

@@ -1,5 +1,5 @@
 /** What the parent sends a worker process and what comes back. */
-import type { Account, ServerInfo, Variant } from "./drivers.js";
+import type { Account, BaselineStanza, ServerInfo, Variant } from "./drivers.js";
 
 /** Echo round trips: `warmup` unmeasured, then `count` measured, one at a time. */
 export interface EchoParams {
@@ -31,7 +31,9 @@ export type Task =
       accounts: [Account, Account, Account];
       echo: EchoParams;
       throughput: ThroughputParams;
+      /** Measured logins; 0 skips the login measurement (rounds after the first). */
       logins: number;
+      baselineStanza: BaselineStanza;
     }
   | { kind: "memory"; variant: Variant; server: ServerInfo; accounts: Account[] };
 
@@ -58,6 +60,8 @@ export interface ThroughputRun {
   totalMs: number;
   /** CPU time (user + system) of the process per message, sender and receiver together, µs. */
   cpuMicrosPerMessage: number;
+  /** The server's CPU time per message received, µs (Linux; 10 ms resolution). */
+  serverCpuMicrosPerMessage?: number;
 }
 
 /** Throughput result: the median rate over the runs. */
@@ -65,6 +69,8 @@ export interface ThroughputResult {
   messagesPerSecond: number;
   /** Median CPU per message (sent and received in this one process), µs. */
   cpuMicrosPerMessage: number;
+  /** Median server CPU per message, µs, when it could be read. */
+  serverCpuMicrosPerMessage?: number;
   runs: ThroughputRun[];
 }
 
@@ -92,7 +98,8 @@ export type TaskResult =
       kind: "perf";
       echo: EchoResult;
       throughput: ThroughputResult;
-      login: LoginResult;
+      /** Undefined when the task asked for no logins. */
+      login?: LoginResult;
       anomalies: string[];
     }
   | { kind: "memory"; memory: MemoryResult; anomalies: string[] };

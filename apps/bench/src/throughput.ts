@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import type { AnomalySink, BenchClient } from "./drivers.js";
 import { Pending } from "./pending.js";
+import { processCpuMicros } from "./server-cpu.js";
 import { median } from "./stats.js";
 import type { ThroughputParams, ThroughputResult, ThroughputRun } from "./tasks.js";
 
@@ -25,6 +26,7 @@ export async function measureThroughput(
   params: ThroughputParams,
   window: number,
   anomaly: AnomalySink,
+  serverPid?: number,
 ): Promise<ThroughputResult> {
   let run: Run | undefined;
   receiver.onMessage((_from, body) => {
@@ -47,6 +49,7 @@ export async function measureThroughput(
     const inflight: Promise<void>[] = [];
     const pending = new Pending();
     const cpuBefore = process.cpuUsage();
+    const serverCpuBefore = processCpuMicros(serverPid);
     const first = performance.now();
     for (let i = 0; i < count; i++) {
       const sent = sender.send(receiver.jid, `tp-${tag}-${i}`).catch((error: Error) => {
@@ -70,8 +73,13 @@ export async function measureThroughput(
     if (unconfirmed > 0) anomaly(`throughput ${tag}: ${unconfirmed} sends never settled`);
     const totalMs = current.last - first;
     const cpu = process.cpuUsage(cpuBefore);
+    const serverCpuAfter = processCpuMicros(serverPid);
+    const received = Math.max(1, current.received);
     return {
-      cpuMicrosPerMessage: (cpu.user + cpu.system) / Math.max(1, current.received),
+      ...(serverCpuBefore !== undefined && serverCpuAfter !== undefined
+        ? { serverCpuMicrosPerMessage: (serverCpuAfter - serverCpuBefore) / received }
+        : {}),
+      cpuMicrosPerMessage: (cpu.user + cpu.system) / received,
       messagesPerSecond: current.received / (totalMs / 1000),
       sent: count,
       received: current.received,
@@ -85,9 +93,13 @@ export async function measureThroughput(
   await burst("w", params.warmup);
   const runs: ThroughputRun[] = [];
   for (let r = 0; r < params.runs; r++) runs.push(await burst(`m${r}`, params.count));
+  const serverCpu = runs.flatMap((r) =>
+    r.serverCpuMicrosPerMessage === undefined ? [] : [r.serverCpuMicrosPerMessage],
+  );
   return {
     messagesPerSecond: median(runs.map((r) => r.messagesPerSecond)),
     cpuMicrosPerMessage: median(runs.map((r) => r.cpuMicrosPerMessage)),
+    ...(serverCpu.length === runs.length ? { serverCpuMicrosPerMessage: median(serverCpu) } : {}),
     runs,
   };
 }

@@ -27,12 +27,12 @@ async function run(task: Task): Promise<TaskResult> {
     // One after the other: xmpp.js's synchronous SCRAM blocks the event loop long enough
     // for a concurrent login's 2 s stream timeout to fire.
     const x = await startClient(
-      () => makeClient(task.variant, task.server, a, anomaly),
+      () => makeClient(task.variant, task.server, a, anomaly, task.baselineStanza),
       anomaly,
       a.jid,
     );
     const y = await startClient(
-      () => makeClient(task.variant, task.server, b, anomaly),
+      () => makeClient(task.variant, task.server, b, anomaly, task.baselineStanza),
       anomaly,
       b.jid,
     );
@@ -49,9 +49,17 @@ async function run(task: Task): Promise<TaskResult> {
   const [from, to] = await pair();
   step("throughput");
   const window = task.variant === "core" ? task.throughput.coreWindow : Number.POSITIVE_INFINITY;
-  const throughput = await measureThroughput(from, to, task.throughput, window, anomaly);
+  const throughput = await measureThroughput(
+    from,
+    to,
+    task.throughput,
+    window,
+    anomaly,
+    task.server.serverPid,
+  );
   await Promise.all([from.stop(), to.stop()]);
 
+  if (task.logins === 0) return { kind: "perf", echo, throughput, anomalies };
   step("login");
   const login = await measureLogin(task.variant, task.server, loginAccount, task.logins, anomaly);
   return { kind: "perf", echo, throughput, login, anomalies };

@@ -8,59 +8,32 @@
  * starts a second Erlang VM (~1 s) per account.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  chown,
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  writeFile,
-} from "node:fs/promises";
+import { chown, copyFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeCertificates } from "./certs.js";
 import { ejabberdConfig, ejabberdCtlConfig, ejabberdVmArgs } from "./ejabberd-config.js";
-import { freePorts } from "./ports.js";
 import type { ProsodyOptions } from "./prosody.js";
-import { tail, waitReady } from "./readiness.js";
+import { readyOrThrow } from "./readiness.js";
 import { killOnExit } from "./running-servers.js";
 import { ejabberdProgram } from "./server-binaries.js";
 import { serverInstance } from "./server-instance.js";
 import type { XmppServer } from "./server-kind.js";
+import { accountRegistry, prepareServer } from "./server-setup.js";
 
 /** Starts a throwaway ejabberd. `extraGlobal` (Prosody Lua) is refused. */
 export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppServer> {
   if (options.extraGlobal) throw new Error("extraGlobal is Prosody Lua; ejabberd does not take it");
   const program = ejabberdProgram();
   const user = systemUser("ejabberd");
-  const domain = options.domain ?? "localhost";
-  const dir = await mkdtemp(join(tmpdir(), "clawxmpp-ejabberd-"));
+  const server = await prepareServer(options, {
+    root: tmpdir(),
+    prefix: "clawxmpp-ejabberd-",
+    extraPorts: 1,
+  });
+  const { dir, domain, c2sPort, httpPort } = server.config;
+  const distPort = server.extraPorts[0] as number;
   for (const sub of ["log", "spool", "upload"]) await mkdir(join(dir, sub));
-  const certs = await makeCertificates(dir, domain);
-  const [c2sPort, c2sDirectTlsPort, httpPort, distPort] = (await freePorts(4)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
-  const input = {
-    dir,
-    domain,
-    c2sPort,
-    c2sDirectTlsPort,
-    httpPort,
-    distPort,
-    node: `clawxmpp${distPort}@localhost`,
-    cert: certs.cert,
-    key: certs.key,
-    tls: options.tls ?? "required",
-    mam: options.mam ?? true,
-    smacksHibernationSeconds: options.smacksHibernationSeconds ?? 60,
-    uploadSizeLimit: options.uploadSizeLimit ?? 1024 * 1024,
-    components: options.components,
-  } as const;
+  const input = { ...server.config, distPort, node: `clawxmpp${distPort}@localhost` } as const;
   await writeFile(join(dir, "ejabberd.yml"), ejabberdConfig(input));
   await writeFile(join(dir, "ejabberdctl.cfg"), ejabberdCtlConfig(input));
   await writeFile(join(dir, "vm.args"), ejabberdVmArgs());
@@ -98,28 +71,10 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
         ...(user ? { uid: user.uid, gid: user.gid } : {}),
       },
     );
-    let stderr = "";
-    proc.stderr?.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
     killOnExit(proc, () => vmPid);
     child = proc;
-    try {
-      vmPid = await waitReady({
-        proc,
-        pidfile,
-        expectedPid: undefined,
-        port: c2sPort,
-        domain,
-        ms: 30_000,
-      });
-    } catch (error) {
-      proc.kill("SIGKILL");
-      const log = await tail(logFile, 30);
-      throw new Error(
-        `ejabberd did not start: ${(error as Error).message}\n--- stderr ---\n${stderr}\n--- log ---\n${log}`,
-      );
-    }
+    const probe = { proc, pidfile, expectedPid: undefined, port: c2sPort, domain, ms: 30_000 };
+    vmPid = await readyOrThrow("ejabberd", probe, logFile);
   };
   const terminate = async (signal: NodeJS.Signals) => {
     const proc = child;
@@ -146,8 +101,7 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
     clearTimeout(timer);
   };
 
-  const accounts: XmppServer["accounts"] = {};
-  const createAccount = async (name: string, password: string) => {
+  const registry = accountRegistry(domain, async (name, password) => {
     const response = await fetch(`http://127.0.0.1:${httpPort}/api/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -158,32 +112,15 @@ export async function startEjabberd(options: ProsodyOptions = {}): Promise<XmppS
         `ejabberd refused account ${name}: HTTP ${response.status} ${await response.text()}`,
       );
     }
-    const account = { jid: `${name}@${domain}`, password };
-    accounts[name] = account;
-    return account;
-  };
+  });
 
   await launch();
-  for (const [name, password] of Object.entries(
-    options.accounts ?? { alice: "alice", bob: "bob", bot: "bot" },
-  )) {
-    await createAccount(name, password);
-  }
-  const caCert = await readFile(certs.caCert, "utf8");
-
-  return serverInstance({
+  await registry.createAll(options.accounts);
+  return serverInstance(server, {
+    ...registry,
     kind: "ejabberd",
     version: program.version,
-    domain,
-    c2sPort,
-    c2sDirectTlsPort,
-    httpPort,
-    accounts,
-    caCert,
-    dir,
-    createAccount,
-    keep: options.keep ?? false,
-    logFile: logFile,
+    logFile,
     launch,
     terminate,
     pid: () => vmPid,

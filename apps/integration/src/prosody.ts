@@ -5,17 +5,16 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeCertificates } from "./certs.js";
-import { freePorts } from "./ports.js";
 import { prosodyConfig } from "./prosody-config.js";
-import { tail, waitReady } from "./readiness.js";
+import { readyOrThrow } from "./readiness.js";
 import { killOnExit } from "./running-servers.js";
 import { prosody12Program, prosody13Program } from "./server-binaries.js";
 import { serverInstance } from "./server-instance.js";
 import type { XmppServer } from "./server-kind.js";
+import { accountRegistry, prepareServer } from "./server-setup.js";
 import type { TestComponentSpec } from "./test-components.js";
 
 /** Options of {@link startProsody}. */
@@ -91,35 +90,24 @@ export async function launchProsody(
   options: ProsodyOptions = {},
 ): Promise<XmppServer> {
   const program = kind === "prosody13" ? prosody13Program() : prosody12Program();
-  const domain = options.domain ?? "localhost";
-  const dir = await mkdtemp(join(serverTmpdir(), "clawxmpp-prosody-"));
+  const server = await prepareServer(options, {
+    root: serverTmpdir(),
+    prefix: "clawxmpp-prosody-",
+  });
+  const { dir, domain, c2sPort } = server.config;
   await mkdir(join(dir, "data"), { recursive: true });
-  const certs = await makeCertificates(dir, domain);
-  const [c2sPort, c2sDirectTlsPort, httpPort] = (await freePorts(3)) as [number, number, number];
   const configPath = join(dir, "prosody.cfg.lua");
   await writeFile(
     configPath,
     prosodyConfig({
-      dir,
-      domain,
-      c2sPort,
-      c2sDirectTlsPort,
-      httpPort,
+      ...server.config,
       generation: kind === "prosody13" ? 13 : 12,
-      cert: certs.cert,
-      key: certs.key,
-      tls: options.tls ?? "required",
-      mam: options.mam ?? true,
-      smacksHibernationSeconds: options.smacksHibernationSeconds ?? 60,
-      uploadSizeLimit: options.uploadSizeLimit ?? 1024 * 1024,
       extraGlobal: options.extraGlobal ?? "",
       extraModules: options.extraModules,
-      components: options.components,
     }),
   );
 
-  const accounts: ProsodyInstance["accounts"] = {};
-  const createAccount = async (user: string, password: string) => {
+  const registry = accountRegistry(domain, async (user, password) => {
     const accountsDir = join(dir, "data", encodePart(domain), "accounts");
     await mkdir(accountsDir, { recursive: true });
     await writeFile(
@@ -127,44 +115,21 @@ export async function launchProsody(
       `return {\n\t["password"] = ${luaString(password)};\n};\n`,
       { mode: 0o600 },
     );
-    const account = { jid: `${user}@${domain}`, password };
-    accounts[user] = account;
-    return account;
-  };
-  for (const [user, password] of Object.entries(
-    options.accounts ?? { alice: "alice", bob: "bob", bot: "bot" },
-  )) {
-    await createAccount(user, password);
-  }
+  });
+  await registry.createAll(options.accounts);
 
+  const pidfile = join(dir, "prosody.pid");
+  const logFile = join(dir, "prosody.log");
   let child: ChildProcess | undefined;
   const launch = async () => {
     const proc = spawn(program.command, ["--config", configPath, "-F"], {
       stdio: ["ignore", "ignore", "pipe"],
       cwd: dir,
     });
-    let stderr = "";
-    proc.stderr?.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
     killOnExit(proc);
     child = proc;
-    try {
-      await waitReady({
-        proc,
-        pidfile: join(dir, "prosody.pid"),
-        expectedPid: proc.pid,
-        port: c2sPort,
-        domain,
-        ms: 15_000,
-      });
-    } catch (error) {
-      proc.kill("SIGKILL");
-      const log = await tail(join(dir, "prosody.log"), 30);
-      throw new Error(
-        `Prosody did not start: ${(error as Error).message}\n--- stderr ---\n${stderr}\n--- log ---\n${log}`,
-      );
-    }
+    const probe = { proc, pidfile, expectedPid: proc.pid, port: c2sPort, domain, ms: 15_000 };
+    await readyOrThrow("Prosody", probe, logFile);
   };
   const terminate = async (signal: NodeJS.Signals) => {
     const proc = child;
@@ -179,21 +144,11 @@ export async function launchProsody(
   };
 
   await launch();
-  const caCert = await readFile(certs.caCert, "utf8");
-
-  return serverInstance({
-    kind: kind,
+  return serverInstance(server, {
+    ...registry,
+    kind,
     version: program.version,
-    domain,
-    c2sPort,
-    c2sDirectTlsPort,
-    httpPort,
-    accounts,
-    caCert,
-    dir,
-    createAccount,
-    keep: options.keep ?? false,
-    logFile: join(dir, "prosody.log"),
+    logFile,
     launch,
     terminate,
     pid: () => child?.pid,

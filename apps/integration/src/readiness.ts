@@ -44,6 +44,30 @@ export async function waitReady(probe: ReadinessProbe): Promise<number> {
   throw new Error(`not ready after ${probe.ms} ms (${lastError || "no pidfile"})`);
 }
 
+/**
+ * {@link waitReady} for a server just spawned (call it in the same tick, so no stderr is missed);
+ * if it does not get ready, kills it and throws with the ends of its stderr and of its log.
+ */
+export async function readyOrThrow(
+  name: string,
+  probe: ReadinessProbe,
+  logFile: string,
+): Promise<number> {
+  let stderr = "";
+  probe.proc.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    return await waitReady(probe);
+  } catch (error) {
+    probe.proc.kill("SIGKILL");
+    const log = await tail(logFile, 30);
+    throw new Error(
+      `${name} did not start: ${(error as Error).message}\n--- stderr ---\n${stderr}\n--- log ---\n${log}`,
+    );
+  }
+}
+
 function answersStream(port: number, domain: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port });

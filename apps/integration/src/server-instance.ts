@@ -6,24 +6,11 @@
 import { rm } from "node:fs/promises";
 import { tail } from "./readiness.js";
 import type { XmppServer } from "./server-kind.js";
+import type { PreparedServer } from "./server-setup.js";
 
-/** What a server kind provides for {@link serverInstance}. */
+/** What a server kind provides for {@link serverInstance}, beside its {@link PreparedServer}. */
 export interface InstanceParts
-  extends Pick<
-    XmppServer,
-    | "kind"
-    | "version"
-    | "domain"
-    | "c2sPort"
-    | "c2sDirectTlsPort"
-    | "httpPort"
-    | "accounts"
-    | "caCert"
-    | "dir"
-    | "createAccount"
-  > {
-  /** Keep the directory on stop. */
-  keep: boolean;
+  extends Pick<XmppServer, "kind" | "version" | "accounts" | "createAccount"> {
   logFile: string;
   /** Starts the server process and resolves once it is ready. */
   launch(): Promise<void>;
@@ -34,7 +21,8 @@ export interface InstanceParts
 }
 
 /** Builds the instance of a started server. */
-export function serverInstance(parts: InstanceParts): XmppServer {
+export function serverInstance(server: PreparedServer, parts: InstanceParts): XmppServer {
+  const { config } = server;
   let stopped = false;
   const signal = (s: NodeJS.Signals) => {
     const pid = parts.pid();
@@ -47,16 +35,16 @@ export function serverInstance(parts: InstanceParts): XmppServer {
   return {
     kind: parts.kind,
     version: parts.version,
-    domain: parts.domain,
+    domain: config.domain,
     host: "127.0.0.1",
-    c2sPort: parts.c2sPort,
-    c2sDirectTlsPort: parts.c2sDirectTlsPort,
-    httpPort: parts.httpPort,
-    mucDomain: `conference.${parts.domain}`,
-    uploadDomain: `upload.${parts.domain}`,
+    c2sPort: config.c2sPort,
+    c2sDirectTlsPort: config.c2sDirectTlsPort,
+    httpPort: config.httpPort,
+    mucDomain: `conference.${config.domain}`,
+    uploadDomain: `upload.${config.domain}`,
     accounts: parts.accounts,
-    caCert: parts.caCert,
-    dir: parts.dir,
+    caCert: server.caCert,
+    dir: config.dir,
     get pid() {
       return parts.pid();
     },
@@ -65,7 +53,7 @@ export function serverInstance(parts: InstanceParts): XmppServer {
       if (stopped) return;
       stopped = true;
       await parts.terminate("SIGTERM");
-      if (!parts.keep) await rm(parts.dir, { recursive: true, force: true });
+      if (!server.keep) await rm(config.dir, { recursive: true, force: true });
     },
     async restart() {
       await parts.terminate("SIGTERM");

@@ -152,6 +152,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     stopSenders();
     await allOnline(clients, settleMs);
     await settled([...aToB.settling, ...bToA.settling], settleMs);
+    // The quiet period starts once everyone is back and every send has settled: a server that
+    // takes longer than `quietMs` to restart (ejabberd, 2.5–3.5 s) must not end the wait before
+    // what was queued during its last outage has even been written.
+    lastMessageAt = Math.max(lastMessageAt, performance.now());
     const quietMs = options.quietMs ?? 3_000;
     const deadline = performance.now() + settleMs;
     const allIn = () =>

@@ -2,9 +2,9 @@
  * Login security against real servers: direct TLS (XEP-0368), a server that
  * offers no TLS at all, and what is sent over a plaintext loopback stream.
  */
-import { type ClawXmppError, createClient } from "@clawxmpp/core";
+import type { ClawXmppError } from "@clawxmpp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProsodyInstance, startProsody } from "../src/index.js";
+import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
 
 let tlsServer: ProsodyInstance;
 let plainServer: ProsodyInstance;
@@ -19,12 +19,9 @@ afterAll(async () => {
 
 describe("login security", () => {
   it("logs in with direct TLS (XEP-0368)", async () => {
-    const client = createClient({
-      jid: "alice@localhost",
-      password: "alice",
-      server: "127.0.0.1",
+    const client = clientFor(tlsServer, "alice", {
       port: tlsServer.c2sDirectTlsPort,
-      tls: { mode: "direct", ca: tlsServer.caCert },
+      tls: { mode: "direct" },
     });
     const online = await client.start();
     expect(online.jid).toMatch(/^alice@localhost\//u);
@@ -34,35 +31,18 @@ describe("login security", () => {
 
   it("binds SCRAM to the TLS channel (SCRAM-…-PLUS, tls-unique) where the server offers it", async () => {
     // Prosody 0.12 offers -PLUS only with TLS 1.2 (tls-unique); with TLS 1.3 it offers plain SCRAM.
-    const tls12 = createClient({
-      jid: "alice@localhost",
-      password: "alice",
-      server: "127.0.0.1",
-      port: tlsServer.c2sPort,
-      tls: { ca: tlsServer.caCert, maxVersion: "TLSv1.2" },
-    });
+    const tls12 = clientFor(tlsServer, "alice", { tls: { maxVersion: "TLSv1.2" } });
     await tls12.start();
     expect(tls12.stats.mechanism).toBe("SCRAM-SHA-256-PLUS");
     await tls12.stop();
-    const tls13 = createClient({
-      jid: "alice@localhost",
-      password: "alice",
-      server: "127.0.0.1",
-      port: tlsServer.c2sPort,
-      tls: { ca: tlsServer.caCert },
-    });
+    const tls13 = clientFor(tlsServer, "alice");
     await tls13.start();
     expect(tls13.stats.mechanism).toBe("SCRAM-SHA-256");
     await tls13.stop();
   });
 
   it("refuses to log in when the server offers no STARTTLS", async () => {
-    const client = createClient({
-      jid: "alice@localhost",
-      password: "alice",
-      server: "127.0.0.1",
-      port: plainServer.c2sPort,
-    });
+    const client = clientFor(plainServer, "alice");
     const error = (await client.start().catch((e: unknown) => e)) as ClawXmppError;
     expect(error.code).toBe("tls");
     expect(error.terminal).toBe(true);
@@ -71,11 +51,7 @@ describe("login security", () => {
   });
 
   it("over an explicitly allowed plaintext loopback stream, never sends PLAIN", async () => {
-    const client = createClient({
-      jid: "alice@localhost",
-      password: "alice",
-      server: "127.0.0.1",
-      port: plainServer.c2sPort,
+    const client = clientFor(plainServer, "alice", {
       tls: { mode: "none", allowPlaintextOnLoopback: true },
     });
     await client.start();

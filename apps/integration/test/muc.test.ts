@@ -15,7 +15,7 @@ import {
 import { MucError, type MucEvents, type MucHandle, muc } from "@clawxmpp/muc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, serverKinds, startServer, type XmppServer } from "../src/index.js";
-import { nextEvent, until } from "./helpers.js";
+import { configureRoom, nextEvent, until } from "./helpers.js";
 
 const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
 const NS_MUC_OWNER = "http://jabber.org/protocol/muc#owner";
@@ -96,29 +96,6 @@ describe.each(serverKinds())("muc against %s", (kind) => {
   function adminSet(room: string, item: Record<string, string>, reason: string): Promise<Element> {
     return aliceIq.set(
       xml("query", { xmlns: NS_MUC_ADMIN }, xml("item", item, xml("reason", {}, reason))),
-      room,
-    );
-  }
-
-  /** Alice submits the room configuration form (XEP-0045 §10.2) with `fields`. */
-  async function configure(room: string, fields: Record<string, string>): Promise<void> {
-    await aliceIq.set(
-      xml(
-        "query",
-        { xmlns: NS_MUC_OWNER },
-        xml(
-          "x",
-          { xmlns: "jabber:x:data", type: "submit" },
-          xml(
-            "field",
-            { var: "FORM_TYPE" },
-            xml("value", {}, "http://jabber.org/protocol/muc#roomconfig"),
-          ),
-          ...Object.entries(fields).map(([name, value]) =>
-            xml("field", { var: name }, xml("value", {}, value)),
-          ),
-        ),
-      ),
       room,
     );
   }
@@ -269,7 +246,7 @@ describe.each(serverKinds())("muc against %s", (kind) => {
     it("hides real JIDs in a semi-anonymous room", async () => {
       const room = newRoom("masked");
       await aliceMuc.join(room);
-      await configure(room, { "muc#roomconfig_whois": "moderators" });
+      await configureRoom(aliceIq, room, { "muc#roomconfig_whois": "moderators" });
       await bobMuc.join(room);
       await botMuc.join(room);
       expect(botMuc.occupant(room, "bob")).toMatchObject({ nick: "bob", jid: undefined });
@@ -392,7 +369,7 @@ describe.each(serverKinds())("muc against %s", (kind) => {
       const room = newRoom("listed");
       await aliceMuc.join(room);
       // Prosody lists a room once its configuration was saved.
-      await configure(room, { "muc#roomconfig_roomname": "The Listed Room" });
+      await configureRoom(aliceIq, room, { "muc#roomconfig_roomname": "The Listed Room" });
       const listing = await botMuc.discover(server.mucDomain);
       // ejabberd appends the occupant count to each room's name in disco#items.
       const name = kind === "ejabberd" ? "The Listed Room (1)" : "The Listed Room";
@@ -410,8 +387,8 @@ describe.each(serverKinds())("muc against %s", (kind) => {
       await aliceMuc.join(roomA);
       await aliceMuc.join(roomB);
       // Bots live in persistent rooms; a temporary room (and its archive) dies with the server.
-      await configure(roomA, { "muc#roomconfig_persistentroom": "1" });
-      await configure(roomB, { "muc#roomconfig_persistentroom": "1" });
+      await configureRoom(aliceIq, roomA, { "muc#roomconfig_persistentroom": "1" });
+      await configureRoom(aliceIq, roomB, { "muc#roomconfig_persistentroom": "1" });
       await botMuc.join(roomA);
       await botMuc.join(roomB, { history: { maxStanzas: 5 } });
 

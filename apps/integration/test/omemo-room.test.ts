@@ -4,10 +4,10 @@
  * both ways, decrypted as from the occupants' real JIDs; a semi-anonymous room
  * (real JIDs shown only to moderators) gets a clear error instead.
  */
-import { type InboundMessage, xml } from "@clawxmpp/core";
+import type { InboundMessage } from "@clawxmpp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProsodyInstance, startProsody } from "../src/index.js";
-import { nextEvent, until } from "./helpers.js";
+import { configureRoom, nextEvent, until } from "./helpers.js";
 import { type OmemoAccount, omemoAccount } from "./omemo-helpers.js";
 
 let server: ProsodyInstance;
@@ -58,23 +58,7 @@ describe("OMEMO plugin in rooms", () => {
   it("a semi-anonymous room is refused with a clear error, both when sending and receiving", async () => {
     const room = `masked@${server.mucDomain}`;
     await alice.rooms.join(room);
-    await alice.client.iq.set(
-      xml(
-        "query",
-        { xmlns: "http://jabber.org/protocol/muc#owner" },
-        xml(
-          "x",
-          { xmlns: "jabber:x:data", type: "submit" },
-          xml(
-            "field",
-            { var: "FORM_TYPE" },
-            xml("value", {}, "http://jabber.org/protocol/muc#roomconfig"),
-          ),
-          xml("field", { var: "muc#roomconfig_whois" }, xml("value", {}, "moderators")),
-        ),
-      ),
-      room,
-    );
+    await configureRoom(alice.client.iq, room, { "muc#roomconfig_whois": "moderators" });
     await joinBoth(room);
     await expect(bob.om.sendEncrypted(room, "cannot", { type: "groupchat" })).rejects.toThrow(
       /does not reveal the real JID .*non-anonymous room/,

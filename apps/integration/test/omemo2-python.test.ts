@@ -15,7 +15,7 @@ import { MemoryOmemoStore, omemo } from "@clawxmpp/omemo";
 import { pubsub } from "@clawxmpp/pubsub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, type ProsodyInstance, startProsody } from "../src/index.js";
-import { nextEvent, until } from "./helpers.js";
+import { configureRoom, nextEvent, until } from "./helpers.js";
 import { type OmemoAccount, omemoAccount } from "./omemo-helpers.js";
 import {
   hasPythonTwomemo,
@@ -224,23 +224,7 @@ describe.skipIf(!hasPythonTwomemo())("OMEMO 2 in the plugin with python-twomemo"
     try {
       const room = `members@${server.mucDomain}`;
       await rooms.join(room);
-      await owner.iq.set(
-        xml(
-          "query",
-          { xmlns: "http://jabber.org/protocol/muc#owner" },
-          xml(
-            "x",
-            { xmlns: "jabber:x:data", type: "submit" },
-            xml(
-              "field",
-              { var: "FORM_TYPE" },
-              xml("value", {}, "http://jabber.org/protocol/muc#roomconfig"),
-            ),
-            xml("field", { var: "muc#roomconfig_whois" }, xml("value", {}, "anyone")),
-          ),
-        ),
-        room,
-      );
+      await configureRoom(owner.iq, room, { "muc#roomconfig_whois": "anyone" });
       await owner.iq.set(
         xml(
           "query",

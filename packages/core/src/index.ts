@@ -110,6 +110,7 @@ export {
   type PresenceType,
   parsePresence,
 } from "./stanza/presence.js";
+export { randomStanzaId } from "./stanza-id.js";
 export {
   resolveTrace,
   stderrTrace,

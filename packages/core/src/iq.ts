@@ -4,10 +4,10 @@
  * has a timeout; every unhandled get/set is answered `service-unavailable`
  * exactly once.
  */
-import { randomUUID } from "node:crypto";
 import type { Disposer } from "./emitter.js";
 import { ClawXmppError, StanzaError, TimeoutError } from "./errors.js";
 import { tryParseJid } from "./jid.js";
+import { randomStanzaId } from "./stanza-id.js";
 import { type Element, xml } from "./xml.js";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
@@ -89,7 +89,7 @@ export class IqRouter implements IqCaller, IqHandlers {
     to: string | undefined,
     options: IqRequestOptions = {},
   ): Promise<Element> {
-    const id = randomUUID();
+    const id = randomStanzaId();
     const ms = options.timeout ?? this.#defaultTimeout();
     return new Promise<Element>((resolve, reject) => {
       const cancelTimer = this.#schedule(() => {

@@ -3,26 +3,20 @@
  * outgoing messages, what it answers, what it emits, and chat state timing
  * driven by the test kit's fake clock.
  */
+import { type Client, ConfigError, type Element, type InboundMessage, xml } from "@clawxmpp/core";
 import {
-  type Client,
-  ConfigError,
-  createClient,
-  type Element,
-  type InboundMessage,
-  xml,
-} from "@clawxmpp/core";
-import {
+  carbon,
   chat,
   type FakeClock,
   type FakeServer,
+  fakeClient,
   fakeClock,
-  fakeServer,
   flush,
   iq,
   nextEvent,
   testPluginConformance,
 } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { markers } from "./markers.js";
 import type { ReactionEvent } from "./markers-events.js";
 import type { MarkersHandle } from "./markers-handle.js";
@@ -43,22 +37,9 @@ interface Setup {
   messages: InboundMessage[];
 }
 
-const running: Client[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
-
 async function setup(options: MarkersOptionsInput = {}): Promise<Setup> {
-  const server = fakeServer();
   const clock = fakeClock(1_000_000);
-  const client = createClient({
-    jid: BOT,
-    password: "x",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-    clock,
-  });
-  running.push(client);
+  const { server, client } = fakeClient({ jid: BOT, clock });
   const handle = client.use(markers, options);
   const messages: InboundMessage[] = [];
   client.on("message", (m) => messages.push(m));
@@ -72,6 +53,12 @@ function sentMessages(server: FakeServer, from = 0): Element[] {
   return server.sent.slice(from).filter((e) => e.name === "message");
 }
 
+/** An XEP-0280 carbon of a chat message we sent from another device (`${BOT}/other`). */
+function ownCarbon(attrs: { to: string; id?: string }, ...children: Element[]): Element {
+  const inner = xml("message", { from: `${BOT}/other`, type: "chat", ...attrs }, ...children);
+  return carbon("sent", BOT, `${BOT}/fake`, inner);
+}
+
 async function deliver(s: Setup, stanza: Element): Promise<InboundMessage | undefined> {
   const before = s.messages.length;
   s.server.receive(stanza);
@@ -81,8 +68,7 @@ async function deliver(s: Setup, stanza: Element): Promise<InboundMessage | unde
 
 describe("markers plugin", () => {
   it("rejects bad options naming the field", () => {
-    const client = createClient({ jid: BOT, password: "x", keepalive: { interval: 0 } });
-    running.push(client);
+    const { client } = fakeClient({ jid: BOT });
     expect(() => client.use(markers, { chatStates: { pausedAfter: -1 } })).toThrow(ConfigError);
     expect(() => client.use(markers, { chatStates: { pausedAfter: -1 } })).toThrow(
       /markers options\.chatStates\.pausedAfter/u,
@@ -167,18 +153,11 @@ describe("markers plugin", () => {
     await deliver(s, chat(`${ROOM}/alice`, BOT, "hi", { type: "groupchat" }, request()));
     await deliver(
       s,
-      xml(
-        "message",
-        { from: BOT, to: `${BOT}/fake` },
-        xml(
-          "received",
-          { xmlns: "urn:xmpp:carbons:2" },
-          xml(
-            "forwarded",
-            { xmlns: "urn:xmpp:forward:0" },
-            chat(ALICE, `${BOT}/other`, "to my other device", {}, request()),
-          ),
-        ),
+      carbon(
+        "received",
+        BOT,
+        `${BOT}/fake`,
+        chat(ALICE, `${BOT}/other`, "to my other device", {}, request()),
       ),
     );
     expect(s.messages).toHaveLength(2);
@@ -525,26 +504,7 @@ describe("markers plugin", () => {
 
   it("does not learn chat state support from our own carbons or sent chat states", async () => {
     const s = await setup();
-    await deliver(
-      s,
-      xml(
-        "message",
-        { from: BOT, to: `${BOT}/fake` },
-        xml(
-          "sent",
-          { xmlns: "urn:xmpp:carbons:2" },
-          xml(
-            "forwarded",
-            { xmlns: "urn:xmpp:forward:0" },
-            xml(
-              "message",
-              { from: `${BOT}/other`, to: "carol@example.test", type: "chat" },
-              xml("composing", { xmlns: NS_CS }),
-            ),
-          ),
-        ),
-      ),
-    );
+    await deliver(s, ownCarbon({ to: "carol@example.test" }, xml("composing", { xmlns: NS_CS })));
     expect(s.messages[0]?.outgoing).toBe(true);
     expect(s.handle.supportsChatStates("carol@example.test")).toBe(false);
   });
@@ -552,30 +512,12 @@ describe("markers plugin", () => {
   it("reports our own reaction from another device in the peer's conversation", async () => {
     const s = await setup();
     const event = nextEvent<[ReactionEvent]>(s.handle, "reaction");
-    await deliver(
-      s,
-      xml(
-        "message",
-        { from: BOT, to: `${BOT}/fake` },
-        xml(
-          "sent",
-          { xmlns: "urn:xmpp:carbons:2" },
-          xml(
-            "forwarded",
-            { xmlns: "urn:xmpp:forward:0" },
-            xml(
-              "message",
-              { from: `${BOT}/other`, to: "carol@example.test", type: "chat", id: "x1" },
-              xml(
-                "reactions",
-                { xmlns: "urn:xmpp:reactions:0", id: "t" },
-                xml("reaction", {}, "👍"),
-              ),
-            ),
-          ),
-        ),
-      ),
+    const reactions = xml(
+      "reactions",
+      { xmlns: "urn:xmpp:reactions:0", id: "t" },
+      xml("reaction", {}, "👍"),
     );
+    await deliver(s, ownCarbon({ to: "carol@example.test", id: "x1" }, reactions));
     const [reaction] = await event;
     expect(`${reaction.conversation} ${reaction.message.outgoing}`).toBe("carol@example.test true");
   });

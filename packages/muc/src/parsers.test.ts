@@ -4,6 +4,7 @@ import { parseInvite } from "./invites.js";
 import { mentionsNick, referencesMention } from "./mention.js";
 import { mucOptionsSchema } from "./muc-options.js";
 import { joinPresence, leavePresence, parseMucUser } from "./muc-presence.js";
+import { destroyNotice } from "./muc-stanzas.fixture.js";
 import { NS_MUC, NS_MUC_USER } from "./namespaces.js";
 
 describe("join presence (XEP-0045 §7.2.1, §7.2.6, §7.2.14)", () => {
@@ -72,20 +73,7 @@ describe("muc#user presence parsing (§7.2.3, §15.2)", () => {
   });
 
   it("reads a destroy notice with the alternate venue (Example 203)", () => {
-    const stanza = xml(
-      "presence",
-      { from: "heath@chat.shakespeare.lit/firstwitch", type: "unavailable" },
-      xml(
-        "x",
-        { xmlns: NS_MUC_USER },
-        xml("item", { affiliation: "none", role: "none" }),
-        xml(
-          "destroy",
-          { jid: "coven@chat.shakespeare.lit" },
-          xml("reason", {}, "Macbeth doth come."),
-        ),
-      ),
-    );
+    const stanza = destroyNotice("heath@chat.shakespeare.lit/firstwitch");
     expect(parseMucUser(stanza)?.destroy).toEqual({
       alternate: "coven@chat.shakespeare.lit",
       reason: "Macbeth doth come.",

@@ -6,19 +6,38 @@ import {
   questionHint,
 } from "./agent-questions.js";
 
-const lines = (...parts: string[]) => parts.join("\n");
+const SINGLE_CHOICE = "Reply with the number or option text.";
+
+/**
+ * A question prompt laid out as OpenClaw writes it: the intro, a blank line, the question's
+ * lines, the numbered options, any lines after them, a blank line and the closing hint.
+ */
+function prompt(parts: {
+  intro?: string;
+  question: string[];
+  options: string[];
+  after?: string[];
+  hint?: string;
+}): string {
+  return [
+    parts.intro ?? "Agent needs input:",
+    "",
+    ...parts.question,
+    ...parts.options.map((option, i) => `${i + 1}. ${option}`),
+    ...(parts.after ?? []),
+    "",
+    parts.hint ?? SINGLE_CHOICE,
+  ].join("\n");
+}
 
 describe("agent question prompts", () => {
   it("reads a single-choice question, its options and whether a free answer is allowed", () => {
-    const text = lines(
-      "Agent needs input:",
-      "",
-      "Deploy",
-      "Which environment?",
-      "1. staging - the safe one",
-      "2. production",
-      "",
-      "Reply with the number or option text.",
+    const text = prompt({
+      question: ["Deploy", "Which environment?"],
+      options: ["staging - the safe one", "production"],
+    });
+    expect(text).toBe(
+      "Agent needs input:\n\nDeploy\nWhich environment?\n1. staging - the safe one\n2. production\n\nReply with the number or option text.",
     );
     expect(parseQuestionPrompt(text)).toEqual({
       question: "Deploy\nWhich environment?",
@@ -29,17 +48,13 @@ describe("agent question prompts", () => {
   });
 
   it('reads the ask_user tool\'s prompt (intro "Question for you:", a free answer allowed)', () => {
-    const text = lines(
-      "Question for you:",
-      "",
-      "Colour",
-      "Which colour?",
-      "1. Red",
-      "2. Blue",
-      "Other: reply with your own answer.",
-      "",
-      "Reply with the number, the option text, or your own answer.",
-    );
+    const text = prompt({
+      intro: "Question for you:",
+      question: ["Colour", "Which colour?"],
+      options: ["Red", "Blue"],
+      after: ["Other: reply with your own answer."],
+      hint: "Reply with the number, the option text, or your own answer.",
+    });
     expect(parseQuestionPrompt(text)).toEqual({
       question: "Colour\nWhich colour?",
       options: ["Red", "Blue"],
@@ -48,28 +63,14 @@ describe("agent question prompts", () => {
   });
 
   it("ignores multi-select, several questions, ordinary text and junk after the options", () => {
-    const multi = lines(
-      "Agent needs input:",
-      "",
-      "Pick",
-      "Which?",
-      "1. a",
-      "2. b",
-      "",
-      "Reply with comma-separated option numbers or text, or your own answer.",
-    );
+    const multi = prompt({
+      question: ["Pick", "Which?"],
+      options: ["a", "b"],
+      hint: "Reply with comma-separated option numbers or text, or your own answer.",
+    });
     expect(parseQuestionPrompt(multi)).toBeUndefined();
-    expect(parseQuestionPrompt("Reply with the number or option text.")).toBeUndefined();
-    const junk = lines(
-      "Agent needs input:",
-      "",
-      "Q",
-      "1. a",
-      "2. b",
-      "surprise",
-      "",
-      "Reply with the number or option text.",
-    );
+    expect(parseQuestionPrompt(SINGLE_CHOICE)).toBeUndefined();
+    const junk = prompt({ question: ["Q"], options: ["a", "b"], after: ["surprise"] });
     expect(parseQuestionPrompt(junk)).toBeUndefined();
   });
 

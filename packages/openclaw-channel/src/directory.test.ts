@@ -1,43 +1,31 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, createClient, fetchRoster, xml } from "@clawxmpp/core";
-import { markers } from "@clawxmpp/markers";
+import { fetchRoster, xml } from "@clawxmpp/core";
 import { chat, fakeServer, iq, until } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
-import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
+import { describe, expect, it } from "vitest";
 import { archiveCursor } from "./archive-cursor.js";
 import { xmppDirectory, xmppHeartbeat, xmppStatusProbe } from "./directory.js";
 import { startXmppAccount } from "./gateway.js";
 import { registerLiveClient } from "./live-clients.js";
-import type { OpenclawSdk, PairingController } from "./openclaw-sdk.js";
-import type { ChannelAccountSnapshot, ChannelGatewayContext } from "./openclaw-types.js";
+import type { OpenclawSdk } from "./openclaw-sdk.js";
 import { createStateStore } from "./state-store.js";
+import {
+  BOT,
+  cleanupsAfterEach,
+  gatewayContext,
+  liveBot,
+  onFake,
+  onlineBot,
+  recordingPairing,
+} from "./test-harness.fixture.js";
 
-const BOT = "bot@example.org";
 const LONG = { timeout: 10_000 };
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function online() {
-  const server = fakeServer({ jid: `${BOT}/openclaw` });
-  const client: Client = createClient({
-    jid: BOT,
-    password: "pw",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
-  const handle = client.use(markers, { chatStates: { sendTo: "always" } });
-  await client.start();
-  cleanups.push(() => client.stop());
-  return { server, client, markers: handle };
-}
+const cleanups = cleanupsAfterEach();
 
 describe("roster and directory", () => {
   it("reads the roster (RFC 6121 §2.2), skipping invalid and full JIDs", async () => {
-    const { server, client } = await online();
+    const { server, client } = await onlineBot();
     cleanups.push(
       registerLiveClient("default", {
         client,
@@ -100,8 +88,7 @@ describe("status probe and heartbeat", () => {
       ok: false,
       reason: "xmpp account is not connected",
     });
-    const { client, markers: handle, server } = await online();
-    cleanups.push(registerLiveClient("default", { client, markers: handle }));
+    const { server } = await liveBot({}, { markers: { chatStates: { sendTo: "always" } } });
     expect(await xmppStatusProbe({ account: { accountId: "default" } })).toMatchObject({
       ok: true,
       status: "online",
@@ -136,44 +123,14 @@ describe("archive cursor", () => {
 describe("gateway composition", () => {
   it("routes inbound chat through the policy to OpenClaw's pairing controller and reports counters", async () => {
     const server = fakeServer({ jid: `${BOT}/openclaw` });
-    const controller = new AbortController();
-    let snapshot: ChannelAccountSnapshot = { accountId: "default" };
-    const challenges: string[] = [];
-    const pairing: PairingController = {
-      readAllowFromStore: async () => [],
-      issueChallenge: async (params) => {
-        challenges.push(params.senderId);
-        await params.sendPairingReply("Pairing code: ZZZZ2222");
-        return { created: true };
-      },
-    };
+    const { pairing, challenges } = recordingPairing("Pairing code: ZZZZ2222");
     const sdk = {
       createChannelPairingController: () => pairing,
     } as unknown as OpenclawSdk;
-    const raw = { jid: BOT, password: "pw" };
-    const ctx: ChannelGatewayContext<ReturnType<typeof resolveXmppAccount>> = {
-      cfg: { channels: { xmpp: raw } },
-      accountId: "default",
-      account: resolveXmppAccount(parseXmppChannelConfig(raw)),
-      runtime: {},
-      abortSignal: controller.signal,
-      getStatus: () => snapshot,
-      setStatus: (next) => {
-        snapshot = next;
-      },
-    };
-    const running = startXmppAccount(ctx, {
-      sdk,
-      createClient: (options) =>
-        createClient({
-          ...options,
-          transport: server.factory,
-          archive: { catchUp: false },
-          keepalive: { interval: 0 },
-        }),
-    });
-    await until(() => snapshot.lifecycle === "ready", LONG);
-    expect(snapshot).toMatchObject({ connects: 1, resumes: 0, reconnectAttempts: 0 });
+    const { ctx, controller, status } = gatewayContext({ jid: BOT, password: "pw" });
+    const running = startXmppAccount(ctx, { sdk, createClient: onFake(server) });
+    await until(() => status().lifecycle === "ready", LONG);
+    expect(status()).toMatchObject({ connects: 1, resumes: 0, reconnectAttempts: 0 });
     server.receive(chat("alice@example.org/phone", BOT, "hello"));
     const reply = await server.nextSent((e) => e.getChildText("body") === "Pairing code: ZZZZ2222");
     expect(reply.attrs.to).toBe("alice@example.org");

@@ -1,38 +1,17 @@
-import { type Client, createClient, type InboundMessage } from "@clawxmpp/core";
-import { markers, NS_CORRECTION, NS_RETRACT } from "@clawxmpp/markers";
-import { fakeServer } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
+import type { InboundMessage } from "@clawxmpp/core";
+import { NS_CORRECTION, NS_RETRACT } from "@clawxmpp/markers";
+import { describe, expect, it } from "vitest";
 import { handleXmppAction, xmppActions } from "./actions.js";
-import { registerLiveClient } from "./live-clients.js";
 import { MessageIdMap } from "./message-ids.js";
 import { trackOwnRoomStanzaIds } from "./room-own-ids.js";
+import { ALICE, BOT, liveBot, ROOM } from "./test-harness.fixture.js";
 
-const BOT = "bot@example.org";
-const ALICE = "alice@example.org";
-const ROOM = "room@conference.example.org";
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function live(
+/** The bot live as account `default`, configured with `actions` (and `extra`). */
+const live = (
   actions: Record<string, boolean>,
   extra: Record<string, unknown> = {},
   ids?: MessageIdMap,
-) {
-  const server = fakeServer({ jid: `${BOT}/openclaw` });
-  const client: Client = createClient({
-    jid: BOT,
-    password: "pw",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
-  const handle = client.use(markers, {});
-  await client.start();
-  cleanups.push(() => client.stop());
-  cleanups.push(registerLiveClient("default", { client, markers: handle, ids }));
-  return { server, cfg: { channels: { xmpp: { jid: BOT, password: "pw", actions, ...extra } } } };
-}
+) => liveBot({ actions, ...extra }, { session: { ids } });
 
 describe("edit and delete actions", () => {
   it("are offered only when configured", () => {

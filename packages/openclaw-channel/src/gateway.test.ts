@@ -4,25 +4,12 @@ import { join } from "node:path";
 import { AuthError, type Client, type ClientOptions, createClient } from "@clawxmpp/core";
 import { fakeServer, until } from "@clawxmpp/test";
 import { describe, expect, it } from "vitest";
-import type { ResolvedXmppAccount } from "./accounts.js";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
 import { startXmppAccount } from "./gateway.js";
 import xmppEntry, { xmppChannelPlugin } from "./index.js";
 import { liveClient } from "./live-clients.js";
-import type { ChannelAccountSnapshot, ChannelGatewayContext } from "./openclaw-types.js";
 import setupEntry from "./setup-entry.js";
-
-/** A client factory for startXmppAccount that connects to the in-memory `server`. */
-function onFake(server: ReturnType<typeof fakeServer>, extra: Partial<ClientOptions> = {}) {
-  return (options: ClientOptions): Client =>
-    createClient({
-      ...options,
-      transport: server.factory,
-      archive: { catchUp: false },
-      keepalive: { interval: 0 },
-      ...extra,
-    });
-}
+import { gatewayContext, onFake } from "./test-harness.fixture.js";
 
 /** {@link onFake}, also keeping the options the client was created with. */
 function recording(server: ReturnType<typeof fakeServer>) {
@@ -34,32 +21,6 @@ function recording(server: ReturnType<typeof fakeServer>) {
     },
     seen: () => seen,
   };
-}
-
-/** A hand-made ChannelGatewayContext recording every status patch and log line. */
-function gatewayContext(raw: unknown, accountId = "default") {
-  const controller = new AbortController();
-  let snapshot: ChannelAccountSnapshot = { accountId };
-  const statuses: ChannelAccountSnapshot[] = [];
-  const logs: string[] = [];
-  const ctx: ChannelGatewayContext<ResolvedXmppAccount> = {
-    cfg: { channels: { xmpp: raw } },
-    accountId,
-    account: resolveXmppAccount(parseXmppChannelConfig(raw), accountId),
-    runtime: {},
-    abortSignal: controller.signal,
-    log: {
-      info: (m) => logs.push(`info ${m}`),
-      warn: (m) => logs.push(`warn ${m}`),
-      error: (m) => logs.push(`error ${m}`),
-    },
-    getStatus: () => snapshot,
-    setStatus: (next) => {
-      snapshot = next;
-      statuses.push(next);
-    },
-  };
-  return { ctx, controller, statuses, logs, status: () => snapshot };
 }
 
 const CONFIG = { jid: "bot@example.org", password: "pw" };
@@ -74,12 +35,7 @@ describe("gateway.startAccount", () => {
     let settled = false;
     const running = startXmppAccount(ctx, {
       createClient: (options: ClientOptions) => {
-        client = createClient({
-          ...options,
-          transport: server.factory,
-          archive: { catchUp: false },
-          keepalive: { interval: 0 },
-        });
+        client = onFake(server)(options);
         return client;
       },
     }).then(() => {

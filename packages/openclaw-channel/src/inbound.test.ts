@@ -1,94 +1,60 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type Client,
-  createClient,
-  type Element,
-  type InboundMessage,
-  parseJid,
-  silentLogger,
-  xml,
-} from "@clawxmpp/core";
-import { type MarkersHandle, markers } from "@clawxmpp/markers";
-import type { MucMessageInfo } from "@clawxmpp/muc";
+import { type Client, type Element, parseJid, silentLogger } from "@clawxmpp/core";
+import type { MarkersHandle } from "@clawxmpp/markers";
 import { DEFAULT_RATE_LIMIT_REPLY } from "@clawxmpp/policy";
-import { fakeServer } from "@clawxmpp/test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
 import { handleXmppAction, xmppActions } from "./actions.js";
 import { policyConfigFor } from "./channel-policy.js";
 import { createInboundHandler, type InboundDeps } from "./inbound.js";
-import { registerLiveClient } from "./live-clients.js";
 import { MessageIdMap } from "./message-ids.js";
 import type { OpenclawSdk, PairingController, ReplyPayload } from "./openclaw-sdk.js";
+import {
+  ALICE,
+  admittingSdk,
+  BOT,
+  cleanupsAfterEach,
+  liveBot,
+  inboundMessage as message,
+  onlineBot,
+  ROOM,
+} from "./test-harness.fixture.js";
 import { resolveWorkSettings } from "./work-config.js";
 import { accountWorkStatus } from "./work-status.js";
 
-const BOT = "bot@example.org";
-const ALICE = "alice@example.org";
-const ROOM = "team@conference.example.org";
 const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
 const NS_REACTIONS = "urn:xmpp:reactions:0";
+/** Chat states to everyone, so a test sees them without a peer announcing support first. */
+const CHAT_STATES = { chatStates: { sendTo: "always" } } as const;
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function online() {
-  const server = fakeServer({ jid: `${BOT}/openclaw` });
-  const client: Client = createClient({
-    jid: BOT,
-    password: "pw",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
-  const handle = client.use(markers, { chatStates: { sendTo: "always" } });
-  await client.start();
-  cleanups.push(() => client.stop());
-  return { server, client, markers: handle };
-}
+const cleanups = cleanupsAfterEach();
 
 /** A fake SDK recording every call; ingress admits whatever it is given. */
 function fakeSdk() {
-  const calls = {
-    ingress: [] as Record<string, unknown>[],
-    challenges: [] as { senderId: string; senderIdLine: string }[],
-    built: [] as Record<string, unknown>[],
-    dispatched: [] as Record<string, unknown>[],
-  };
   let paired: string[] = [];
+  const challenges: { senderId: string; senderIdLine: string }[] = [];
   const pairing: PairingController = {
     readAllowFromStore: async () => paired,
     issueChallenge: async (params) => {
-      calls.challenges.push(params);
+      challenges.push(params);
       await params.sendPairingReply(`Pairing code: ABCD2345 for ${params.senderIdLine}`);
       return { created: true, code: "ABCD2345" };
     },
+  };
+  const { sdk, ingress } = admittingSdk(pairing);
+  const calls = {
+    ingress,
+    challenges,
+    built: [] as Record<string, unknown>[],
+    dispatched: [] as Record<string, unknown>[],
   };
   const control = {
     /** What the agent "answers" to every turn. */
     reply: { text: "PONG" } as ReplyPayload,
     /** Awaited inside dispatch before the reply (serialisation tests). */
     gate: undefined as (() => Promise<void>) | undefined,
-  };
-  const sdk: OpenclawSdk = {
-    resolveChannelInboundRouteEnvelope: (params) => ({
-      route: {
-        agentId: "main",
-        sessionKey: `agent:main:xmpp:${params.peer.kind}:${params.peer.id}`,
-      },
-      buildEnvelope: (input) => String(input.body),
-    }),
-    resolveStableChannelMessageIngress: async (params) => {
-      calls.ingress.push(params);
-      return {
-        ingress: { admission: "dispatch" },
-        senderAccess: { allowed: true, decision: "allow", reasonCode: "allowed" },
-      };
-    },
-    createChannelPairingController: () => pairing,
   };
   const inboundRuntime = {
     buildContext: (params: Record<string, unknown>) => {
@@ -117,49 +83,6 @@ function fakeSdk() {
   };
 }
 
-function message(
-  fields: Omit<Partial<InboundMessage>, "from" | "body"> & {
-    from: string;
-    body?: string | undefined;
-  },
-  muc?: Partial<MucMessageInfo>,
-): InboundMessage {
-  const stanza: Element = xml("message", { from: fields.from, type: fields.type ?? "chat" });
-  return {
-    id: "m1",
-    to: parseJid(BOT),
-    type: "chat",
-    subject: undefined,
-    thread: undefined,
-    originId: undefined,
-    stanzaIds: {},
-    delay: undefined,
-    outgoing: false,
-    via: "live",
-    stanza,
-    ...fields,
-    from: parseJid(fields.from),
-    body: fields.body,
-    ...(muc === undefined
-      ? {}
-      : {
-          muc: {
-            room: ROOM,
-            nick: "alice",
-            realJid: ALICE,
-            role: "participant",
-            affiliation: "none",
-            isHistory: false,
-            roomStanzaId: "room-sid-1",
-            mentioned: false,
-            isPrivate: false,
-            isOwn: false,
-            ...muc,
-          },
-        }),
-  } as InboundMessage;
-}
-
 async function setup(
   raw: Record<string, unknown>,
   extra: {
@@ -171,7 +94,7 @@ async function setup(
     answerWaiting?: InboundDeps["answerWaiting"];
   } = {},
 ) {
-  const { server, client, markers: handle } = await online();
+  const { server, client, markers: handle } = await onlineBot(CHAT_STATES);
   const fake = fakeSdk();
   Object.assign(fake.sdk, extra.sdk);
   const account = resolveXmppAccount(parseXmppChannelConfig({ jid: BOT, password: "pw", ...raw }));
@@ -738,11 +661,7 @@ describe("policy mapping", () => {
 });
 
 describe("react action", () => {
-  async function live(raw: Record<string, unknown>) {
-    const { server, client, markers: handle } = await online();
-    cleanups.push(registerLiveClient("default", { client, markers: handle }));
-    return { server, cfg: { channels: { xmpp: { jid: BOT, password: "pw", ...raw } } } };
-  }
+  const live = (raw: Record<string, unknown>) => liveBot(raw, { markers: CHAT_STATES });
 
   it("is offered only when actions.reactions is on", () => {
     const off = { channels: { xmpp: { jid: BOT } } };
@@ -769,11 +688,12 @@ describe("react action", () => {
   });
 
   it("translates OpenClaw's id (the server's stanza-id) into the sender's reference id", async () => {
-    const { server, client, markers: handle } = await online();
     const ids = new MessageIdMap();
     ids.remember(ALICE, { openclaw: "server-sid-9", reference: "alice-id-9" });
-    cleanups.push(registerLiveClient("default", { client, markers: handle, ids }));
-    const cfg = { channels: { xmpp: { jid: BOT, password: "pw", actions: { reactions: true } } } };
+    const { server, cfg } = await liveBot(
+      { actions: { reactions: true } },
+      { markers: CHAT_STATES, session: { ids } },
+    );
     const result = await handleXmppAction({
       action: "react",
       cfg,

@@ -1,23 +1,11 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type Client,
-  type ClientOptions,
-  createClient,
-  definePlugin,
-  Emitter,
-  type OutgoingMessage,
-  xml,
-} from "@clawxmpp/core";
+import { type Client, definePlugin, Emitter, type OutgoingMessage, xml } from "@clawxmpp/core";
 import type { MarkersHandle } from "@clawxmpp/markers";
 import { fakeServer, until } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  parseXmppChannelConfig,
-  type ResolvedXmppAccount,
-  resolveXmppAccount,
-} from "./accounts.js";
+import { describe, expect, it } from "vitest";
+import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
 import { xmppStatusProbe } from "./directory.js";
 import { startXmppAccount } from "./gateway.js";
 import {
@@ -34,16 +22,12 @@ import type {
   OmemoModule,
   OmemoPluginOptions,
 } from "./omemo-loader.js";
-import type { ChannelAccountSnapshot, ChannelGatewayContext } from "./openclaw-types.js";
 import { deliverReply, type ReplyDeps } from "./reply-delivery.js";
+import { BOT, cleanupsAfterEach, gatewayContext, onFake } from "./test-harness.fixture.js";
 
-const BOT = "bot@example.org";
 const OWNER = "owner@example.org";
 const FINGERPRINT = "05 0123456789abcdef 0123456789ABCDEF 0123456789abcdef 0123456789abcdef";
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 function account(omemo: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return resolveXmppAccount(
@@ -84,27 +68,9 @@ function fakeOmemo() {
 function run(raw: Record<string, unknown>, importOmemo: () => Promise<unknown>) {
   const server = fakeServer();
   const stateDir = mkdtempSync(join(tmpdir(), "clawxmpp-omemo-channel-"));
-  const controller = new AbortController();
-  let snapshot: ChannelAccountSnapshot = { accountId: "default" };
-  const ctx: ChannelGatewayContext<ResolvedXmppAccount> = {
-    cfg: { channels: { xmpp: raw } },
-    accountId: "default",
-    account: resolveXmppAccount(parseXmppChannelConfig(raw)),
-    runtime: {},
-    abortSignal: controller.signal,
-    getStatus: () => snapshot,
-    setStatus: (next) => {
-      snapshot = next;
-    },
-  };
+  const { ctx, controller, status } = gatewayContext(raw);
   const running = startXmppAccount(ctx, {
-    createClient: (options: ClientOptions): Client =>
-      createClient({
-        ...options,
-        transport: server.factory,
-        archive: { catchUp: false },
-        keepalive: { interval: 0 },
-      }),
+    createClient: onFake(server),
     sdk: null,
     stateDir,
     importOmemo,
@@ -114,7 +80,7 @@ function run(raw: Record<string, unknown>, importOmemo: () => Promise<unknown>) 
     await running;
     rmSync(stateDir, { recursive: true, force: true });
   });
-  return { server, stateDir, status: () => snapshot };
+  return { server, stateDir, status };
 }
 
 describe("OMEMO settings", () => {

@@ -1,7 +1,6 @@
-import { ClawXmppError, createClient } from "@clawxmpp/core";
-import { fakeServer } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
-import { registerLiveClient } from "./live-clients.js";
+import { ClawXmppError } from "@clawxmpp/core";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { type LiveSession, registerLiveClient } from "./live-clients.js";
 import {
   looksLikeXmppId,
   normaliseXmppTarget,
@@ -11,23 +10,13 @@ import {
   xmppOutbound,
 } from "./outbound.js";
 import { PAIRING_APPROVED_MESSAGE, xmppPairing } from "./pairing.js";
+import { botClient } from "./test-harness.fixture.js";
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function liveAccount(accountId = "default") {
-  const server = fakeServer({ jid: "bot@example.org/openclaw" });
-  const client = createClient({
-    jid: "bot@example.org",
-    password: "pw",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
+/** A bare client (no plugins) online as `accountId`'s live session, with `session`'s extras. */
+async function liveAccount(accountId = "default", session: Omit<LiveSession, "client"> = {}) {
+  const { server, client } = botClient();
   await client.start();
-  const unregister = registerLiveClient(accountId, client);
-  cleanups.push(() => client.stop(), unregister);
+  onTestFinished(registerLiveClient(accountId, { client, ...session }));
   return server;
 }
 
@@ -126,17 +115,8 @@ describe("pairing adapter", () => {
 
 describe("media", () => {
   async function withUpload() {
-    const server = fakeServer({ jid: "bot@example.org/openclaw" });
-    const client = createClient({
-      jid: "bot@example.org",
-      password: "pw",
-      transport: server.factory,
-      keepalive: { interval: 0 },
-    });
-    await client.start();
     const uploads: { to: string; size: number; options: unknown }[] = [];
-    const unregister = registerLiveClient("default", {
-      client,
+    const server = await liveAccount("default", {
       upload: {
         sendFile: async (to, source, options) => {
           uploads.push({ to, size: (source as Uint8Array).length, options });
@@ -150,7 +130,6 @@ describe("media", () => {
         },
       },
     });
-    cleanups.push(() => client.stop(), unregister);
     return { server, uploads };
   }
 

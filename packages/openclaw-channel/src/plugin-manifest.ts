@@ -24,35 +24,27 @@ export interface SetupField {
   cli: { flags: string; description: string };
 }
 
+/** One {@link SetupField}; `extra` (e.g. `sensitive`) goes before `cli`, as OpenClaw writes it. */
+function setupField(
+  key: string,
+  kind: SetupField["kind"],
+  flags: string,
+  description: string,
+  extra: Pick<SetupField, "sensitive" | "choices"> = {},
+): SetupField {
+  return { key, kind, ...extra, cli: { flags, description } };
+}
+
 /** The fields `openclaw channels add --channel xmpp` accepts (also written to package.json). */
 export const SETUP_FIELDS: readonly SetupField[] = [
-  { key: "jid", kind: "string", cli: { flags: "--jid <jid>", description: "Bot JID" } },
-  {
-    key: "password",
-    kind: "string",
+  setupField("jid", "string", "--jid <jid>", "Bot JID"),
+  setupField("password", "string", "--password <password>", "XMPP account password", {
     sensitive: true,
-    cli: { flags: "--password <password>", description: "XMPP account password" },
-  },
-  {
-    key: "server",
-    kind: "string",
-    cli: { flags: "--server <host>", description: "XMPP server host (default: JID domain)" },
-  },
-  {
-    key: "port",
-    kind: "integer",
-    cli: { flags: "--port <port>", description: "XMPP server port (default 5222)" },
-  },
-  {
-    key: "nickname",
-    kind: "string",
-    cli: { flags: "--nickname <nick>", description: "Nickname in rooms" },
-  },
-  {
-    key: "groups",
-    kind: "string-list",
-    cli: { flags: "--groups <rooms>", description: "Room JIDs to join (comma-separated)" },
-  },
+  }),
+  setupField("server", "string", "--server <host>", "XMPP server host (default: JID domain)"),
+  setupField("port", "integer", "--port <port>", "XMPP server port (default 5222)"),
+  setupField("nickname", "string", "--nickname <nick>", "Nickname in rooms"),
+  setupField("groups", "string-list", "--groups <rooms>", "Room JIDs to join (comma-separated)"),
 ];
 
 /** The whole `openclaw.plugin.json` document. */

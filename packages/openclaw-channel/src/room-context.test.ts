@@ -3,103 +3,49 @@
  * system prompt and skills, reply modes (XEP-0461), XEP-0201 threads, and
  * room private messages (XEP-0045 §7.5) decided by the DM policy.
  */
-import {
-  type Client,
-  createClient,
-  type Element,
-  type InboundMessage,
-  parseJid,
-  silentLogger,
-  xml,
-} from "@clawxmpp/core";
-import { markers } from "@clawxmpp/markers";
+import { type Element, silentLogger } from "@clawxmpp/core";
 import type { MucMessageInfo } from "@clawxmpp/muc";
-import { fakeServer } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseXmppChannelConfig, resolveXmppAccount } from "./accounts.js";
 import { createInboundHandler } from "./inbound.js";
-import type { OpenclawSdk, PairingController, ReplyPayload } from "./openclaw-sdk.js";
+import type { ReplyPayload } from "./openclaw-sdk.js";
 import { resolveXmppReplyToMode } from "./reply-threading.js";
 import { RoomHistory } from "./room-history.js";
 import { autoJoinRooms } from "./room-settings.js";
+import {
+  ALICE,
+  admittingSdk,
+  BOT,
+  inboundMessage,
+  onlineBot,
+  ROOM,
+  recordingPairing,
+} from "./test-harness.fixture.js";
 
-const BOT = "bot@example.org";
-const ALICE = "alice@example.org";
-const ROOM = "team@conference.example.org";
 const NS_REPLY = "urn:xmpp:reply:0";
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 let counter = 0;
+/** A live message in ROOM (or, with `isPrivate`, a private one through it) with a fresh room stanza-id. */
 function roomMessage(body: string, muc: Partial<MucMessageInfo> = {}, thread?: string) {
-  const id = `sid-${++counter}`;
-  const from = `${ROOM}/${muc.nick ?? "alice"}`;
-  return {
-    id: `m-${counter}`,
-    to: parseJid(BOT),
-    type: muc.isPrivate ? "chat" : "groupchat",
-    subject: undefined,
-    thread,
-    originId: undefined,
-    stanzaIds: {},
-    delay: undefined,
-    outgoing: false,
-    via: "live",
-    stanza: xml("message", { from }),
-    from: parseJid(from),
-    body,
-    muc: {
-      room: ROOM,
-      nick: "alice",
-      realJid: ALICE,
-      role: "participant",
-      affiliation: "none",
-      isHistory: false,
-      roomStanzaId: muc.isPrivate ? undefined : id,
-      mentioned: false,
-      isPrivate: false,
-      isOwn: false,
-      ...muc,
+  counter++;
+  return inboundMessage(
+    {
+      id: `m-${counter}`,
+      from: `${ROOM}/${muc.nick ?? "alice"}`,
+      type: muc.isPrivate ? "chat" : "groupchat",
+      thread,
+      body,
     },
-  } as InboundMessage;
+    { roomStanzaId: muc.isPrivate ? undefined : `sid-${counter}`, ...muc },
+  );
 }
 
 async function setup(raw: Record<string, unknown>, reply: ReplyPayload = { text: "PONG" }) {
-  const server = fakeServer({ jid: `${BOT}/openclaw` });
-  const client: Client = createClient({
-    jid: BOT,
-    password: "pw",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
-  const handle = client.use(markers, {});
-  await client.start();
-  cleanups.push(() => client.stop());
+  const { server, client, markers: handle } = await onlineBot();
   const built: Record<string, unknown>[] = [];
   const dispatched: Record<string, unknown>[] = [];
-  const challenges: string[] = [];
-  const pairing: PairingController = {
-    readAllowFromStore: async () => [],
-    issueChallenge: async (params) => {
-      challenges.push(params.senderId);
-      await params.sendPairingReply("Pairing code: ABCD2345");
-      return { created: true };
-    },
-  };
-  const sdk: OpenclawSdk = {
-    resolveChannelInboundRouteEnvelope: (params) => ({
-      route: { agentId: "main", sessionKey: `s:${params.peer.kind}:${params.peer.id}` },
-      buildEnvelope: (input) => String(input.body),
-    }),
-    resolveStableChannelMessageIngress: async () => ({
-      ingress: { admission: "dispatch" },
-      senderAccess: { allowed: true, decision: "allow", reasonCode: "allowed" },
-    }),
-    createChannelPairingController: () => pairing,
-  };
+  const { pairing, challenges } = recordingPairing("Pairing code: ABCD2345");
+  const { sdk } = admittingSdk(pairing);
   const account = resolveXmppAccount(
     parseXmppChannelConfig({ jid: BOT, password: "pw", groups: [ROOM], ...raw }),
   );

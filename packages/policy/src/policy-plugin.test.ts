@@ -1,15 +1,15 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, ConfigError, createClient, type Element } from "@clawxmpp/core";
+import { ConfigError, type Element } from "@clawxmpp/core";
 import {
   type FakeServer,
-  fakeServer,
+  fakeClient,
   presence,
   testPluginConformance,
   until,
 } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPairing, pairingOptionsSchema } from "./pairing.js";
 import { emptyPairingState } from "./pairing-state.js";
 import { memoryStore, type PairingStore } from "./pairing-store.js";
@@ -22,21 +22,11 @@ const STRANGER = "stranger@elsewhere.test";
 
 testPluginConformance(policy, { options: { allowFrom: [OWNER], pollInterval: 0 } });
 
-const clients: Client[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.stop()));
-});
+/** A client bound as `${BOT}/bot` on the fake server, with no carbons to enable. */
+const botClient = () => fakeClient({ jid: BOT, fakeServer: { jid: `${BOT}/bot` }, carbons: false });
 
 async function setup(options: PolicyOptionsInput = {}) {
-  const server = fakeServer({ jid: `${BOT}/bot` });
-  const client = createClient({
-    jid: BOT,
-    password: "x",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-    carbons: false,
-  });
-  clients.push(client);
+  const { server, client } = botClient();
   const store = options.store ?? (options.storePath === undefined ? memoryStore() : undefined);
   const handle = client.use(policy, {
     allowFrom: [OWNER],
@@ -210,8 +200,7 @@ describe("policy plugin: DM admission and pairing", () => {
   });
 
   it("bad options are a ConfigError naming the field", () => {
-    const client = createClient({ jid: BOT, password: "x", transport: fakeServer().factory });
-    clients.push(client);
+    const { client } = botClient();
     expect(() => client.use(policy, { allowFrom: ["ok@example.test", "bad jid"] })).toThrow(
       ConfigError,
     );
@@ -249,15 +238,7 @@ describe("policy plugin: group rate limit", () => {
 
 describe("policy plugin: greeting while offline", () => {
   it("defers the greeting until the client is online, announcing the approval once", async () => {
-    const server = fakeServer({ jid: `${BOT}/bot` });
-    const client = createClient({
-      jid: BOT,
-      password: "x",
-      transport: server.factory,
-      keepalive: { interval: 0 },
-      carbons: false,
-    });
-    clients.push(client);
+    const { server, client } = botClient();
     const handle = client.use(policy, {
       allowFrom: [OWNER],
       pollInterval: 0,

@@ -1,8 +1,15 @@
 import { createHash } from "node:crypto";
-import { type Client, createClient, type Element, xml } from "@clawxmpp/core";
+import { type Element, xml } from "@clawxmpp/core";
 import { type PubsubHandle, pubsub } from "@clawxmpp/pubsub";
-import { type FakeServer, fakeServer, nextEvent, testPluginConformance } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
+import {
+  FAKE_CLIENT_JID,
+  type FakeServer,
+  fakeClient,
+  nextEvent,
+  stanzaError,
+  testPluginConformance,
+} from "@clawxmpp/test";
+import { describe, expect, it } from "vitest";
 import {
   NS_AVATAR_DATA,
   NS_AVATAR_METADATA,
@@ -18,8 +25,8 @@ import { profile } from "./profile-plugin.js";
 import type { ProfileEvents } from "./profile-types.js";
 import { jpeg, png } from "./test-images.fixture.js";
 
-const ME = "bot@example.test";
-const FULL = `${ME}/fake`;
+/** The kit's client, as the fake server binds it. */
+const FULL = `${FAKE_CLIENT_JID}/fake`;
 const ALICE = "alice@example.test";
 const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
 const NS_EVENT = "http://jabber.org/protocol/pubsub#event";
@@ -29,21 +36,8 @@ testPluginConformance(profile, {
   dependencies: [[pubsub, {}]],
 });
 
-let active: Client[] = [];
-afterEach(async () => {
-  await Promise.all(active.map((c) => c.stop()));
-  active = [];
-});
-
 async function setup(options: ProfileOptionsInput = {}) {
-  const server = fakeServer();
-  const client = createClient({
-    jid: ME,
-    password: "x",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
-  active.push(client);
+  const { server, client } = fakeClient();
   const ps: PubsubHandle = client.use(pubsub, {});
   const me: ProfileHandle = client.use(profile, options);
   const initialPresence = server.nextSent((el) => el.name === "presence");
@@ -81,11 +75,7 @@ async function refuse(server: FakeServer, match: (el: Element) => boolean, condi
     xml(
       "iq",
       { type: "error", id: request.attrs.id, from: request.attrs.to, to: FULL },
-      xml(
-        "error",
-        { type: "cancel" },
-        xml(condition, { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
-      ),
+      stanzaError("cancel", condition),
     ),
   );
   return request;
@@ -106,6 +96,13 @@ function answerMetadata(server: FakeServer, info: Record<string, string | number
     items(NS_AVATAR_METADATA, xml("item", { id: String(info.id) }, metadata(info))),
   );
 }
+
+/** Answers the next vCard get (XEP-0054) with a card holding `fields`. */
+function answerVcard(server: FakeServer, ...fields: Element[]) {
+  return answer(server, vcardIq("get"), xml("vCard", { xmlns: NS_VCARD }, ...fields));
+}
+
+const photo = (...children: Element[]) => xml("PHOTO", {}, ...children);
 
 /** Answers the next data request with item `id` carrying `base64`. */
 function answerData(server: FakeServer, id: string, base64: string) {
@@ -141,16 +138,7 @@ describe("publishing our avatar", () => {
     const id = sha1(image);
     const pending = me.publishAvatar(image);
     await refuse(server, itemsOf(NS_AVATAR_METADATA), "item-not-found");
-    await answer(
-      server,
-      vcardIq("get"),
-      xml(
-        "vCard",
-        { xmlns: NS_VCARD },
-        xml("FN", {}, "Bot"),
-        xml("PHOTO", {}, xml("BINVAL", {}, "old")),
-      ),
-    );
+    await answerVcard(server, xml("FN", {}, "Bot"), photo(xml("BINVAL", {}, "old")));
     const vcardSet = await answer(server, vcardIq("set"));
     const card = vcardSet.getChild("vCard", NS_VCARD);
     expect(card?.getChildText("FN")).toBe("Bot");
@@ -249,16 +237,7 @@ describe("publishing our avatar", () => {
   it("removes our avatar: vCard photo, empty metadata, empty photo in presence", async () => {
     const { server, me } = await setup();
     const pending = me.removeAvatar();
-    await answer(
-      server,
-      vcardIq("get"),
-      xml(
-        "vCard",
-        { xmlns: NS_VCARD },
-        xml("NICKNAME", {}, "b"),
-        xml("PHOTO", {}, xml("BINVAL", {}, "x")),
-      ),
-    );
+    await answerVcard(server, xml("NICKNAME", {}, "b"), photo(xml("BINVAL", {}, "x")));
     const set = await answer(server, vcardIq("set"));
     expect(set.getChild("vCard", NS_VCARD)?.getChild("PHOTO")).toBeUndefined();
     expect(set.getChild("vCard", NS_VCARD)?.getChildText("NICKNAME")).toBe("b");
@@ -333,14 +312,9 @@ describe("fetching a contact's avatar", () => {
 
     const pending = me.fetchAvatar(ALICE);
     await refuse(server, itemsOf(NS_AVATAR_METADATA), "item-not-found");
-    const vcardReq = await answer(
+    const vcardReq = await answerVcard(
       server,
-      vcardIq("get"),
-      xml(
-        "vCard",
-        { xmlns: NS_VCARD },
-        xml("PHOTO", {}, xml("TYPE", {}, "image/jpeg"), xml("BINVAL", {}, b64(image))),
-      ),
+      photo(xml("TYPE", {}, "image/jpeg"), xml("BINVAL", {}, b64(image))),
     );
     expect(vcardReq.attrs.to).toBe(ALICE);
     expect(await pending).toMatchObject({ id: hash, source: "vcard", width: 40, height: 30 });
@@ -348,11 +322,7 @@ describe("fetching a contact's avatar", () => {
     // A vCard photo that is not what the contact announced is refused.
     const other = me.fetchAvatar(ALICE);
     await refuse(server, itemsOf(NS_AVATAR_METADATA), "forbidden");
-    await answer(
-      server,
-      vcardIq("get"),
-      xml("vCard", { xmlns: NS_VCARD }, xml("PHOTO", {}, xml("BINVAL", {}, b64(png(2, 2))))),
-    );
+    await answerVcard(server, photo(xml("BINVAL", {}, b64(png(2, 2)))));
     await expect(other).rejects.toMatchObject({ reason: "hash-mismatch" });
 
     // No avatar anywhere: undefined, not an error.

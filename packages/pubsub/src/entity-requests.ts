@@ -13,7 +13,7 @@ import {
   readSubscriptions,
 } from "./parse-items.js";
 import { PubsubError } from "./pubsub-error.js";
-import { checkNode, pubsubRequest, type RequestDeps } from "./pubsub-request.js";
+import { checkNode, nodeRequest, pubsubRequest, type RequestDeps } from "./pubsub-request.js";
 import type { AffiliationEntry, ItemsOptions, PubsubItem, Subscription } from "./pubsub-types.js";
 
 /** Retrieves items (§ 6.5): all, the `max` most recent, or the given ids. */
@@ -52,14 +52,8 @@ export async function subscribe(
   node: string,
   jid: string,
 ): Promise<Subscription> {
-  checkNode(node, service);
-  const answer = await pubsubRequest(
-    deps,
-    "set",
-    NS_PUBSUB,
-    { service, node },
-    xml("subscribe", { node, jid }),
-  );
+  const request = xml("subscribe", { node, jid });
+  const answer = await nodeRequest(deps, "set", NS_PUBSUB, node, service, request);
   // § 6.1.2: the service may answer with an empty result; that means subscribed.
   return (
     readSubscription(answer?.getChild("subscription")) ?? {
@@ -79,12 +73,12 @@ export async function unsubscribe(
   jid: string,
   subid?: string,
 ): Promise<void> {
-  checkNode(node, service);
-  await pubsubRequest(
+  await nodeRequest(
     deps,
     "set",
     NS_PUBSUB,
-    { service, node },
+    node,
+    service,
     xml("unsubscribe", { node, jid, subid }),
   );
 }

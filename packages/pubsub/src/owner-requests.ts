@@ -3,12 +3,12 @@
  * form, § 8.1.3), configuring (§ 8.2), deleting (§ 8.4) and purging (§ 8.5)
  * nodes, and managing a node's subscriptions (§ 8.8) and affiliations (§ 8.9).
  */
-import { xml } from "@clawxmpp/core";
+import { type Element, xml } from "@clawxmpp/core";
 import { type FormFields, type FormValue, readForm, submitForm } from "./data-form.js";
 import { FORM_NODE_CONFIG, NS_DATA, NS_PUBSUB, NS_PUBSUB_OWNER } from "./namespaces.js";
 import { readAffiliations, readSubscriptions } from "./parse-items.js";
 import { PubsubError } from "./pubsub-error.js";
-import { checkNode, pubsubRequest, type RequestDeps } from "./pubsub-request.js";
+import { checkNode, nodeRequest, pubsubRequest, type RequestDeps } from "./pubsub-request.js";
 import type {
   Affiliation,
   AffiliationEntry,
@@ -47,14 +47,8 @@ export async function nodeConfiguration(
   node: string,
   service?: string,
 ): Promise<FormFields> {
-  checkNode(node, service);
-  const answer = await pubsubRequest(
-    deps,
-    "get",
-    NS_PUBSUB_OWNER,
-    { service, node },
-    xml("configure", { node }),
-  );
+  const query = xml("configure", { node });
+  const answer = await nodeRequest(deps, "get", NS_PUBSUB_OWNER, node, service, query);
   const form = answer?.getChild("configure")?.getChild("x", NS_DATA);
   if (!form) throw PubsubError.local("malformed", { service, node }, "answer without a form");
   return readForm(form);
@@ -67,14 +61,8 @@ export async function configureNode(
   config: Config,
   options: { service?: string | undefined } = {},
 ): Promise<void> {
-  checkNode(node, options.service);
-  await pubsubRequest(
-    deps,
-    "set",
-    NS_PUBSUB_OWNER,
-    { service: options.service, node },
-    xml("configure", { node }, submitForm(FORM_NODE_CONFIG, config)),
-  );
+  const configure = xml("configure", { node }, submitForm(FORM_NODE_CONFIG, config));
+  await nodeRequest(deps, "set", NS_PUBSUB_OWNER, node, options.service, configure);
 }
 
 /** Deletes `node` (§ 8.4); subscribers may be pointed to `redirect`. */
@@ -83,92 +71,64 @@ export async function deleteNode(
   node: string,
   options: { service?: string | undefined; redirect?: string | undefined } = {},
 ): Promise<void> {
-  checkNode(node, options.service);
-  await pubsubRequest(
-    deps,
-    "set",
-    NS_PUBSUB_OWNER,
-    { service: options.service, node },
-    xml("delete", { node }, options.redirect && xml("redirect", { uri: options.redirect })),
-  );
+  const redirect = options.redirect && xml("redirect", { uri: options.redirect });
+  const deletion = xml("delete", { node }, redirect);
+  await nodeRequest(deps, "set", NS_PUBSUB_OWNER, node, options.service, deletion);
 }
 
 /** Removes every item of `node` (§ 8.5). */
 export async function purgeNode(deps: RequestDeps, node: string, service?: string): Promise<void> {
-  checkNode(node, service);
-  await pubsubRequest(deps, "set", NS_PUBSUB_OWNER, { service, node }, xml("purge", { node }));
+  await nodeRequest(deps, "set", NS_PUBSUB_OWNER, node, service, xml("purge", { node }));
 }
 
-/** Reads a node's `<subscriptions/>` or `<affiliations/>` as owner (§ 8.8.1, § 8.9.1). */
-async function ownerList(deps: RequestDeps, kind: string, node: string, service?: string) {
-  checkNode(node, service);
-  const answer = await pubsubRequest(
+/** What an owner reads of a node, per list (§ 8.8.1, § 8.9.1). */
+interface OwnerEntries {
+  subscriptions: Subscription;
+  affiliations: AffiliationEntry;
+}
+
+/** What an owner submits to change a node's list (§ 8.8.2, § 8.9.2). */
+interface OwnerChanges {
+  subscriptions: { jid: string; subscription: SubscriptionState; subid?: string };
+  affiliations: { jid: string; affiliation: Affiliation };
+}
+
+/** The readers of each owner list. */
+const READERS: {
+  [K in keyof OwnerEntries]: (list: Element | undefined, limit: number) => OwnerEntries[K][];
+} = { subscriptions: readSubscriptions, affiliations: readAffiliations };
+
+/** Lists every subscription to `node` (§ 8.8.1) or every affiliation with it (§ 8.9.1). */
+export async function ownerList<K extends keyof OwnerEntries>(
+  deps: RequestDeps,
+  kind: K,
+  limit: number,
+  node: string,
+  service?: string,
+): Promise<OwnerEntries[K][]> {
+  const answer = await nodeRequest(
     deps,
     "get",
     NS_PUBSUB_OWNER,
-    { service, node },
+    node,
+    service,
     xml(kind, { node }),
   );
-  return answer?.getChild(kind);
+  return READERS[kind](answer?.getChild(kind), limit).map((entry) => ({ ...entry, node }));
 }
 
-/** Submits changed `<subscription/>`s or `<affiliation/>`s as owner (§ 8.8.2, § 8.9.2). */
-async function ownerSet(
+/**
+ * Changes subscriptions to `node` (§ 8.8.2, e.g. `{ jid, subscription: "none" }` removes one)
+ * or affiliations with it (§ 8.9.2, e.g. `{ jid, affiliation: "publisher" }`).
+ */
+export async function ownerSet<K extends keyof OwnerChanges>(
   deps: RequestDeps,
-  kind: string,
+  kind: K,
   node: string,
-  entries: readonly Record<string, string | undefined>[],
+  changes: readonly OwnerChanges[K][],
   service?: string,
 ): Promise<void> {
-  checkNode(node, service);
   const entry = kind === "subscriptions" ? "subscription" : "affiliation";
-  await pubsubRequest(
-    deps,
-    "set",
-    NS_PUBSUB_OWNER,
-    { service, node },
-    xml(kind, { node }, ...entries.map((attrs) => xml(entry, attrs))),
-  );
-}
-
-/** Lists every subscription to `node` (§ 8.8.1). */
-export async function nodeSubscriptions(
-  deps: RequestDeps,
-  limit: number,
-  node: string,
-  service?: string,
-): Promise<Subscription[]> {
-  const list = await ownerList(deps, "subscriptions", node, service);
-  return readSubscriptions(list, limit).map((s) => ({ ...s, node }));
-}
-
-/** Changes subscriptions to `node` (§ 8.8.2), e.g. `{ jid, subscription: "none" }` to remove one. */
-export function setNodeSubscriptions(
-  deps: RequestDeps,
-  node: string,
-  changes: readonly { jid: string; subscription: SubscriptionState; subid?: string }[],
-  service?: string,
-): Promise<void> {
-  return ownerSet(deps, "subscriptions", node, changes, service);
-}
-
-/** Lists every affiliation with `node` (§ 8.9.1). */
-export async function nodeAffiliations(
-  deps: RequestDeps,
-  limit: number,
-  node: string,
-  service?: string,
-): Promise<AffiliationEntry[]> {
-  const list = await ownerList(deps, "affiliations", node, service);
-  return readAffiliations(list, limit).map((a) => ({ ...a, node }));
-}
-
-/** Changes affiliations with `node` (§ 8.9.2), e.g. `{ jid, affiliation: "publisher" }`. */
-export function setNodeAffiliations(
-  deps: RequestDeps,
-  node: string,
-  changes: readonly { jid: string; affiliation: Affiliation }[],
-  service?: string,
-): Promise<void> {
-  return ownerSet(deps, "affiliations", node, changes, service);
+  const list = xml(kind, { node }, ...changes.map((attrs) => xml(entry, attrs)));
+  await nodeRequest(deps, "set", NS_PUBSUB_OWNER, node, service, list);
 }

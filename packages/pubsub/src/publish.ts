@@ -10,7 +10,7 @@ import { type FormValue, submitForm } from "./data-form.js";
 import { FORM_PUBLISH_OPTIONS, NS_PUBSUB } from "./namespaces.js";
 import { configureNode } from "./owner-requests.js";
 import { PubsubError } from "./pubsub-error.js";
-import { checkNode, pubsubRequest, type RequestDeps } from "./pubsub-request.js";
+import { checkNode, nodeRequest, pubsubRequest, type RequestDeps } from "./pubsub-request.js";
 import type { PublishOptions } from "./pubsub-types.js";
 
 /** Publishes `payload` to `node`; resolves with the item id (the service's, when it assigned one). */
@@ -57,16 +57,7 @@ export async function retractItem(
   id: string,
   options: { service?: string; notify?: boolean } = {},
 ): Promise<void> {
-  checkNode(node, options.service);
-  await pubsubRequest(
-    deps,
-    "set",
-    NS_PUBSUB,
-    { service: options.service, node },
-    xml(
-      "retract",
-      { node, notify: options.notify === false ? undefined : "true" },
-      xml("item", { id }),
-    ),
-  );
+  const notify = options.notify === false ? undefined : "true";
+  const retract = xml("retract", { node, notify }, xml("item", { id }));
+  await nodeRequest(deps, "set", NS_PUBSUB, node, options.service, retract);
 }

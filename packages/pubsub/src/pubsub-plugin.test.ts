@@ -1,6 +1,13 @@
-import { type Client, createClient, type Element, type InboundMessage, xml } from "@clawxmpp/core";
-import { type FakeServer, fakeServer, iq, nextEvent, testPluginConformance } from "@clawxmpp/test";
-import { afterEach, describe, expect, it } from "vitest";
+import { type Client, type Element, type InboundMessage, xml } from "@clawxmpp/core";
+import {
+  type FakeServer,
+  fakeClient,
+  iq,
+  nextEvent,
+  stanzaError,
+  testPluginConformance,
+} from "@clawxmpp/test";
+import { describe, expect, it } from "vitest";
 import {
   FORM_NODE_CONFIG,
   FORM_PUBLISH_OPTIONS,
@@ -21,21 +28,8 @@ const SERVICE = "pubsub.example.test";
 
 testPluginConformance(pubsub, { options: { notify: ["urn:example:node"] } });
 
-let active: Client[] = [];
-afterEach(async () => {
-  await Promise.all(active.map((c) => c.stop()));
-  active = [];
-});
-
 async function setup(options: PubsubOptionsInput = {}) {
-  const server = fakeServer();
-  const client = createClient({
-    jid: ME,
-    password: "x",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-  });
-  active.push(client);
+  const { server, client } = fakeClient({ jid: ME });
   const handle = client.use(pubsub, options);
   await client.start();
   return { server, client, handle };
@@ -68,12 +62,7 @@ function errorReply(request: Element, condition: string, app?: Element): Element
   return xml(
     "iq",
     { type: "error", id: request.attrs.id, from: request.attrs.to, to: FULL },
-    xml(
-      "error",
-      { type: "cancel" },
-      xml(condition, { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
-      app,
-    ),
+    stanzaError("cancel", condition, undefined, ...(app ? [app] : [])),
   );
 }
 

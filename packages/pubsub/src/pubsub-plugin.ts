@@ -19,12 +19,10 @@ import {
   configureNode,
   createNode,
   deleteNode,
-  nodeAffiliations,
   nodeConfiguration,
-  nodeSubscriptions,
+  ownerList,
+  ownerSet,
   purgeNode,
-  setNodeAffiliations,
-  setNodeSubscriptions,
 } from "./owner-requests.js";
 import { parseEvent } from "./parse-event.js";
 import { publishItem, retractItem } from "./publish.js";
@@ -100,12 +98,14 @@ export const pubsub: Plugin<PubsubOptionsInput, PubsubHandle> = definePlugin(
       configure: (node, config, o = {}) => configureNode(deps, node, config, o),
       deleteNode: (node, o = {}) => deleteNode(deps, node, o),
       purge: (node, o = {}) => purgeNode(deps, node, o.service),
-      nodeSubscriptions: (node, o = {}) => nodeSubscriptions(deps, LIST_LIMIT, node, o.service),
+      nodeSubscriptions: (node, o = {}) =>
+        ownerList(deps, "subscriptions", LIST_LIMIT, node, o.service),
       setNodeSubscriptions: (node, changes, o = {}) =>
-        setNodeSubscriptions(deps, node, changes, o.service),
-      nodeAffiliations: (node, o = {}) => nodeAffiliations(deps, LIST_LIMIT, node, o.service),
+        ownerSet(deps, "subscriptions", node, changes, o.service),
+      nodeAffiliations: (node, o = {}) =>
+        ownerList(deps, "affiliations", LIST_LIMIT, node, o.service),
       setNodeAffiliations: (node, changes, o = {}) =>
-        setNodeAffiliations(deps, node, changes, o.service),
+        ownerSet(deps, "affiliations", node, changes, o.service),
       notify,
       onNode: (node, listener) => router.onNode(node, listener),
       stop() {

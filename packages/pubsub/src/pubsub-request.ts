@@ -36,6 +36,19 @@ export async function pubsubRequest(
   }
 }
 
+/** {@link pubsubRequest} about `node` at `service`, once the node name passed {@link checkNode}. */
+export async function nodeRequest(
+  deps: RequestDeps,
+  type: "get" | "set",
+  ns: string,
+  node: string,
+  service: string | undefined,
+  ...children: XmlChild[]
+): Promise<Element | undefined> {
+  checkNode(node, service);
+  return pubsubRequest(deps, type, ns, { service, node }, ...children);
+}
+
 /** Checks a node name before it goes on the wire. */
 export function checkNode(node: string, service: string | undefined): void {
   if (typeof node !== "string" || node.length === 0 || node.length > 1_024) {

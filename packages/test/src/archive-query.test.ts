@@ -5,33 +5,19 @@
  */
 import {
   type ArchiveQuerier,
-  createClient,
   definePlugin,
   type Element,
   type InboundMessage,
   xml,
 } from "@clawxmpp/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { fakeServer, iq } from "./index.js";
+import { describe, expect, it } from "vitest";
+import { archiveResult, fakeClient, iq } from "./index.js";
 
 const ACCOUNT = "bot@example.test";
 const ROOM = "room@muc.example.test";
-const active: { stop(): Promise<void> }[] = [];
-
-afterEach(async () => {
-  await Promise.all(active.splice(0).map((client) => client.stop()));
-});
 
 async function setup() {
-  const server = fakeServer({ jid: `${ACCOUNT}/r1` });
-  const client = createClient({
-    jid: ACCOUNT,
-    password: "secret",
-    transport: server.factory,
-    keepalive: { interval: 0 },
-    carbons: false,
-  });
-  active.push(client);
+  const { server, client } = fakeClient({ fakeServer: { jid: `${ACCOUNT}/r1` }, carbons: false });
   let archive: ArchiveQuerier | undefined;
   client.use(
     definePlugin("archive-user", (ctx) => {
@@ -48,23 +34,16 @@ async function setup() {
 }
 
 function result(from: string | undefined, queryid: string, id: string, body: string): Element {
-  return xml(
+  const inner = xml(
     "message",
-    { to: `${ACCOUNT}/r1`, from },
-    xml(
-      "result",
-      { xmlns: "urn:xmpp:mam:2", id, queryid },
-      xml(
-        "forwarded",
-        { xmlns: "urn:xmpp:forward:0" },
-        xml("delay", { xmlns: "urn:xmpp:delay", stamp: "2026-11-30T10:00:00Z" }),
-        xml(
-          "message",
-          { from: `${ROOM}/alice`, type: "groupchat", id: `m-${id}` },
-          xml("body", {}, body),
-        ),
-      ),
-    ),
+    { from: `${ROOM}/alice`, type: "groupchat", id: `m-${id}` },
+    xml("body", {}, body),
+  );
+  return archiveResult(
+    from,
+    `${ACCOUNT}/r1`,
+    { queryid, id, stamp: "2026-11-30T10:00:00Z" },
+    inner,
   );
 }
 

@@ -12,34 +12,28 @@ import {
   carbon,
   chat,
   type FakeClock,
+  fakeClient,
   fakeClock,
-  fakeServer,
   flush,
   iq,
   nextEvent,
+  stanzaError,
   testPluginConformance,
 } from "./index.js";
 
 const ACCOUNT = "bot@example.test";
 
+/** A client bound as `${ACCOUNT}/r1` on the fake server, reconnecting within milliseconds. */
 function setup(
   options: { streamManagement?: boolean; queueSize?: number; clock?: FakeClock } = {},
 ) {
-  const server = fakeServer({
-    jid: `${ACCOUNT}/r1`,
-    streamManagement: options.streamManagement ?? false,
-  });
-  const client = createClient({
-    jid: ACCOUNT,
-    password: "secret",
-    transport: server.factory,
-    keepalive: { interval: 0 },
+  return fakeClient({
+    fakeServer: { jid: `${ACCOUNT}/r1`, streamManagement: options.streamManagement ?? false },
     carbons: false,
     reconnect: { initialDelay: 1, maxDelay: 5, jitter: 0 },
     ...(options.queueSize ? { queueSize: options.queueSize } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  return { server, client };
 }
 
 const messages = (client: ReturnType<typeof setup>["client"]) => {
@@ -324,11 +318,7 @@ describe("inbound guard", () => {
         "message",
         { from: "nobody@example.test", to: ACCOUNT, type: "error", id: "x1" },
         xml("body", {}, "echoed text"),
-        xml(
-          "error",
-          { type: "cancel" },
-          xml("service-unavailable", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }),
-        ),
+        stanzaError("cancel", "service-unavailable"),
       ),
     );
     await flush();
@@ -359,32 +349,26 @@ describe("inbound guard", () => {
 });
 
 describe("IQ and discovery", () => {
+  /** A plugin adding one disco feature, which changes the caps hash. */
+  const featured = definePlugin("featured", (ctx) => {
+    ctx.disco.addFeature("urn:example:feature");
+    return { stop() {} };
+  });
+
   it("answers unknown get/set with service-unavailable, and version/time/ping/disco once", async () => {
     const { server, client } = setup();
     await client.start();
-    server.receive(
-      iq("get", { from: "alice@example.test/x", id: "u1" }, xml("query", { xmlns: "urn:unknown" })),
-    );
-    const unknown = await server.nextSent((e) => e.attrs.id === "u1");
+    /** Alice asks `xmlns` with IQ id `id`; resolves with the client's answer. */
+    const ask = (id: string, xmlns: string) => {
+      server.receive(iq("get", { from: "alice@example.test/x", id }, xml("query", { xmlns })));
+      return server.nextSent((e) => e.attrs.id === id);
+    };
+    const unknown = await ask("u1", "urn:unknown");
     expect(unknown.attrs.type).toBe("error");
     expect(unknown.getChild("error")?.getChild("service-unavailable")).toBeDefined();
-    server.receive(
-      iq(
-        "get",
-        { from: "alice@example.test/x", id: "v1" },
-        xml("query", { xmlns: "jabber:iq:version" }),
-      ),
-    );
-    const version = await server.nextSent((e) => e.attrs.id === "v1");
+    const version = await ask("v1", "jabber:iq:version");
     expect(version.getChild("query")?.getChildText("name")).toBe("clawxmpp");
-    server.receive(
-      iq(
-        "get",
-        { from: "alice@example.test/x", id: "d1" },
-        xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }),
-      ),
-    );
-    const disco = await server.nextSent((e) => e.attrs.id === "d1");
+    const disco = await ask("d1", "http://jabber.org/protocol/disco#info");
     const features = disco
       .getChild("query")
       ?.getChildren("feature")
@@ -419,12 +403,8 @@ describe("IQ and discovery", () => {
     await client.start();
     const first = await firstPresence;
     const ver1 = first.getChild("c", "http://jabber.org/protocol/caps")?.attrs.ver;
-    const plugin = definePlugin("featured", (ctx) => {
-      ctx.disco.addFeature("urn:example:feature");
-      return { stop() {} };
-    });
     const nextPresence = server.nextSent((e) => e.name === "presence");
-    const handle = client.use(plugin, undefined);
+    const handle = client.use(featured, undefined);
     const second = await nextPresence;
     expect(second.getChild("c", "http://jabber.org/protocol/caps")?.attrs.ver).not.toBe(ver1);
     await handle.stop();
@@ -437,12 +417,8 @@ describe("IQ and discovery", () => {
     const busy = server.nextSent((e) => e.name === "presence" && e.getChildText("show") === "dnd");
     await client.sendPresence({}, xml("show", {}, "dnd"), xml("status", {}, "Working"));
     await busy;
-    const plugin = definePlugin("featured", (ctx) => {
-      ctx.disco.addFeature("urn:example:feature");
-      return { stop() {} };
-    });
     const update = server.nextSent((e) => e.name === "presence");
-    const handle = client.use(plugin, undefined);
+    const handle = client.use(featured, undefined);
     const sent = await update;
     expect(sent.getChild("c", "http://jabber.org/protocol/caps")).toBeDefined();
     expect(sent.getChildText("show")).toBe("dnd");
@@ -476,12 +452,8 @@ describe("stop", () => {
 
 describe("reconnect backoff", () => {
   const backoffClient = (reconnect: Record<string, number>) => {
-    const server = fakeServer({ jid: `${ACCOUNT}/r1` });
-    const client = createClient({
-      jid: ACCOUNT,
-      password: "secret",
-      transport: server.factory,
-      keepalive: { interval: 0 },
+    const { server, client } = fakeClient({
+      fakeServer: { jid: `${ACCOUNT}/r1` },
       carbons: false,
       reconnect: { jitter: 0, ...reconnect },
     });

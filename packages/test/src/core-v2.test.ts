@@ -6,7 +6,6 @@
 import {
   ClawXmppError,
   ConfigError,
-  createClient,
   definePlugin,
   type Element,
   type InboundMessage,
@@ -14,23 +13,15 @@ import {
   memoryCursor,
   xml,
 } from "@clawxmpp/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { carbon, chat, fakeServer, iq } from "./index.js";
+import { describe, expect, it } from "vitest";
+import { archiveResult, carbon, chat, fakeClient, iq } from "./index.js";
 
 const ACCOUNT = "bot@example.test";
-const active: { stop(): Promise<void> }[] = [];
 
-afterEach(async () => {
-  await Promise.all(active.splice(0).map((client) => client.stop()));
-});
-
+/** A client bound as `${ACCOUNT}/r1` on the fake server, reconnecting within milliseconds. */
 function setup(options: { queueSize?: number; archive?: boolean; cursor?: string } = {}) {
-  const server = fakeServer({ jid: `${ACCOUNT}/r1` });
-  const client = createClient({
-    jid: ACCOUNT,
-    password: "secret",
-    transport: server.factory,
-    keepalive: { interval: 0 },
+  return fakeClient({
+    fakeServer: { jid: `${ACCOUNT}/r1` },
     carbons: false,
     reconnect: { initialDelay: 1, maxDelay: 5, jitter: 0 },
     ...(options.queueSize ? { queueSize: options.queueSize } : {}),
@@ -38,8 +29,6 @@ function setup(options: { queueSize?: number; archive?: boolean; cursor?: string
       ? { archive: { catchUp: true, cursor: memoryCursor(options.cursor) } }
       : {}),
   });
-  active.push(client);
-  return { server, client };
 }
 
 const inbox = (client: ReturnType<typeof setup>["client"]) => {
@@ -182,14 +171,8 @@ describe("origin travels on the context", () => {
     client.use(swapper, {});
     const got = inbox(client);
     await client.start();
-    server.receive(
-      carbon(
-        "sent",
-        ACCOUNT,
-        `${ACCOUNT}/r1`,
-        chat(`${ACCOUNT}/phone`, "alice@example.test", "hi"),
-      ),
-    );
+    const fromOurPhone = chat(`${ACCOUNT}/phone`, "alice@example.test", "hi");
+    server.receive(carbon("sent", ACCOUNT, `${ACCOUNT}/r1`, fromOurPhone));
     await settle();
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ via: "carbon", outgoing: true, body: "plain hi" });
@@ -206,24 +189,18 @@ describe("origin travels on the context", () => {
     await client.start();
     const sent = await query;
     const queryid = sent.getChild("query")?.attrs.queryid ?? "";
+    // ejabberd's shape: the archive (our bare JID) names itself, the forwarded copy carries the
+    // archive's stanza-id.
     server.receive(
-      xml(
-        "message",
-        { to: `${ACCOUNT}/r1`, from: ACCOUNT },
+      archiveResult(
+        ACCOUNT,
+        `${ACCOUNT}/r1`,
+        { queryid, id: "1796132063544413", stamp: "2026-11-30T10:00:00Z" },
         xml(
-          "result",
-          { xmlns: "urn:xmpp:mam:2", id: "1796132063544413", queryid },
-          xml(
-            "forwarded",
-            { xmlns: "urn:xmpp:forward:0" },
-            xml("delay", { xmlns: "urn:xmpp:delay", stamp: "2026-11-30T10:00:00Z" }),
-            xml(
-              "message",
-              { to: ACCOUNT, from: "bob@example.test/main", type: "chat", id: "88f5" },
-              xml("stanza-id", { xmlns: "urn:xmpp:sid:0", by: ACCOUNT, id: "1796132063544413" }),
-              xml("body", {}, "hi"),
-            ),
-          ),
+          "message",
+          { to: ACCOUNT, from: "bob@example.test/main", type: "chat", id: "88f5" },
+          xml("stanza-id", { xmlns: "urn:xmpp:sid:0", by: ACCOUNT, id: "1796132063544413" }),
+          xml("body", {}, "hi"),
         ),
       ),
     );
@@ -384,18 +361,12 @@ describe("lifecycle", () => {
 
 describe("end-to-end delivery (delivery.receipts)", () => {
   function reliable() {
-    const server = fakeServer({ jid: `${ACCOUNT}/r1`, streamManagement: true });
-    const client = createClient({
-      jid: ACCOUNT,
-      password: "secret",
-      transport: server.factory,
-      keepalive: { interval: 0 },
+    return fakeClient({
+      fakeServer: { jid: `${ACCOUNT}/r1`, streamManagement: true },
       carbons: false,
       reconnect: { initialDelay: 1, maxDelay: 5, jitter: 0 },
       delivery: { receipts: true },
     });
-    active.push(client);
-    return { server, client };
   }
   const isMessage = (id: string) => (e: Element) => e.name === "message" && e.attrs.id === id;
 

@@ -25,6 +25,12 @@ export {
   type TestDnsServer,
   type TestSrvRecord,
 } from "./dns-server.js";
+export {
+  FAKE_CLIENT_JID,
+  type FakeClient,
+  type FakeClientOptions,
+  fakeClient,
+} from "./fake-client.js";
 export { type FakeClock, fakeClock } from "./fake-clock.js";
 export { type FakeServer, type FakeServerOptions, fakeServer } from "./fake-transport.js";
 export { flush } from "./flush.js";
@@ -34,6 +40,6 @@ export {
   type NodeStyleEmitter,
   nextEvent,
 } from "./next-event.js";
-export { carbon, chat, iq, presence } from "./stanzas.js";
+export { archiveResult, carbon, chat, iq, presence, stanzaError } from "./stanzas.js";
 export { TestKitError } from "./test-kit-error.js";
 export { type UntilOptions, until } from "./until.js";

@@ -62,3 +62,50 @@ export function carbon(
     ),
   );
 }
+
+/**
+ * An XEP-0313 §4.2 archive result: `inner` forwarded (XEP-0297) with its original time `stamp`,
+ * as result `id` of query `queryid`, sent by the archive `from` (undefined: the account's own).
+ */
+export function archiveResult(
+  from: string | undefined,
+  to: string,
+  result: { queryid: string; id: string; stamp: string },
+  inner: Element,
+): Element {
+  return xml(
+    "message",
+    { to, from },
+    xml(
+      "result",
+      { xmlns: "urn:xmpp:mam:2", id: result.id, queryid: result.queryid },
+      xml(
+        "forwarded",
+        { xmlns: "urn:xmpp:forward:0" },
+        xml("delay", { xmlns: "urn:xmpp:delay", stamp: result.stamp }),
+        inner,
+      ),
+    ),
+  );
+}
+
+const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+/**
+ * An RFC 6120 §8.3 `<error/>` child: the defined `condition` of error `type`, then the
+ * human-readable `text` when given, then application-specific conditions (`app`).
+ */
+export function stanzaError(
+  type: "auth" | "cancel" | "continue" | "modify" | "wait",
+  condition: string,
+  text?: string,
+  ...app: Element[]
+): Element {
+  return xml(
+    "error",
+    { type },
+    xml(condition, { xmlns: NS_STANZAS }),
+    ...(text === undefined ? [] : [xml("text", { xmlns: NS_STANZAS }, text)]),
+    ...app,
+  );
+}

@@ -22,22 +22,27 @@ Lines on stdout for the test harness:
   CORRECTION <bare jid> <replaced id> <text>      an encrypted correction
   SENT <to>
   ERROR <what> <details>
+
+What it shares with oldmemo-peer.py lives in omemo_peer_common.py.
 """
-import argparse
 import asyncio
-import logging
 import secrets
-import sys
-import traceback
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
-from typing import Any, Dict, FrozenSet, List, Optional
+from typing import Any, List, Optional
 
 import omemo
 import twomemo
 import twomemo.etree
-from omemo.storage import Just, Maybe, Nothing
-from slixmpp import ClientXMPP
+from omemo_peer_common import (
+    BlindSessionManager,
+    OmemoPeer,
+    Storage,
+    argument_parser,
+    first_payload,
+    parse_args,
+    say,
+)
 from slixmpp.jid import JID
 
 NS = twomemo.twomemo.NAMESPACE
@@ -49,29 +54,8 @@ NS_REACTIONS = "urn:xmpp:reactions:0"
 NS_CORRECT = "urn:xmpp:message-correct:0"
 
 
-def say(*parts: Any) -> None:
-    print(" ".join(str(p) for p in parts), flush=True)
-    if parts and parts[0] == "ERROR" and sys.exc_info()[0] is not None:
-        traceback.print_exc(file=sys.stderr)
-
-
-class Storage(omemo.Storage):
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: Dict[str, Any] = {}
-
-    async def _load(self, key: str) -> Maybe[omemo.JSONType]:
-        return Just(self.data[key]) if key in self.data else Nothing()
-
-    async def _store(self, key: str, value: omemo.JSONType) -> None:
-        self.data[key] = value
-
-    async def _delete(self, key: str) -> None:
-        self.data.pop(key, None)
-
-
-class SessionManager(omemo.SessionManager):
-    xmpp: "Peer"
+class SessionManager(BlindSessionManager):
+    """Bundles as items of one PEP node, one per device id (XEP-0384 0.8 § 5.3.2)."""
 
     @staticmethod
     async def _upload_bundle(bundle: omemo.Bundle) -> None:
@@ -86,47 +70,10 @@ class SessionManager(omemo.SessionManager):
             iq = await SessionManager.xmpp.plugin["xep_0060"].get_item(bare_jid, BUNDLES_NODE, str(device_id))
         except Exception as error:  # noqa: BLE001
             raise omemo.BundleDownloadFailed(str(error)) from error
-        for item in iq["pubsub"]["items"]:
-            payload = item.get_payload()
-            if payload is not None:
-                return twomemo.etree.parse_bundle(payload, bare_jid, device_id)
-        raise omemo.BundleNotFound(f"no bundle for {bare_jid}:{device_id}")
-
-    @staticmethod
-    async def _delete_bundle(namespace: str, device_id: int) -> None:
-        return None
-
-    @staticmethod
-    async def _upload_device_list(namespace: str, device_list: Dict[int, Optional[str]]) -> None:
-        await SessionManager.xmpp.publish_open(
-            DEVICES_NODE, twomemo.etree.serialize_device_list(device_list), "current"
-        )
-
-    @staticmethod
-    async def _download_device_list(namespace: str, bare_jid: str) -> Dict[int, Optional[str]]:
-        try:
-            iq = await SessionManager.xmpp.plugin["xep_0060"].get_items(bare_jid, DEVICES_NODE, max_items=1)
-        except Exception as error:  # noqa: BLE001
-            # Prosody answers forbidden for a PEP node an account never created (no subscription).
-            if "item-not-found" in str(error) or "forbidden" in str(error):
-                return {}
-            raise omemo.DeviceListDownloadFailed(str(error)) from error
-        for item in iq["pubsub"]["items"]:
-            payload = item.get_payload()
-            if payload is not None:
-                return twomemo.etree.parse_device_list(payload)
-        return {}
-
-    async def _evaluate_custom_trust_level(self, device: omemo.DeviceInformation) -> omemo.TrustLevel:
-        return omemo.TrustLevel.TRUSTED
-
-    async def _make_trust_decision(self, undecided: FrozenSet[omemo.DeviceInformation], identifier: Optional[str]) -> None:
-        for device in undecided:
-            await self.set_trust(device.bare_jid, device.identity_key, "blind")
-
-    @staticmethod
-    async def _send_message(message: omemo.Message, bare_jid: str) -> None:
-        await SessionManager.xmpp.send_encrypted(bare_jid, message, "chat", body=False)
+        payload = first_payload(iq)
+        if payload is None:
+            raise omemo.BundleNotFound(f"no bundle for {bare_jid}:{device_id}")
+        return twomemo.etree.parse_bundle(payload, bare_jid, device_id)
 
 
 def envelope(content: List[ET.Element], sender: str, to: str) -> bytes:
@@ -167,86 +114,23 @@ def body(text: str) -> ET.Element:
     return element
 
 
-class Peer(ClientXMPP):
-    def __init__(self, args: argparse.Namespace) -> None:
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.bare = JID(args.jid).bare
-        self.manager: Optional[SessionManager] = None
-        for plugin in ("xep_0030", "xep_0004", "xep_0045", "xep_0060", "xep_0163", "xep_0199"):
-            self.register_plugin(plugin)
-        self.add_event_handler("session_start", self.on_start)
-        self.add_event_handler("message", self.on_message)
-        if args.ca:
-            self.ca_certs = args.ca
+class Peer(OmemoPeer):
+    NS = NS
+    ETREE = twomemo.etree
+    DEVICE_LIST_NODE = DEVICES_NODE
+    FALLBACK = "[OMEMO 2 encrypted]"
 
-    async def publish_open(self, node: str, payload: ET.Element, item_id: str, max_items: bool = False) -> None:
-        form = self.plugin["xep_0004"].make_form(ftype="submit")
-        form.add_field(var="FORM_TYPE", ftype="hidden", value="http://jabber.org/protocol/pubsub#publish-options")
-        form.add_field(var="pubsub#access_model", value="open")
-        if max_items:
-            form.add_field(var="pubsub#max_items", value="max")
-        await self.plugin["xep_0060"].publish(self.bare, node, id=item_id, payload=payload, options=form)
-
-    async def send_encrypted(self, to: str, message: omemo.Message, mtype: str, body: bool = True, mid: Optional[str] = None) -> None:
-        stanza = self.make_message(mto=to, mtype=mtype)
-        if mid:
-            stanza["id"] = mid
-        stanza.xml.append(twomemo.etree.serialize_message(message))
-        ET.SubElement(stanza.xml, "{urn:xmpp:hints}store")
-        encryption = ET.SubElement(stanza.xml, "{urn:xmpp:eme:0}encryption")
-        encryption.set("namespace", NS)
-        encryption.set("name", "OMEMO")
-        if body:
-            stanza["body"] = "[OMEMO 2 encrypted]"
-        stanza.send()
-
-    def room_members(self, room: str) -> FrozenSet[str]:
-        muc = self.plugin["xep_0045"]
-        jids = set()
-        for nick in muc.get_roster(JID(room)):
-            real = muc.get_jid_property(JID(room), nick, "jid")
-            if real is None:
-                raise RuntimeError(f"{room} hides the real JID of {nick}")
-            if JID(real).bare != self.bare:
-                jids.add(JID(real).bare)
-        return frozenset(jids)
+    async def parse_message(self, element: ET.Element, sender: str) -> omemo.Message:
+        return twomemo.etree.parse_message(element, sender)
 
     async def encrypt_and_send(self, to: str, content: List[ET.Element], mid: Optional[str] = None) -> None:
-        assert self.manager is not None
-        in_room = self.args.room is not None and JID(to).bare == JID(self.args.room).bare
-        recipients = self.room_members(to) if in_room else frozenset([to])
-        for jid in recipients:
-            await self.manager.refresh_device_list(NS, jid)
-        data = envelope(content, self.bare, to)
-        try:
-            messages, errors = await self.manager.encrypt(recipients, {NS: data})
-        except omemo.NoEligibleDevices as error:
-            # In a room of mixed clients, members without a device of our OMEMO version are left out.
-            say("ERROR", "encrypt", "no eligible device of", ",".join(sorted(error.bare_jids)))
-            recipients = recipients - error.bare_jids
-            if not recipients:
-                return
-            messages, errors = await self.manager.encrypt(recipients, {NS: data})
-        for error in errors:
-            say("ERROR", "encrypt", f"{error.bare_jid}:{error.device_id}", repr(error.exception))
-        for message in messages:
-            # A fallback body always (as clients send it; Prosody drops body-less chat messages to bare JIDs).
-            await self.send_encrypted(to, message, "groupchat" if in_room else "chat", mid=mid)
-            say("SENT", to)
+        await self.encrypt_and_send_bytes(to, envelope(content, self.bare, to), mid)
 
     async def on_start(self, _event: Any) -> None:
         try:
-            self.send_presence()
-            SessionManager.xmpp = self
-            storage = Storage()
-            self.manager = await SessionManager.create([twomemo.Twomemo(storage)], storage, self.bare, None, "blind")
-            own, _others = await self.manager.get_own_device_information()
-            say("READY", own.device_id, "".join(self.manager.format_identity_key(own.identity_key)).lower())
+            await self.start_session(SessionManager, twomemo.Twomemo, Storage())
             if self.args.room:
-                room = JID(self.args.room)
-                await self.plugin["xep_0045"].join_muc_wait(room, self.args.nick or JID(self.args.jid).user, maxstanzas=0)
-                say("JOINED", room.bare)
+                await self.join_room()
             if self.args.send:
                 target, text = self.args.send
                 await self.encrypt_and_send(JID(target).bare, [body(text)])
@@ -254,28 +138,16 @@ class Peer(ClientXMPP):
             say("ERROR", "start", repr(error))
 
     async def on_message(self, stanza: Any) -> None:
-        element = stanza.xml.find(f"{{{NS}}}encrypted")
-        if element is None or self.manager is None:
+        decrypted = await self.decrypt_message(stanza)
+        if decrypted is None:
             return
-        sender = stanza["from"].bare
-        reply_to = sender
+        sender, device, plaintext = decrypted
+        if plaintext is None:
+            say("EMPTY", sender)
+            return
+        reply_to = stanza["from"].bare
         room = stanza["type"] == "groupchat"
-        if room:
-            muc = self.plugin["xep_0045"]
-            nick = stanza["from"].resource
-            if nick == muc.get_our_jid_in_room(stanza["from"].bare).split("/")[-1]:
-                return
-            real = muc.get_jid_property(JID(sender), nick, "jid")
-            if real is None:
-                say("ERROR", "decrypt", stanza["from"], "no real JID for this occupant")
-                return
-            sender = JID(real).bare
         try:
-            message = twomemo.etree.parse_message(element, sender)
-            plaintext, device, _ = await self.manager.decrypt(message)
-            if plaintext is None:
-                say("EMPTY", sender)
-                return
             content = open_envelope(plaintext, sender, reply_to if room else self.bare, room)
         except Exception as error:  # noqa: BLE001
             say("ERROR", "decrypt", sender, repr(error))
@@ -308,18 +180,7 @@ class Peer(ClientXMPP):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jid", required=True)
-    parser.add_argument("--password", required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5222)
-    parser.add_argument("--ca")
-    parser.add_argument("--room")
-    parser.add_argument("--nick")
-    parser.add_argument("--send", nargs=2, metavar=("JID", "TEXT"))
-    parser.add_argument("--debug", action="store_true")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, stream=sys.stderr)
+    args = parse_args(argument_parser(__doc__))
     peer = Peer(args)
     peer.connect(address=(args.host, args.port))
     asyncio.get_event_loop().run_until_complete(peer.disconnected)

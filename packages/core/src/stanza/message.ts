@@ -3,9 +3,9 @@
  * core itself understands: XEP-0203 delay, XEP-0359 stanza and origin ids.
  * Plugins add their own fields by augmenting {@link MessageExtensions}.
  */
-import { randomUUID } from "node:crypto";
 import type { Jid } from "../jid.js";
 import { cachedJid } from "../jid-cache.js";
+import { randomStanzaId } from "../stanza-id.js";
 import { type Element, xml } from "../xml.js";
 
 /** RFC 6121 §5.2.2 message types. */
@@ -59,7 +59,7 @@ export interface OutgoingMessage extends OutgoingExtensions {
   /** @default "chat" */
   type?: Exclude<MessageType, "error">;
   body?: string;
-  /** Stanza id; a random UUID when left out (also used as XEP-0359 origin-id). */
+  /** Stanza id; 16 random base64url characters (96 bits) when left out (also the XEP-0359 origin-id). */
   id?: string;
   thread?: string;
   /** Extra child elements, appended as given. */
@@ -119,7 +119,7 @@ function normaliseType(type: string | undefined): MessageType {
 
 /** Builds the stanza for an outgoing message, with an XEP-0359 origin-id equal to its id. */
 export function buildMessage(message: OutgoingMessage): Element {
-  const id = message.id ?? randomUUID();
+  const id = message.id ?? randomStanzaId();
   return xml(
     "message",
     { to: message.to, from: message.from, type: message.type ?? "chat", id },

@@ -8,16 +8,14 @@
  * publish `labelsig` yet: python-twomemo 1.0.x validates lists against the
  * 0.8 schema and refuses the whole list when it sees the attribute.
  */
-import { type Element, xml } from "@clawxmpp/core";
+import type { Element } from "@clawxmpp/core";
 import { decodeBase64, encodeBase64 } from "../bytes.js";
-import { OmemoError } from "../omemo-error.js";
 import {
-  checkId,
-  DEFAULT_WIRE_LIMITS,
-  parseId,
-  SIGNATURE_BYTES,
-  type WireLimits,
-} from "../wire-limits.js";
+  buildDeviceListElement,
+  type DeviceListRoot,
+  parseDeviceListElement,
+} from "../device-list-element.js";
+import { DEFAULT_WIRE_LIMITS, SIGNATURE_BYTES, type WireLimits } from "../wire-limits.js";
 import { type IdentityKeyPair, signWithIdentity, verifyIdentitySignature } from "./identity-key.js";
 import { NS_OMEMO2 } from "./namespaces.js";
 
@@ -29,23 +27,15 @@ export interface DeviceEntry2 {
   labelSignature?: Uint8Array | undefined;
 }
 
+const DEVICES: DeviceListRoot = { name: "devices", ns: NS_OMEMO2 };
+
 /** Builds `<devices/>` (duplicates dropped, order kept). */
 export function buildDeviceList2(devices: readonly (number | DeviceEntry2)[]): Element {
-  const seen = new Set<number>();
-  const children: Element[] = [];
-  for (const device of devices) {
-    const entry = typeof device === "number" ? { id: device } : device;
-    if (seen.has(checkId(entry.id, "device id"))) continue;
-    seen.add(entry.id);
-    children.push(
-      xml("device", {
-        id: entry.id,
-        label: entry.label,
-        labelsig: entry.labelSignature && encodeBase64(entry.labelSignature),
-      }),
-    );
-  }
-  return xml("devices", { xmlns: NS_OMEMO2 }, children);
+  return buildDeviceListElement(DEVICES, devices, (entry: DeviceEntry2) => ({
+    id: entry.id,
+    label: entry.label,
+    labelsig: entry.labelSignature && encodeBase64(entry.labelSignature),
+  }));
 }
 
 /** Parses `<devices/>`; duplicates collapse, anything malformed or beyond `limits` is refused. */
@@ -53,32 +43,16 @@ export function parseDeviceList2(
   element: Element,
   limits: WireLimits = DEFAULT_WIRE_LIMITS,
 ): DeviceEntry2[] {
-  if (!element.is("devices", NS_OMEMO2))
-    throw new OmemoError("malformed", `expected <devices xmlns='${NS_OMEMO2}'>`);
-  const devices = element.getChildren("device", NS_OMEMO2);
-  if (devices.length > limits.maxDevices) {
-    throw new OmemoError(
-      "too-large",
-      `device list has ${devices.length} devices (limit ${limits.maxDevices})`,
+  return parseDeviceListElement(DEVICES, element, limits, (device, entry): DeviceEntry2 => {
+    const { labelsig } = device.attrs;
+    if (labelsig === undefined) return entry;
+    const labelSignature = decodeBase64(
+      labelsig,
+      SIGNATURE_BYTES,
+      `labelsig of device ${entry.id}`,
     );
-  }
-  const byId = new Map<number, DeviceEntry2>();
-  for (const device of devices) {
-    const id = parseId(device.attrs.id, "device id");
-    const { label, labelsig } = device.attrs;
-    if (label !== undefined && label.length > limits.maxLabelLength) {
-      throw new OmemoError(
-        "too-large",
-        `label of device ${id} is longer than ${limits.maxLabelLength}`,
-      );
-    }
-    const entry: DeviceEntry2 = { id };
-    if (label !== undefined) entry.label = label;
-    if (labelsig !== undefined)
-      entry.labelSignature = decodeBase64(labelsig, SIGNATURE_BYTES, `labelsig of device ${id}`);
-    if (!byId.has(id)) byId.set(id, entry);
-  }
-  return [...byId.values()];
+    return { ...entry, labelSignature };
+  });
 }
 
 /** Signs a device label with our identity (the `labelsig` value). */
