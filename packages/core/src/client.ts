@@ -147,7 +147,7 @@ class ClientImpl extends Emitter<ClientEvents> implements Client {
           maxAgeMs: options.delivery.maxAge,
           now: () => this.#clock.now(),
           logger: this.#logger,
-          resend: (stanza) => this.#queue.send(stanza, { lane: "app" }),
+          resend: (stanza) => this.#queue.send(stanza, { lane: "app", unbounded: true }),
         })
       : undefined;
     const guard = new InboundGuard({

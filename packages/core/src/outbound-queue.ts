@@ -21,6 +21,12 @@ export interface QueueSendOptions {
   lane: QueueLane;
   /** The session this stanza belongs to: dropped (rejected) when a new session replaces it. */
   session?: number | undefined;
+  /**
+   * Accept it even when the app lane is full: for XEP-0184 re-sends of messages the server already
+   * accepted once (bounded by `delivery.maxPending`). Refused by a queue kept full by a slow server,
+   * they would wait for the next new session, and after the last one they were lost.
+   */
+  unbounded?: boolean;
 }
 
 interface Entry {
@@ -139,7 +145,10 @@ export class OutboundQueue {
   send(stanza: Element, options: QueueSendOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
     const app = options.lane === "app";
-    if (app ? this.#appPending >= this.#maxSize : this.#control.length >= this.#maxControl) {
+    const full = app
+      ? this.#appPending >= this.#maxSize && options.unbounded !== true
+      : this.#control.length >= this.#maxControl;
+    if (full) {
       return Promise.reject(
         new ClawXmppError(
           "queue-full",

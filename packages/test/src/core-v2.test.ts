@@ -401,6 +401,35 @@ describe("end-to-end delivery (delivery.receipts)", () => {
     expect(server.sent.filter((e) => e.attrs.id === "m1").length).toBe(before);
   });
 
+  it("re-sends an acked, unconfirmed message after a new session even when the queue is full", async () => {
+    const { server, client } = fakeClient({
+      fakeServer: { jid: `${ACCOUNT}/r1`, streamManagement: true },
+      carbons: false,
+      reconnect: { initialDelay: 1, maxDelay: 5, jitter: 0 },
+      delivery: { receipts: true },
+      queueSize: 2,
+    });
+    await client.start();
+    const sending = client.send({ to: "alice@example.test", body: "important", id: "m1" });
+    await server.nextSent(isMessage("m1"));
+    server.receive(xml("a", { xmlns: "urn:xmpp:sm:3", h: 2 }));
+    await sending;
+    const back = new Promise((resolve) => client.once("online", resolve));
+    server.drop();
+    // The application fills the queue while the connection is down (nobody acks them later).
+    const backlog = ["b1", "b2"].map((id) =>
+      client.send({ to: "alice@example.test", body: id, id }).catch(() => {}),
+    );
+    await expect(client.send({ to: "alice@example.test", body: "b3" })).rejects.toMatchObject({
+      code: "queue-full",
+    });
+    await back;
+    await settle();
+    // Refused here, the copy would wait for yet another session; after the last one it was lost.
+    expect(server.sent.filter(isMessage("m1"))).toHaveLength(2);
+    void backlog;
+  });
+
   it("answers receipt requests, duplicates included, and marks the message answered", async () => {
     const { server, client } = reliable();
     const got = inbox(client);
