@@ -32,6 +32,8 @@ interface SoakConfig {
   rate: number;
   seed: number;
   uptimeMs: [number, number];
+  /** After the last restart, this long without a new message ends the run. */
+  quietMs: number;
   mam: boolean[];
   /** Servers to run against, in order (each with every MAM setting). */
   servers: ServerKind[];
@@ -53,6 +55,7 @@ function loadSoakConfig(argv: string[], env: NodeJS.ProcessEnv): SoakConfig {
       seed: { type: "string" },
       "min-uptime": { type: "string" },
       "max-uptime": { type: "string" },
+      quiet: { type: "string" },
       mam: { type: "string" },
       server: { type: "string" },
       "no-readme": { type: "boolean" },
@@ -86,6 +89,7 @@ function loadSoakConfig(argv: string[], env: NodeJS.ProcessEnv): SoakConfig {
     rate: positive(values.rate ?? env.SOAK_RATE, 100, "rate"),
     seed: seedFrom(values.seed ?? env.SOAK_SEED),
     uptimeMs,
+    quietMs: positive(values.quiet ?? env.SOAK_QUIET_MS, 3_000, "quiet"),
     mam: mam === "both" ? [true, false] : [mam === "on"],
     servers: servers as ServerKind[],
     writeReadme: values["no-readme"] !== true,
@@ -110,6 +114,8 @@ export async function soakCommand(argv: string[]): Promise<void> {
           rate: config.rate,
           seed: config.seed,
           uptimeMs: config.uptimeMs,
+          quietMs: config.quietMs,
+          settleMs: Math.max(20_000, config.quietMs * 2),
           catchUp: mam,
           log,
         });
